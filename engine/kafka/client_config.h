@@ -1,0 +1,16 @@
+// ClientConfig: librdkafka properties for one client, validated at the edge.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "common/status.h"
+
+namespace churnwatch::kafka {
+
+// Properties passed verbatim to librdkafka (bootstrap.servers, security.protocol, sasl.*,
+// ssl.*, ...). Keys churnwatch sets itself are documented where it sets them; a user value
+// given here wins over churnwatch's defaults.
+using ClientProperties = std::map<std::string, std::string>;
+
+}  // namespace churnwatch::kafka

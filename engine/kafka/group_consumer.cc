@@ -1,0 +1,164 @@
+#include "kafka/group_consumer.h"
+
+#include <librdkafka/rdkafkacpp.h>
+
+namespace churnwatch::kafka {
+namespace {
+
+std::vector<TopicPartition> ToOurs(const std::vector<RdKafka::TopicPartition*>& parts) {
+  std::vector<TopicPartition> out;
+  out.reserve(parts.size());
+  for (auto* p : parts) out.push_back({p->topic(), Partition(p->partition())});
+  return out;
+}
+
+}  // namespace
+
+struct GroupConsumer::Impl : public RdKafka::RebalanceCb {
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer;
+  RebalanceListener* listener = nullptr;
+  Status latched;
+  bool closed = false;
+
+  void rebalance_cb(RdKafka::KafkaConsumer* c, RdKafka::ErrorCode err,
+                    std::vector<RdKafka::TopicPartition*>& partitions) override {
+    if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+      auto offsets = listener->OnAssigned(ToOurs(partitions));
+      if (!offsets.ok()) {
+        latched = offsets.status();
+        c->unassign();
+        return;
+      }
+      for (size_t i = 0; i < partitions.size(); ++i) partitions[i]->set_offset((*offsets)[i]);
+      RdKafka::ErrorCode e = c->assign(partitions);
+      if (e != RdKafka::ERR_NO_ERROR) latched = Unavailable("assign failed: " + RdKafka::err2str(e));
+    } else {
+      listener->OnRevoked(ToOurs(partitions));
+      c->unassign();
+    }
+  }
+};
+
+GroupConsumer::GroupConsumer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+GroupConsumer::~GroupConsumer() { Close(); }
+
+Result<std::unique_ptr<GroupConsumer>> GroupConsumer::Create(const std::string& bootstrap,
+                                                             const std::string& group,
+                                                             const ClientProperties& extra,
+                                                             RebalanceListener* listener) {
+  auto impl = std::make_unique<Impl>();
+  impl->listener = listener;
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  std::string err;
+  ClientProperties props = {
+      {"bootstrap.servers", bootstrap},
+      {"group.id", group},
+      {"partition.assignment.strategy", "range"},
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      {"auto.offset.reset", "earliest"},
+      {"session.timeout.ms", "10000"},
+      {"enable.partition.eof", "false"},
+      {"log_level", "3"},
+  };
+  for (const auto& [k, v] : extra) props[k] = v;
+  for (const auto& [k, v] : props) {
+    if (conf->set(k, v, err) != RdKafka::Conf::CONF_OK) {
+      return InvalidArgument("kafka property " + k + "=" + v + ": " + err);
+    }
+  }
+  if (conf->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(impl.get()), err) != RdKafka::Conf::CONF_OK) {
+    return Internal(err);
+  }
+  impl->consumer.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
+  if (!impl->consumer) return InvalidArgument("cannot create Kafka consumer: " + err);
+  return std::unique_ptr<GroupConsumer>(new GroupConsumer(std::move(impl)));
+}
+
+Result<std::map<std::string, int>> GroupConsumer::PartitionCounts(const std::vector<std::string>& topics,
+                                                                  int timeout_ms) {
+  RdKafka::Metadata* raw = nullptr;
+  RdKafka::ErrorCode e = impl_->consumer->metadata(true, nullptr, &raw, timeout_ms);
+  if (e != RdKafka::ERR_NO_ERROR) {
+    return Unavailable("no metadata from the Kafka cluster within " + std::to_string(timeout_ms) +
+                       " ms (" + RdKafka::err2str(e) + "); is --bootstrap right?");
+  }
+  std::unique_ptr<RdKafka::Metadata> md(raw);
+  std::map<std::string, int> counts;
+  for (const auto& want : topics) {
+    bool found = false;
+    for (const auto* t : *md->topics()) {
+      if (t->topic() == want && t->err() == RdKafka::ERR_NO_ERROR) {
+        counts[want] = static_cast<int>(t->partitions()->size());
+        found = true;
+      }
+    }
+    if (!found) return NotFound("topic '" + want + "' does not exist on the cluster");
+  }
+  return counts;
+}
+
+Status GroupConsumer::Subscribe(const std::vector<std::string>& topics) {
+  RdKafka::ErrorCode e = impl_->consumer->subscribe(topics);
+  if (e != RdKafka::ERR_NO_ERROR) return InvalidArgument("subscribe failed: " + RdKafka::err2str(e));
+  return Status::Ok();
+}
+
+Status GroupConsumer::Poll(size_t max, int timeout_ms, std::vector<ConsumedMessage>* out) {
+  int wait = timeout_ms;
+  size_t got = 0;
+  while (got < max) {
+    std::unique_ptr<RdKafka::Message> m(impl_->consumer->consume(wait));
+    if (!impl_->latched.ok()) return impl_->latched;
+    if (!m) break;
+    RdKafka::ErrorCode e = m->err();
+    if (e == RdKafka::ERR__TIMED_OUT) break;
+    if (e != RdKafka::ERR_NO_ERROR) {
+      if (e == RdKafka::ERR__FATAL) return Unavailable("fatal Kafka error: " + m->errstr());
+      // Transient (broker down, partition EOF...): librdkafka retries by itself.
+      wait = 0;
+      continue;
+    }
+    ConsumedMessage& cm = out->emplace_back();
+    cm.topic = m->topic_name();
+    cm.partition = Partition(m->partition());
+    cm.offset = Offset(m->offset());
+    if (m->key() != nullptr) {
+      cm.has_key = true;
+      cm.key = *m->key();
+    }
+    cm.payload.assign(static_cast<const char*>(m->payload()), m->len());
+    cm.timestamp_ms = m->timestamp().timestamp;
+    ++got;
+    wait = 0;  // drain what is already fetched, do not wait for more
+  }
+  return Status::Ok();
+}
+
+void GroupConsumer::CommitAsync(const std::map<TopicPartition, int64_t>& next_offsets) {
+  if (next_offsets.empty()) return;
+  std::vector<RdKafka::TopicPartition*> parts;
+  for (const auto& [tp, off] : next_offsets) {
+    parts.push_back(RdKafka::TopicPartition::create(tp.topic, tp.partition.value(), off));
+  }
+  impl_->consumer->commitAsync(parts);  // failure (e.g. during rebalance) is harmless: the store has the truth
+  RdKafka::TopicPartition::destroy(parts);
+}
+
+int64_t GroupConsumer::HighWatermark(const TopicPartition& tp) {
+  int64_t low = -1, high = -1;
+  if (impl_->consumer->get_watermark_offsets(tp.topic, tp.partition.value(), &low, &high) !=
+      RdKafka::ERR_NO_ERROR) {
+    return -1;
+  }
+  return high;
+}
+
+void GroupConsumer::Close() {
+  if (impl_->closed || !impl_->consumer) return;
+  impl_->closed = true;
+  impl_->consumer->close();
+}
+
+}  // namespace churnwatch::kafka

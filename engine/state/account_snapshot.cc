@@ -1,0 +1,61 @@
+#include "state/account_snapshot.h"
+
+#include "state/key_codec.h"
+
+namespace churnwatch::state {
+
+Result<AccountSnapshot> ReadAccountSnapshot(const PartitionStore& store, const std::string& account_id) {
+  AccountSnapshot snap;
+  snap.account_id = account_id;
+  const std::string prefix = AccountPrefix(account_id);
+  Status decode_error;
+
+  auto profile = store.Get(Family::kProfiles, prefix);
+  if (!profile.ok()) return profile.status();
+  if (profile->has_value()) {
+    v1::ProfileRecord rec;
+    if (!rec.ParseFromString(**profile)) return Corruption("profile of " + account_id + " does not decode");
+    snap.profile = std::move(rec);
+  }
+
+  CW_RETURN_IF_ERROR(store.ScanPrefix(Family::kOrders, prefix, [&](std::string_view k, std::string_view v) {
+    auto parts = ParseOrderMonthKey(k);
+    auto rec = CounterRecord::Decode(v);
+    if (!parts || parts->account_id != account_id) return;  // longer id sharing the prefix bytes
+    if (!rec.ok()) {
+      decode_error = rec.status();
+      return;
+    }
+    snap.order_months.push_back({parts->product_line, parts->month, *rec});
+  }));
+
+  auto scan_months = [&](Family family, std::vector<AccountMonthRow>* out) {
+    return store.ScanPrefix(family, prefix, [&](std::string_view k, std::string_view v) {
+      auto month = ParseAccountMonthKey(k);
+      if (!month) return;
+      auto rec = CounterRecord::Decode(v);
+      if (!rec.ok()) {
+        decode_error = rec.status();
+        return;
+      }
+      out->push_back({*month, *rec});
+    });
+  };
+  CW_RETURN_IF_ERROR(scan_months(Family::kService, &snap.service_months));
+  CW_RETURN_IF_ERROR(scan_months(Family::kEngagement, &snap.engagement_months));
+
+  CW_RETURN_IF_ERROR(store.ScanPrefix(Family::kContacts, prefix, [&](std::string_view k, std::string_view v) {
+    auto owner = ParseAccountOfKey(k);
+    if (!owner || *owner != account_id) return;
+    v1::ContactRecord rec;
+    if (!rec.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+      decode_error = Corruption("contact record of " + account_id + " does not decode");
+      return;
+    }
+    snap.contacts.push_back(std::move(rec));
+  }));
+  if (!decode_error.ok()) return decode_error;
+  return snap;
+}
+
+}  // namespace churnwatch::state

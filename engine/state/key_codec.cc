@@ -1,0 +1,127 @@
+#include "state/key_codec.h"
+
+namespace churnwatch::state {
+namespace {
+
+void PutVarint(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+bool GetVarint(std::string_view* in, uint64_t* v) {
+  *v = 0;
+  for (int shift = 0; shift <= 63 && !in->empty(); shift += 7) {
+    auto byte = static_cast<uint8_t>((*in)[0]);
+    in->remove_prefix(1);
+    *v |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) return true;
+  }
+  return false;
+}
+
+void PutLengthPrefixed(std::string* out, std::string_view s) {
+  PutVarint(out, s.size());
+  out->append(s);
+}
+
+bool GetLengthPrefixed(std::string_view* in, std::string_view* s) {
+  uint64_t n;
+  if (!GetVarint(in, &n) || n > in->size()) return false;
+  *s = in->substr(0, n);
+  in->remove_prefix(n);
+  return true;
+}
+
+void PutMonth(std::string* out, MonthKey m) {
+  auto v = static_cast<uint32_t>(m);
+  for (int b = 3; b >= 0; --b) out->push_back(static_cast<char>((v >> (8 * b)) & 0xff));
+}
+
+bool GetMonth(std::string_view* in, MonthKey* m) {
+  if (in->size() < 4) return false;
+  uint32_t v = 0;
+  for (int b = 0; b < 4; ++b) v = (v << 8) | static_cast<uint8_t>((*in)[b]);
+  in->remove_prefix(4);
+  *m = static_cast<MonthKey>(v);
+  return true;
+}
+
+}  // namespace
+
+std::string AccountPrefix(std::string_view account_id) {
+  std::string out;
+  out.reserve(account_id.size() + 2);
+  PutLengthPrefixed(&out, account_id);
+  return out;
+}
+
+std::string OrderMonthKey(std::string_view account_id, std::string_view product_line, MonthKey month) {
+  std::string out = AccountPrefix(account_id);
+  PutLengthPrefixed(&out, product_line);
+  PutMonth(&out, month);
+  return out;
+}
+
+std::string AccountMonthKey(std::string_view account_id, MonthKey month) {
+  std::string out = AccountPrefix(account_id);
+  PutMonth(&out, month);
+  return out;
+}
+
+std::string ContactKey(std::string_view account_id, std::string_view contact_id) {
+  std::string out = AccountPrefix(account_id);
+  PutLengthPrefixed(&out, contact_id);
+  return out;
+}
+
+std::string DedupKey(uint8_t kind, std::string_view event_id) {
+  std::string out(1, static_cast<char>(kind));
+  out.append(event_id);
+  return out;
+}
+
+std::string OffsetKey(std::string_view topic) { return "offset/" + std::string(topic); }
+
+std::optional<OrderMonthKeyParts> ParseOrderMonthKey(std::string_view key) {
+  std::string_view account, line;
+  OrderMonthKeyParts parts;
+  if (!GetLengthPrefixed(&key, &account) || !GetLengthPrefixed(&key, &line) || !GetMonth(&key, &parts.month) ||
+      !key.empty()) {
+    return std::nullopt;
+  }
+  parts.account_id = account;
+  parts.product_line = line;
+  return parts;
+}
+
+std::optional<MonthKey> ParseAccountMonthKey(std::string_view key) {
+  std::string_view account;
+  MonthKey m;
+  if (!GetLengthPrefixed(&key, &account) || !GetMonth(&key, &m) || !key.empty()) return std::nullopt;
+  return m;
+}
+
+std::optional<std::string> ParseAccountOfKey(std::string_view key) {
+  std::string_view account;
+  if (!GetLengthPrefixed(&key, &account)) return std::nullopt;
+  return std::string(account);
+}
+
+std::string EncodeInt64(int64_t v) {
+  std::string out(8, '\0');
+  auto u = static_cast<uint64_t>(v);
+  for (int b = 0; b < 8; ++b) out[b] = static_cast<char>((u >> (8 * b)) & 0xff);
+  return out;
+}
+
+std::optional<int64_t> DecodeInt64(std::string_view bytes) {
+  if (bytes.size() != 8) return std::nullopt;
+  uint64_t u = 0;
+  for (int b = 0; b < 8; ++b) u |= static_cast<uint64_t>(static_cast<uint8_t>(bytes[b])) << (8 * b);
+  return static_cast<int64_t>(u);
+}
+
+}  // namespace churnwatch::state

@@ -1,0 +1,49 @@
+// Key encoding of the state store.
+//
+// Account-scoped keys start with the account prefix [varint length][account id bytes], so all
+// of an account's rows in a column family are one contiguous range and a prefix seek finds
+// them. Months are big-endian so that keys sort in time order. Length prefixes (not
+// separators) make any byte in an id safe.
+//
+//   orders      prefix(account) [varint len][product line] [month:u32 BE]   → CounterRecord
+//   service     prefix(account) [month:u32 BE]                              → CounterRecord
+//   engagement  prefix(account) [month:u32 BE]                              → CounterRecord
+//   contacts    prefix(account) [varint len][contact id]                    → ContactRecord (proto)
+//   profiles    prefix(account)                                             → ProfileRecord (proto)
+//   dedup       [kind:u8][event id]                                         → occurred_at (i64 LE)
+//   meta        "offset/" topic                                             → next offset (i64 LE)
+//               "stream_time"                                               → micros (i64 LE)
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/calendar.h"
+
+namespace churnwatch::state {
+
+std::string AccountPrefix(std::string_view account_id);
+std::string OrderMonthKey(std::string_view account_id, std::string_view product_line, MonthKey month);
+std::string AccountMonthKey(std::string_view account_id, MonthKey month);
+std::string ContactKey(std::string_view account_id, std::string_view contact_id);
+std::string DedupKey(uint8_t kind, std::string_view event_id);
+std::string OffsetKey(std::string_view topic);
+inline constexpr std::string_view kStreamTimeKey = "stream_time";
+
+// Parsed parts of keys; nullopt when the key is not of that shape.
+struct OrderMonthKeyParts {
+  std::string account_id;
+  std::string product_line;
+  MonthKey month;
+};
+std::optional<OrderMonthKeyParts> ParseOrderMonthKey(std::string_view key);
+// For service and engagement keys: the month.
+std::optional<MonthKey> ParseAccountMonthKey(std::string_view key);
+std::optional<std::string> ParseAccountOfKey(std::string_view key);
+
+std::string EncodeInt64(int64_t v);
+std::optional<int64_t> DecodeInt64(std::string_view bytes);
+
+}  // namespace churnwatch::state

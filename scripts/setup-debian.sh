@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package churnwatch needs to build, test and run.
+# Idempotent: packages already present are left alone. Needs root (or sudo).
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config git ca-certificates
+  # libraries (architecture.md: nothing vendored, nothing downloaded at build time)
+  librdkafka-dev librocksdb-dev libprotobuf-dev protobuf-compiler prometheus-cpp-dev
+  libgtest-dev libgmock-dev googletest libyaml-cpp-dev libmuparser-dev libcpp-httplib-dev
+  nlohmann-json3-dev libcurl4-openssl-dev libspdlog-dev libfmt-dev libcli11-dev
+  libbenchmark-dev libsimdjson-dev libhowardhinnant-date-dev tzdata libsnappy-dev
+  # test peers
+  kcat curl procps
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "setup: need root or sudo to install: ${missing[*]}" >&2; exit 2; }
+  SUDO=sudo
+fi
+echo "setup: installing ${#missing[@]} packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
