@@ -130,9 +130,29 @@ Status GroupConsumer::Poll(size_t max, int timeout_ms, std::vector<ConsumedMessa
     }
     cm.payload.assign(static_cast<const char*>(m->payload()), m->len());
     cm.timestamp_ms = m->timestamp().timestamp;
+    if (RdKafka::Headers* h = m->headers()) {
+      for (const auto& header : h->get_all()) {
+        const char* v = static_cast<const char*>(header.value());
+        cm.headers.emplace_back(header.key(), v == nullptr ? std::string() : std::string(v, header.value_size()));
+      }
+    }
     ++got;
     wait = 0;  // drain what is already fetched, do not wait for more
   }
+  return Status::Ok();
+}
+
+Status GroupConsumer::AssignAll(const std::string& topic, bool from_beginning, int timeout_ms) {
+  auto counts = PartitionCounts({topic}, timeout_ms);
+  if (!counts.ok()) return counts.status();
+  std::vector<RdKafka::TopicPartition*> parts;
+  for (int p = 0; p < counts->at(topic); ++p) {
+    parts.push_back(RdKafka::TopicPartition::create(topic, p, from_beginning ? RdKafka::Topic::OFFSET_BEGINNING
+                                                                              : RdKafka::Topic::OFFSET_END));
+  }
+  RdKafka::ErrorCode e = impl_->consumer->assign(parts);
+  RdKafka::TopicPartition::destroy(parts);
+  if (e != RdKafka::ERR_NO_ERROR) return Unavailable("assign failed: " + RdKafka::err2str(e));
   return Status::Ok();
 }
 

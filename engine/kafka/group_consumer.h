@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/ids.h"
@@ -43,6 +44,7 @@ struct ConsumedMessage {
   std::string key;
   std::string payload;
   int64_t timestamp_ms = 0;  // broker/producer timestamp; informative only
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 class RebalanceListener {
@@ -74,6 +76,10 @@ class GroupConsumer {
                                                      int timeout_ms);
 
   Status Subscribe(const std::vector<std::string>& topics);
+
+  // Reads every partition of `topic` without joining the group's assignment (for tools such
+  // as `churnwatch consume`), from the beginning or from the end. NotFound for a missing topic.
+  Status AssignAll(const std::string& topic, bool from_beginning, int timeout_ms);
 
   // Appends up to `max` messages to *out, waiting at most timeout_ms for the first one.
   // Runs rebalance callbacks. Returns a latched error (listener failure, fatal client error).

@@ -1,0 +1,34 @@
+// Shared plumbing of the churnwatch subcommands: exit codes, one-line errors, signals.
+//
+// Exit codes (contract.md): 0 success, 2 usage or configuration error (the user must change
+// something), 1 runtime failure (the environment failed: broker down, disk full...).
+#pragma once
+
+#include <atomic>
+#include <string>
+
+#include "common/status.h"
+
+namespace churnwatch::cli {
+
+constexpr int kExitOk = 0;
+constexpr int kExitRuntime = 1;
+constexpr int kExitUsage = 2;
+
+// Prints "churnwatch <command>: <message>" on one line of stderr and returns the exit code
+// the status class calls for.
+int Fail(const std::string& command, const Status& status);
+
+// Installs SIGTERM/SIGINT handlers that set the returned flag (and SIGPIPE is ignored).
+// A second signal while stopping exits at once with 130.
+const std::atomic<bool>& InstallShutdownHandlers();
+// Blocks until a shutdown signal arrives.
+void WaitForShutdown();
+
+// Routes log output to stderr with a compact format (stdout stays for machine-readable lines).
+void SetupLogging(const std::string& level);
+
+// Writes `content` to `path` atomically (temp file + rename). IoError names the path.
+Status WriteFileAtomically(const std::string& path, const std::string& content);
+
+}  // namespace churnwatch::cli

@@ -1,0 +1,259 @@
+#include "cli/config_loader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+
+#include "common/calendar.h"
+
+namespace churnwatch::cli {
+namespace {
+
+std::string Where(const std::string& source, const YAML::Node& node) {
+  return source + ":" + std::to_string(node.Mark().line + 1);
+}
+
+class Reader {
+ public:
+  explicit Reader(std::string source) : source_(std::move(source)) {}
+
+  // Calls handlers[key] for each key of the mapping; unknown keys are errors.
+  Status Map(const YAML::Node& node, const std::string& what,
+             const std::map<std::string, std::function<Status(const YAML::Node&)>>& handlers) {
+    if (!node.IsMap()) return InvalidArgument(Where(source_, node) + ": '" + what + "' must be a mapping");
+    for (const auto& kv : node) {
+      std::string key = kv.first.as<std::string>();
+      auto it = handlers.find(key);
+      if (it == handlers.end()) {
+        std::string known;
+        for (const auto& [k, _] : handlers) known += (known.empty() ? "" : ", ") + k;
+        return InvalidArgument(Where(source_, kv.first) + ": unknown key '" + key + "' in " + what + " (known: " + known + ")");
+      }
+      CW_RETURN_IF_ERROR(it->second(kv.second));
+    }
+    return Status::Ok();
+  }
+
+  Status String(const YAML::Node& n, const std::string& what, std::string* out) {
+    if (!n.IsScalar()) return InvalidArgument(Where(source_, n) + ": " + what + " must be a string");
+    *out = n.Scalar();
+    return Status::Ok();
+  }
+
+  template <typename T>
+  Status Int(const YAML::Node& n, const std::string& what, T min, T max, T* out) {
+    if (!n.IsScalar()) return InvalidArgument(Where(source_, n) + ": " + what + " must be a number");
+    const std::string& s = n.Scalar();
+    long long v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size() || v < static_cast<long long>(min) ||
+        v > static_cast<long long>(max)) {
+      return InvalidArgument(Where(source_, n) + ": " + what + " must be a whole number in [" + std::to_string(min) +
+                             ", " + std::to_string(max) + "], got '" + s + "'");
+    }
+    *out = static_cast<T>(v);
+    return Status::Ok();
+  }
+
+  Status Bool(const YAML::Node& n, const std::string& what, bool* out) {
+    if (n.IsScalar()) {
+      const std::string& s = n.Scalar();
+      if (s == "true" || s == "yes" || s == "on") return *out = true, Status::Ok();
+      if (s == "false" || s == "no" || s == "off") return *out = false, Status::Ok();
+    }
+    return InvalidArgument(Where(source_, n) + ": " + what + " must be true or false");
+  }
+
+  Status Duration(const YAML::Node& n, const std::string& what, int64_t* out) {
+    if (!n.IsScalar()) return InvalidArgument(Where(source_, n) + ": " + what + " must be a duration such as 30d");
+    auto d = ParseDuration(n.Scalar());
+    if (!d.ok()) return InvalidArgument(Where(source_, n) + ": " + what + ": " + d.status().message());
+    *out = *d;
+    return Status::Ok();
+  }
+
+  const std::string& source() const { return source_; }
+
+ private:
+  std::string source_;
+};
+
+Status ApplyRoot(Reader& r, const YAML::Node& root, ingest::EngineConfig* c) {
+  auto topic = [&](int kind) {
+    return [&r, c, kind](const YAML::Node& n) -> Status {
+      ingest::InputTopic& t = c->inputs[kind];
+      std::string what = std::string("topics.") + EventKindName(static_cast<EventKind>(kind));
+      if (n.IsScalar()) return r.String(n, what, &t.name);
+      return r.Map(n, what,
+                   {{"name", [&](const YAML::Node& v) { return r.String(v, what + ".name", &t.name); }},
+                    {"format", [&](const YAML::Node& v) -> Status {
+                       std::string f;
+                       CW_RETURN_IF_ERROR(r.String(v, what + ".format", &f));
+                       auto parsed = PayloadFormatFromName(f);
+                       if (!parsed.ok()) return InvalidArgument(Where(r.source(), v) + ": " + parsed.status().message());
+                       t.format = *parsed;
+                       return Status::Ok();
+                     }}});
+    };
+  };
+  return r.Map(
+      root, "the config file",
+      {{"kafka",
+        [&](const YAML::Node& n) {
+          return r.Map(n, "kafka",
+                       {{"bootstrap", [&](const YAML::Node& v) { return r.String(v, "kafka.bootstrap", &c->bootstrap); }},
+                        {"group", [&](const YAML::Node& v) { return r.String(v, "kafka.group", &c->group); }},
+                        {"properties", [&](const YAML::Node& v) -> Status {
+                           if (!v.IsMap()) return InvalidArgument(Where(r.source(), v) + ": kafka.properties must be a mapping");
+                           for (const auto& kv : v) {
+                             if (!kv.second.IsScalar()) {
+                               return InvalidArgument(Where(r.source(), kv.second) + ": kafka.properties values must be strings");
+                             }
+                             c->kafka_properties[kv.first.as<std::string>()] = kv.second.Scalar();
+                           }
+                           return Status::Ok();
+                         }}});
+        }},
+       {"topics",
+        [&](const YAML::Node& n) {
+          return r.Map(n, "topics",
+                       {{"orders", topic(0)},
+                        {"service", topic(1)},
+                        {"contacts", topic(2)},
+                        {"accounts", topic(3)},
+                        {"deadletter",
+                         [&](const YAML::Node& v) { return r.String(v, "topics.deadletter", &c->deadletter_topic); }}});
+        }},
+       {"state",
+        [&](const YAML::Node& n) {
+          return r.Map(
+              n, "state",
+              {{"dir", [&](const YAML::Node& v) { return r.String(v, "state.dir", &c->state_dir); }},
+               {"sync_writes", [&](const YAML::Node& v) { return r.Bool(v, "state.sync_writes", &c->store.sync_writes); }},
+               {"dedup_window",
+                [&](const YAML::Node& v) { return r.Duration(v, "state.dedup_window", &c->store.dedup_window_micros); }},
+               {"block_cache_mb", [&](const YAML::Node& v) -> Status {
+                  size_t mb;
+                  CW_RETURN_IF_ERROR(r.Int<size_t>(v, "state.block_cache_mb", 1, 1 << 20, &mb));
+                  c->block_cache_bytes = mb << 20;
+                  return Status::Ok();
+                }},
+               {"write_buffer_budget_mb", [&](const YAML::Node& v) -> Status {
+                  size_t mb;
+                  CW_RETURN_IF_ERROR(r.Int<size_t>(v, "state.write_buffer_budget_mb", 1, 1 << 20, &mb));
+                  c->write_buffer_budget_bytes = mb << 20;
+                  return Status::Ok();
+                }},
+               {"write_buffer_mb", [&](const YAML::Node& v) -> Status {
+                  size_t mb;
+                  CW_RETURN_IF_ERROR(r.Int<size_t>(v, "state.write_buffer_mb", 1, 1024, &mb));
+                  c->store.write_buffer_bytes = mb << 20;
+                  return Status::Ok();
+                }}});
+        }},
+       {"http",
+        [&](const YAML::Node& n) {
+          return r.Map(n, "http", {{"listen", [&](const YAML::Node& v) { return r.String(v, "http.listen", &c->http); }}});
+        }},
+       {"time_zone", [&](const YAML::Node& v) { return r.String(v, "time_zone", &c->time_zone); }},
+       {"events",
+        [&](const YAML::Node& n) {
+          return r.Map(
+              n, "events",
+              {{"max_bytes",
+                [&](const YAML::Node& v) {
+                  return r.Int<size_t>(v, "events.max_bytes", 64, 64 << 20, &c->limits.max_payload_bytes);
+                }},
+               {"max_id_bytes",
+                [&](const YAML::Node& v) { return r.Int<size_t>(v, "events.max_id_bytes", 8, 4096, &c->limits.max_id_bytes); }},
+               {"max_text_bytes",
+                [&](const YAML::Node& v) {
+                  return r.Int<size_t>(v, "events.max_text_bytes", 16, 65536, &c->limits.max_text_bytes);
+                }},
+               {"max_future",
+                [&](const YAML::Node& v) { return r.Duration(v, "events.max_future", &c->limits.max_future_micros); }},
+               {"min_time", [&](const YAML::Node& v) -> Status {
+                  std::string s;
+                  CW_RETURN_IF_ERROR(r.String(v, "events.min_time", &s));
+                  auto t = ParseRfc3339(s);
+                  if (!t.ok()) return InvalidArgument(Where(r.source(), v) + ": events.min_time: " + t.status().message());
+                  c->limits.min_time = *t;
+                  return Status::Ok();
+                }}});
+        }},
+       {"ingest", [&](const YAML::Node& n) {
+          return r.Map(
+              n, "ingest",
+              {{"max_batch_messages",
+                [&](const YAML::Node& v) {
+                  return r.Int<size_t>(v, "ingest.max_batch_messages", 1, 1'000'000, &c->max_batch_messages);
+                }},
+               {"poll_timeout_ms",
+                [&](const YAML::Node& v) { return r.Int<int>(v, "ingest.poll_timeout_ms", 1, 60'000, &c->poll_timeout_ms); }},
+               {"deadletter_max_payload_bytes", [&](const YAML::Node& v) {
+                  return r.Int<size_t>(v, "ingest.deadletter_max_payload_bytes", 0, 16 << 20,
+                                       &c->deadletter_max_payload_bytes);
+                }}});
+        }}});
+}
+
+}  // namespace
+
+Result<int64_t> ParseDuration(std::string_view text) {
+  size_t i = 0;
+  int64_t n = 0;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+    if (n > (int64_t{1} << 40)) return InvalidArgument("duration '" + std::string(text) + "' is too large");
+    n = n * 10 + (text[i++] - '0');
+  }
+  std::string_view unit = text.substr(i);
+  if (i == 0) return InvalidArgument("duration '" + std::string(text) + "' must start with a number, e.g. 30d");
+  if (unit == "ms") return n * 1000;
+  if (unit == "s") return n * kMicrosPerSecond;
+  if (unit == "m") return n * 60 * kMicrosPerSecond;
+  if (unit == "h") return n * 3600 * kMicrosPerSecond;
+  if (unit == "d") return n * kMicrosPerDay;
+  return InvalidArgument("duration '" + std::string(text) + "' needs a unit: ms, s, m, h or d");
+}
+
+Status ApplyConfigText(const std::string& text, const std::string& source_name, ingest::EngineConfig* config) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    return InvalidArgument(source_name + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);
+  }
+  if (root.IsNull()) return Status::Ok();  // empty file: defaults
+  Reader reader(source_name);
+  try {
+    return ApplyRoot(reader, root, config);
+  } catch (const YAML::Exception& e) {
+    return InvalidArgument(source_name + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+}
+
+Status ApplyConfigFile(const std::string& path, ingest::EngineConfig* config) {
+  std::ifstream in(path);
+  if (!in) return InvalidArgument("cannot read config file " + path + " (does it exist and is it readable?)");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ApplyConfigText(ss.str(), path, config);
+}
+
+void ApplyEnvironment(ingest::EngineConfig* config) {
+  auto env = [](const char* name, std::string* out) {
+    if (const char* v = std::getenv(name); v != nullptr && *v != '\0') *out = v;
+  };
+  env("CHURNWATCH_BOOTSTRAP", &config->bootstrap);
+  env("CHURNWATCH_GROUP", &config->group);
+  env("CHURNWATCH_STATE_DIR", &config->state_dir);
+  env("CHURNWATCH_HTTP", &config->http);
+  env("CHURNWATCH_TIME_ZONE", &config->time_zone);
+}
+
+}  // namespace churnwatch::cli

@@ -1,0 +1,36 @@
+// Config loading for `churnwatch run`: defaults ← YAML file ← CHURNWATCH_* environment ←
+// flags. Every problem is reported as InvalidArgument with file:line and what to change.
+//
+// YAML layout (every key optional; unknown keys are errors, so typos do not pass silently):
+//   kafka:     { bootstrap, group, properties: {librdkafka.key: value} }
+//   topics:    { orders: {name, format}, service: {...}, contacts: {...}, accounts: {...},
+//                deadletter: NAME }
+//   state:     { dir, sync_writes, dedup_window, block_cache_mb, write_buffer_budget_mb,
+//                write_buffer_mb }
+//   http:      { listen }
+//   time_zone: Asia/Shanghai
+//   events:    { max_bytes, max_future, min_time, max_id_bytes, max_text_bytes }
+//   ingest:    { max_batch_messages, poll_timeout_ms, deadletter_max_payload_bytes }
+// Durations: "500ms", "10s", "15m", "12h", "30d".
+// Environment: CHURNWATCH_BOOTSTRAP, CHURNWATCH_GROUP, CHURNWATCH_STATE_DIR, CHURNWATCH_HTTP,
+// CHURNWATCH_TIME_ZONE.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "ingest/engine_config.h"
+
+namespace churnwatch::cli {
+
+// Applies the YAML file at `path` onto *config.
+Status ApplyConfigFile(const std::string& path, ingest::EngineConfig* config);
+// Parses YAML text (as if read from `source_name`) onto *config.
+Status ApplyConfigText(const std::string& text, const std::string& source_name, ingest::EngineConfig* config);
+// Applies CHURNWATCH_* variables that are set.
+void ApplyEnvironment(ingest::EngineConfig* config);
+// "30d" → microseconds. InvalidArgument for anything else.
+Result<int64_t> ParseDuration(std::string_view text);
+
+}  // namespace churnwatch::cli

@@ -1,0 +1,41 @@
+// churnwatch — churn early-warning streaming engine for key accounts.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "cli/cli_support.h"
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  using namespace churnwatch::cli;
+  CLI::App app{
+      "churnwatch: churn early-warning engine for key accounts.\n"
+      "Consumes order, service, contact and account events from Kafka, keeps per-account state\n"
+      "in RocksDB and serves it over HTTP. Run `churnwatch demo` to see it work, or\n"
+      "`churnwatch SUBCOMMAND --help` for one command."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "churnwatch 0.1.0");
+  int exit_code = kExitOk;
+  AddBrokerCommand(app, &exit_code);
+  AddProduceCommand(app, &exit_code);
+  AddConsumeCommand(app, &exit_code);
+  AddRunCommand(app, &exit_code);
+  // demo: added with engine/demo
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string msg = e.what();
+    for (char& c : msg) {
+      if (c == '\n') c = ' ';
+    }
+    std::cerr << "churnwatch: " << msg << " (see churnwatch --help)" << std::endl;
+    return kExitUsage;
+  }
+  return exit_code;
+}

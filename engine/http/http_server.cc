@@ -1,0 +1,126 @@
+#include "http/http_server.h"
+
+#include <httplib.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <nlohmann/json.hpp>
+
+#include "http/account_json.h"
+#include "ingest/engine.h"
+
+namespace churnwatch::http {
+namespace {
+
+using nlohmann::json;
+
+void SendJson(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump(), "application/json; charset=utf-8");
+}
+
+void SendError(httplib::Response& res, int status, const std::string& message) {
+  SendJson(res, status, json{{"error", message}});
+}
+
+}  // namespace
+
+Status ParseListenAddress(const std::string& address, std::string* host, int* port) {
+  auto colon = address.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == address.size()) {
+    return InvalidArgument("HTTP address '" + address + "' must be HOST:PORT, e.g. 127.0.0.1:8080");
+  }
+  std::string h = address.substr(0, colon);
+  if (h.size() > 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  std::string p = address.substr(colon + 1);
+  int value = 0;
+  for (char c : p) {
+    if (c < '0' || c > '9' || value > 65535) {
+      return InvalidArgument("HTTP port '" + p + "' in '" + address + "' is not a number 0..65535");
+    }
+    value = value * 10 + (c - '0');
+  }
+  if (value > 65535) return InvalidArgument("HTTP port " + p + " is above 65535");
+  *host = h;
+  *port = value;
+  return Status::Ok();
+}
+
+HttpServer::HttpServer(const ingest::Engine* engine, prometheus::Registry* registry)
+    : engine_(engine), registry_(registry), server_(std::make_unique<httplib::Server>()) {
+  Routes();
+}
+
+HttpServer::~HttpServer() { Stop(); }
+
+void HttpServer::Routes() {
+  httplib::Server& s = *server_;
+  s.set_payload_max_length(1 << 20);
+  s.set_read_timeout(10, 0);
+  s.set_write_timeout(10, 0);
+
+  s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) { SendJson(res, 200, {{"status", "ok"}}); });
+
+  s.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
+    if (engine_ == nullptr) return SendJson(res, 503, {{"ready", false}, {"reason", "engine is starting"}});
+    ingest::Readiness r = engine_->GetReadiness();
+    if (r.ready) return SendJson(res, 200, {{"ready", true}});
+    SendJson(res, 503, {{"ready", false}, {"reason", r.reason}});
+  });
+
+  s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    prometheus::TextSerializer serializer;
+    res.set_content(serializer.Serialize(registry_->Collect()), "text/plain; version=0.0.4; charset=utf-8");
+  });
+
+  s.Get(R"(/api/v1/accounts/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+    if (engine_ == nullptr) return SendError(res, 503, "engine is starting");
+    std::string id = req.matches[1];
+    if (id.size() > 128) return SendError(res, 400, "account id longer than 128 bytes");
+    auto found = engine_->FindAccount(id);
+    if (!found.ok()) return SendError(res, 500, found.status().message());
+    if (!found->has_value()) {
+      return SendError(res, 404, "account '" + id + "' is not known to this instance (not yet seen, or owned by another instance)");
+    }
+    SendJson(res, 200, AccountToJson(**found, engine_->calendar()));
+  });
+
+  s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    if (res.status == 404) return SendError(res, 404, "no such endpoint: " + req.path);
+    SendError(res, res.status, "HTTP " + std::to_string(res.status));
+  });
+  s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "internal error";
+    try {
+      std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    SendError(res, 500, what);
+  });
+}
+
+Status HttpServer::Start(const std::string& address) {
+  int port = 0;
+  CW_RETURN_IF_ERROR(ParseListenAddress(address, &host_, &port));
+  if (port == 0) {
+    port_ = server_->bind_to_any_port(host_);
+  } else {
+    port_ = server_->bind_to_port(host_, port) ? port : -1;
+  }
+  if (port_ < 0) {
+    return Unavailable("cannot listen on " + address + " (address in use or not local?); pick another with --http");
+  }
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  // The socket is bound and listening already: connections queue until the accept loop runs.
+  return Status::Ok();
+}
+
+void HttpServer::Stop() {
+  if (server_) server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace churnwatch::http

@@ -1,0 +1,268 @@
+#include "ingest/engine.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <filesystem>
+#include <set>
+
+namespace churnwatch::ingest {
+namespace {
+
+std::string PartitionDir(const std::string& state_dir, int32_t p) {
+  return (std::filesystem::path(state_dir) / ("partition-" + std::to_string(p))).string();
+}
+
+}  // namespace
+
+Engine::Engine(EngineConfig config, Calendar calendar, prometheus::Registry* registry, const Clock* clock)
+    : config_(std::move(config)),
+      calendar_(std::move(calendar)),
+      clock_(clock),
+      metrics_(*registry),
+      validator_(config_.limits, clock) {}
+
+Engine::~Engine() = default;
+
+Result<std::unique_ptr<Engine>> Engine::Create(const EngineConfig& config, prometheus::Registry* registry,
+                                               const Clock* clock) {
+  CW_RETURN_IF_ERROR(config.Validate());
+  auto calendar = Calendar::Load(config.time_zone);
+  if (!calendar.ok()) return calendar.status();
+  std::unique_ptr<Engine> e(new Engine(config, *calendar, registry, clock));
+  e->resources_ = state::StoreResources::Create(config.block_cache_bytes, config.write_buffer_budget_bytes);
+
+  // The dead-letter producer may carry payloads up to the configured cut-off plus headers.
+  kafka::ClientProperties producer_props = config.kafka_properties;
+  for (const char* consumer_only : {"session.timeout.ms", "heartbeat.interval.ms", "max.poll.interval.ms",
+                                    "auto.offset.reset", "group.instance.id", "fetch.wait.max.ms"}) {
+    producer_props.erase(consumer_only);
+  }
+  auto producer = kafka::Producer::Create(config.bootstrap, producer_props);
+  if (!producer.ok()) return producer.status();
+  e->producer_ = std::move(*producer);
+  e->dead_letters_ = std::make_unique<KafkaDeadLetterSink>(
+      e->producer_.get(), config.deadletter_topic, config.deadletter_max_payload_bytes,
+      config.deadletter_flush_timeout_ms);
+
+  auto consumer = kafka::GroupConsumer::Create(config.bootstrap, config.group, config.kafka_properties, e.get());
+  if (!consumer.ok()) return consumer.status();
+  e->consumer_ = std::move(*consumer);
+
+  e->context_.calendar = &e->calendar_;
+  e->context_.validator = &e->validator_;
+  e->context_.metrics = &e->metrics_;
+  e->context_.dead_letters = e->dead_letters_.get();
+  for (int i = 0; i < kEventKindCount; ++i) {
+    const InputTopic& t = config.inputs[i];
+    e->context_.topics[t.name] = TopicSchema{static_cast<EventKind>(i), t.format};
+    e->input_topics_.push_back(t.name);
+  }
+  e->SetNotReady("waiting for the consumer group to assign partitions");
+  return e;
+}
+
+void Engine::SetNotReady(std::string reason) {
+  std::lock_guard lock(mu_);
+  readiness_ = {false, std::move(reason)};
+  metrics_.ready->Set(0);
+}
+
+Status Engine::Start() {
+  std::vector<std::string> wanted = input_topics_;
+  wanted.push_back(config_.deadletter_topic);
+  auto counts = consumer_->PartitionCounts(wanted, config_.metadata_timeout_ms);
+  if (!counts.ok()) {
+    if (counts.status().code() == StatusCode::kNotFound) {
+      return FailedPrecondition(counts.status().message() + " (create it, or name the right topic in the config)");
+    }
+    return counts.status();
+  }
+  int first = (*counts)[input_topics_[0]];
+  for (const auto& t : input_topics_) {
+    if ((*counts)[t] != first) {
+      std::string detail;
+      for (const auto& u : input_topics_) detail += (detail.empty() ? "" : ", ") + u + "=" + std::to_string((*counts)[u]);
+      return FailedPrecondition("input topics are not co-partitioned (" + detail +
+                                " partitions): every input topic needs the same partition count so that "
+                                "partition p of each belongs to the same task and store");
+    }
+  }
+  spdlog::info("input topics co-partitioned with {} partitions; joining group '{}'", first, config_.group);
+  return consumer_->Subscribe(input_topics_);
+}
+
+Result<std::vector<int64_t>> Engine::OnAssigned(const std::vector<kafka::TopicPartition>& partitions) {
+  // Co-assignment: a partition number must come with every input topic, or its store would
+  // see only part of its events.
+  std::map<int32_t, std::set<std::string>> by_partition;
+  for (const auto& tp : partitions) by_partition[tp.partition.value()].insert(tp.topic);
+  for (const auto& [p, topics] : by_partition) {
+    if (topics.size() != input_topics_.size()) {
+      return FailedPrecondition("partition " + std::to_string(p) + " was assigned for " + std::to_string(topics.size()) +
+                                " of " + std::to_string(input_topics_.size()) +
+                                " input topics; use partition.assignment.strategy=range with co-partitioned topics");
+    }
+  }
+  for (const auto& [p, topics] : by_partition) {
+    std::lock_guard lock(mu_);
+    if (tasks_.count(p)) continue;
+    auto task = PartitionTask::Open(Partition(p), PartitionDir(config_.state_dir, p), config_.store, resources_, &context_);
+    if (!task.ok()) return task.status();
+    tasks_[p] = std::move(*task);
+  }
+  std::vector<int64_t> offsets;
+  for (const auto& tp : partitions) {
+    std::lock_guard lock(mu_);
+    auto next = tasks_[tp.partition.value()]->NextOffset(tp.topic);
+    offsets.push_back(next.value_or(kafka::kOffsetBeginning));
+  }
+  {
+    std::lock_guard lock(mu_);
+    assigned_once_ = true;
+    readiness_ = {true, ""};
+    metrics_.ready->Set(1);
+    metrics_.assigned_partitions->Set(static_cast<double>(tasks_.size()));
+  }
+  spdlog::info("assigned partitions: {} (offsets from the state stores)", by_partition.size());
+  return offsets;
+}
+
+void Engine::OnRevoked(const std::vector<kafka::TopicPartition>& partitions) {
+  // Batches are processed to completion before Poll() runs again, so nothing is in flight.
+  CommitOffsets();
+  std::set<int32_t> gone;
+  for (const auto& tp : partitions) gone.insert(tp.partition.value());
+  std::lock_guard lock(mu_);
+  for (int32_t p : gone) {
+    metrics_.store_size_bytes->Remove(&metrics_.store_size_bytes->Add({{"partition", std::to_string(p)}}));
+    metrics_.store_pending_compaction_bytes->Remove(
+        &metrics_.store_pending_compaction_bytes->Add({{"partition", std::to_string(p)}}));
+    metrics_.store_keys->Remove(&metrics_.store_keys->Add({{"partition", std::to_string(p)}}));
+    for (const auto& t : input_topics_) {
+      metrics_.consumer_lag->Remove(&metrics_.consumer_lag->Add({{"topic", t}, {"partition", std::to_string(p)}}));
+    }
+    tasks_.erase(p);
+  }
+  metrics_.assigned_partitions->Set(static_cast<double>(tasks_.size()));
+  spdlog::info("revoked partitions: {}", gone.size());
+}
+
+Status Engine::ProcessBatch(std::vector<kafka::ConsumedMessage>& messages) {
+  auto started = std::chrono::steady_clock::now();
+  std::map<int32_t, std::vector<const kafka::ConsumedMessage*>> by_partition;
+  for (const auto& m : messages) by_partition[m.partition.value()].push_back(&m);
+  for (auto& [p, msgs] : by_partition) {
+    PartitionTask* task;
+    {
+      std::lock_guard lock(mu_);
+      auto it = tasks_.find(p);
+      if (it == tasks_.end()) continue;  // revoked while these were in flight: the new owner replays them
+      task = it->second.get();
+    }
+    CW_RETURN_IF_ERROR(task->Process(msgs));
+  }
+  metrics_.apply_latency->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  return Status::Ok();
+}
+
+void Engine::CommitOffsets() {
+  std::map<kafka::TopicPartition, int64_t> offsets;
+  std::lock_guard lock(mu_);
+  for (const auto& [p, task] : tasks_) {
+    for (const auto& t : input_topics_) {
+      if (auto next = task->NextOffset(t)) offsets[{t, Partition(p)}] = *next;
+    }
+  }
+  consumer_->CommitAsync(offsets);
+}
+
+void Engine::UpdateGauges() {
+  std::lock_guard lock(mu_);
+  for (const auto& [p, task] : tasks_) {
+    std::string ps = std::to_string(p);
+    for (const auto& t : input_topics_) {
+      int64_t high = consumer_->HighWatermark({t, Partition(p)});
+      if (high < 0) continue;
+      int64_t next = task->NextOffset(t).value_or(0);
+      metrics_.consumer_lag->Add({{"topic", t}, {"partition", ps}}).Set(static_cast<double>(std::max<int64_t>(0, high - next)));
+    }
+    state::StoreStats s = task->store()->Stats();
+    metrics_.store_size_bytes->Add({{"partition", ps}}).Set(static_cast<double>(s.live_bytes));
+    metrics_.store_pending_compaction_bytes->Add({{"partition", ps}}).Set(static_cast<double>(s.pending_compaction_bytes));
+    metrics_.store_keys->Add({{"partition", ps}}).Set(static_cast<double>(s.estimated_keys));
+  }
+}
+
+Status Engine::RunUntil(const std::atomic<bool>& stop) {
+  std::vector<kafka::ConsumedMessage> messages;
+  auto last_gauges = std::chrono::steady_clock::now() - std::chrono::seconds(10);
+  Status result;
+  while (!stop.load()) {
+    messages.clear();
+    Status polled = consumer_->Poll(config_.max_batch_messages, config_.poll_timeout_ms, &messages);
+    if (!polled.ok()) {
+      result = polled;
+      break;
+    }
+    if (!messages.empty()) {
+      Status processed = ProcessBatch(messages);
+      if (!processed.ok()) {
+        result = processed;
+        break;
+      }
+    }
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_gauges >= std::chrono::seconds(1)) {
+      UpdateGauges();
+      CommitOffsets();
+      last_gauges = now;
+    }
+  }
+  if (!result.ok()) {
+    spdlog::error("engine stopping: {}", result.ToString());
+    SetNotReady(result.message());
+  } else {
+    SetNotReady("shutting down");
+  }
+  // Every processed batch is already durable in its store; commits are informative.
+  CommitOffsets();
+  Status flushed = dead_letters_->Flush();
+  if (!flushed.ok()) spdlog::warn("dead letters not all acknowledged at shutdown: {}", flushed.message());
+  consumer_->Close();
+  {
+    std::lock_guard lock(mu_);
+    tasks_.clear();
+  }
+  return result;
+}
+
+Readiness Engine::GetReadiness() const {
+  std::lock_guard lock(mu_);
+  Readiness r = readiness_;
+  if (r.ready) {
+    for (const auto& [p, task] : tasks_) {
+      Status e = task->store()->latched_error();
+      if (!e.ok()) return {false, "state store of partition " + std::to_string(p) + " failed: " + e.message()};
+    }
+  }
+  return r;
+}
+
+std::vector<std::shared_ptr<state::PartitionStore>> Engine::Stores() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::shared_ptr<state::PartitionStore>> out;
+  for (const auto& [p, task] : tasks_) out.push_back(task->store());
+  return out;
+}
+
+Result<std::optional<state::AccountSnapshot>> Engine::FindAccount(const std::string& account_id) const {
+  for (const auto& store : Stores()) {
+    auto snap = state::ReadAccountSnapshot(*store, account_id);
+    if (!snap.ok()) return snap.status();
+    if (!snap->empty()) return std::optional<state::AccountSnapshot>(std::move(*snap));
+  }
+  return std::optional<state::AccountSnapshot>();
+}
+
+}  // namespace churnwatch::ingest

@@ -1,0 +1,97 @@
+// Engine: one churnwatch instance — a consumer-group member that runs a PartitionTask per
+// assigned partition and serves reads of their stores.
+//
+// Lifecycle: Create() validates the config and builds clients (no network yet); Start()
+// checks that the input topics exist and are co-partitioned (refuses otherwise, as Kafka
+// Streams does) and subscribes; RunUntil() consumes until `stop` is set or a fatal error,
+// then finishes the batch in hand, flushes, commits and leaves the group.
+//
+// Exactly-once state: each batch's offsets are stored with its state; on assignment every
+// partition is started at the offsets in its store, not the group's commits.
+//
+// Thread-safety: Start() and RunUntil() on one thread (the engine thread). Readiness(),
+// FindAccount() and Stores() may be called from any thread (the HTTP server's).
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/calendar.h"
+#include "common/clock.h"
+#include "events/event_validator.h"
+#include "ingest/dead_letter_sink.h"
+#include "ingest/engine_config.h"
+#include "ingest/ingest_metrics.h"
+#include "ingest/partition_task.h"
+#include "kafka/group_consumer.h"
+#include "kafka/producer.h"
+#include "state/account_snapshot.h"
+
+namespace prometheus {
+class Registry;
+}
+
+namespace churnwatch::ingest {
+
+struct Readiness {
+  bool ready = false;
+  std::string reason;  // why not, when not ready
+};
+
+class Engine final : public kafka::RebalanceListener {
+ public:
+  // InvalidArgument names the bad config field. `registry` and `clock` must outlive the engine.
+  static Result<std::unique_ptr<Engine>> Create(const EngineConfig& config, prometheus::Registry* registry,
+                                                const Clock* clock);
+  ~Engine() override;
+
+  // FailedPrecondition when the input topics are not co-partitioned or do not exist;
+  // Unavailable when the cluster does not answer.
+  Status Start();
+  // Runs until `stop` becomes true (returns OK after a clean shutdown) or a fatal error.
+  Status RunUntil(const std::atomic<bool>& stop);
+
+  Readiness GetReadiness() const;
+  // The account's state, or nullopt if no assigned store knows it.
+  Result<std::optional<state::AccountSnapshot>> FindAccount(const std::string& account_id) const;
+  // The stores of the currently assigned partitions.
+  std::vector<std::shared_ptr<state::PartitionStore>> Stores() const;
+  const Calendar& calendar() const { return calendar_; }
+  const EngineConfig& config() const { return config_; }
+
+  // RebalanceListener (engine thread, inside Poll()).
+  Result<std::vector<int64_t>> OnAssigned(const std::vector<kafka::TopicPartition>& partitions) override;
+  void OnRevoked(const std::vector<kafka::TopicPartition>& partitions) override;
+
+ private:
+  Engine(EngineConfig config, Calendar calendar, prometheus::Registry* registry, const Clock* clock);
+  Status ProcessBatch(std::vector<kafka::ConsumedMessage>& messages);
+  void UpdateGauges();
+  void CommitOffsets();
+  void SetNotReady(std::string reason);
+
+  EngineConfig config_;
+  Calendar calendar_;
+  const Clock* clock_;
+  IngestMetrics metrics_;
+  EventValidator validator_;
+  std::shared_ptr<state::StoreResources> resources_;
+  std::unique_ptr<kafka::Producer> producer_;
+  std::unique_ptr<KafkaDeadLetterSink> dead_letters_;
+  std::unique_ptr<kafka::GroupConsumer> consumer_;
+  TaskContext context_;
+  std::vector<std::string> input_topics_;
+
+  mutable std::mutex mu_;  // guards tasks_ (the map, not the tasks) and readiness_
+  std::map<int32_t, std::unique_ptr<PartitionTask>> tasks_;
+  Readiness readiness_;
+  bool assigned_once_ = false;
+  Status fatal_;  // first fatal error (latched)
+};
+
+}  // namespace churnwatch::ingest

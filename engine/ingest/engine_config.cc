@@ -1,0 +1,38 @@
+#include "ingest/engine_config.h"
+
+#include <set>
+
+#include "common/calendar.h"
+
+namespace churnwatch::ingest {
+
+Status EngineConfig::Validate() const {
+  if (bootstrap.empty()) {
+    return InvalidArgument("no Kafka bootstrap servers: pass --bootstrap HOST:PORT or set kafka.bootstrap in the config");
+  }
+  if (group.empty()) return InvalidArgument("group must not be empty");
+  if (state_dir.empty()) return InvalidArgument("state_dir must not be empty");
+  std::set<std::string> names;
+  for (int i = 0; i < kEventKindCount; ++i) {
+    const auto& t = inputs[i];
+    if (t.name.empty()) {
+      return InvalidArgument(std::string("topics.") + EventKindName(static_cast<EventKind>(i)) + ".name must not be empty");
+    }
+    if (!names.insert(t.name).second) return InvalidArgument("topic '" + t.name + "' is used for two input schemas");
+  }
+  if (deadletter_topic.empty()) return InvalidArgument("topics.deadletter must not be empty");
+  if (names.count(deadletter_topic)) return InvalidArgument("the dead-letter topic must differ from the input topics");
+  auto cal = Calendar::Load(time_zone);
+  if (!cal.ok()) return InvalidArgument("time_zone: " + cal.status().message());
+  if (max_batch_messages < 1 || max_batch_messages > 1'000'000) {
+    return InvalidArgument("max_batch_messages must be 1..1000000");
+  }
+  if (poll_timeout_ms < 1 || poll_timeout_ms > 60'000) return InvalidArgument("poll_timeout_ms must be 1..60000");
+  if (limits.max_payload_bytes < 64) return InvalidArgument("events.max_bytes must be at least 64");
+  if (store.dedup_window_micros < 0) return InvalidArgument("state.dedup_window must not be negative");
+  if (block_cache_bytes < (1 << 20)) return InvalidArgument("state.block_cache_bytes must be at least 1 MiB");
+  if (write_buffer_budget_bytes < (1 << 20)) return InvalidArgument("state.write_buffer_budget_bytes must be at least 1 MiB");
+  return Status::Ok();
+}
+
+}  // namespace churnwatch::ingest

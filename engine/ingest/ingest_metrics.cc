@@ -1,0 +1,80 @@
+#include "ingest/ingest_metrics.h"
+
+namespace churnwatch::ingest {
+
+IngestMetrics::IngestMetrics(prometheus::Registry& registry) {
+  auto& consumed_f = prometheus::BuildCounter()
+                         .Name("churnwatch_events_consumed_total")
+                         .Help("Messages read from the input topics, before decoding.")
+                         .Register(registry);
+  auto& applied_f = prometheus::BuildCounter()
+                        .Name("churnwatch_events_applied_total")
+                        .Help("Events whose effect is in the state store, by input topic schema.")
+                        .Register(registry);
+  for (int i = 0; i < kEventKindCount; ++i) {
+    const char* topic = EventKindName(static_cast<EventKind>(i));
+    consumed[i] = &consumed_f.Add({{"topic", topic}});
+    applied[i] = &applied_f.Add({{"topic", topic}});
+  }
+  auto& dl_f = prometheus::BuildCounter()
+                   .Name("churnwatch_events_deadlettered_total")
+                   .Help("Messages sent to the dead-letter topic, by reason.")
+                   .Register(registry);
+  for (int i = 0; i < kRejectReasonCount; ++i) {
+    deadlettered[i] = &dl_f.Add({{"reason", RejectReasonName(static_cast<RejectReason>(i))}});
+  }
+  duplicates = &prometheus::BuildCounter()
+                    .Name("churnwatch_events_duplicate_total")
+                    .Help("Events ignored because their event_id was already applied.")
+                    .Register(registry)
+                    .Add({});
+  batches = &prometheus::BuildCounter()
+                 .Name("churnwatch_batches_total")
+                 .Help("State store batches written; each carries its offsets.")
+                 .Register(registry)
+                 .Add({});
+  apply_latency = &prometheus::BuildHistogram()
+                       .Name("churnwatch_apply_latency_seconds")
+                       .Help("Time from a consumed batch in hand to its store write completed.")
+                       .Register(registry)
+                       .Add({}, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                                        0.05, 0.1, 0.25, 0.5, 1, 2.5});
+  batch_events = &prometheus::BuildHistogram()
+                      .Name("churnwatch_batch_events")
+                      .Help("Events per state store batch.")
+                      .Register(registry)
+                      .Add({}, prometheus::Histogram::BucketBoundaries{1, 10, 50, 100, 500, 1000, 2500, 5000, 10000});
+  assigned_partitions = &prometheus::BuildGauge()
+                             .Name("churnwatch_assigned_partitions")
+                             .Help("Input partitions (tasks, stores) owned by this instance.")
+                             .Register(registry)
+                             .Add({});
+  ready = &prometheus::BuildGauge()
+               .Name("churnwatch_ready")
+               .Help("1 when the engine is ready (see /readyz).")
+               .Register(registry)
+               .Add({});
+  store_write_errors = &prometheus::BuildCounter()
+                            .Name("churnwatch_store_write_errors_total")
+                            .Help("Failed state store writes; the first one stops the engine.")
+                            .Register(registry)
+                            .Add({});
+  consumer_lag = &prometheus::BuildGauge()
+                      .Name("churnwatch_consumer_lag")
+                      .Help("Messages between the high watermark and the next offset to apply.")
+                      .Register(registry);
+  store_size_bytes = &prometheus::BuildGauge()
+                          .Name("churnwatch_store_size_bytes")
+                          .Help("State store size (SST files and memtables) per partition.")
+                          .Register(registry);
+  store_pending_compaction_bytes = &prometheus::BuildGauge()
+                                        .Name("churnwatch_store_pending_compaction_bytes")
+                                        .Help("RocksDB's estimate of bytes compaction still has to rewrite.")
+                                        .Register(registry);
+  store_keys = &prometheus::BuildGauge()
+                    .Name("churnwatch_store_keys")
+                    .Help("RocksDB's estimate of keys per partition store.")
+                    .Register(registry);
+}
+
+}  // namespace churnwatch::ingest

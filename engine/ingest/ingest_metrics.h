@@ -1,0 +1,50 @@
+// IngestMetrics: every metric of the ingest path, built once from the registry so the hot loop
+// never looks a metric up by name. Names are part of contract.md; do not rename.
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <array>
+#include <map>
+#include <string>
+
+#include "events/event.h"
+
+namespace churnwatch::ingest {
+
+struct IngestMetrics {
+  explicit IngestMetrics(prometheus::Registry& registry);
+
+  // churnwatch_events_consumed_total{topic}: messages read from Kafka, before any check.
+  std::array<prometheus::Counter*, kEventKindCount> consumed;
+  // churnwatch_events_applied_total{topic}: events whose effect is now in the state store.
+  std::array<prometheus::Counter*, kEventKindCount> applied;
+  // churnwatch_events_deadlettered_total{reason}: messages sent to the dead-letter topic.
+  std::array<prometheus::Counter*, kRejectReasonCount> deadlettered;
+  // churnwatch_events_duplicate_total: events ignored because their event_id was seen.
+  prometheus::Counter* duplicates;
+  // churnwatch_batches_total: store batches written (each carries offsets with state).
+  prometheus::Counter* batches;
+  // churnwatch_apply_latency_seconds: from a consumed batch in hand to its store write done.
+  prometheus::Histogram* apply_latency;
+  // churnwatch_batch_events: events per store batch.
+  prometheus::Histogram* batch_events;
+  // churnwatch_assigned_partitions: input partitions (tasks) this instance owns.
+  prometheus::Gauge* assigned_partitions;
+  // churnwatch_ready: 1 when /readyz answers 200.
+  prometheus::Gauge* ready;
+  // churnwatch_store_write_errors_total: failed store writes (each latches the engine).
+  prometheus::Counter* store_write_errors;
+
+  // Per-partition families; series are added on assignment and removed on revocation.
+  prometheus::Family<prometheus::Gauge>* consumer_lag;           // {topic,partition}
+  prometheus::Family<prometheus::Gauge>* store_size_bytes;       // {partition}
+  prometheus::Family<prometheus::Gauge>* store_pending_compaction_bytes;  // {partition}
+  prometheus::Family<prometheus::Gauge>* store_keys;             // {partition}
+};
+
+}  // namespace churnwatch::ingest
