@@ -2,6 +2,8 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include "kafka/log_bridge.h"
+
 namespace churnwatch::kafka {
 namespace {
 
@@ -60,7 +62,7 @@ Result<std::unique_ptr<GroupConsumer>> GroupConsumer::Create(const std::string& 
       {"auto.offset.reset", "earliest"},
       {"session.timeout.ms", "10000"},
       {"enable.partition.eof", "false"},
-      {"log_level", "3"},
+      {"log_level", "6"},
   };
   for (const auto& [k, v] : extra) props[k] = v;
   for (const auto& [k, v] : props) {
@@ -68,6 +70,7 @@ Result<std::unique_ptr<GroupConsumer>> GroupConsumer::Create(const std::string& 
       return InvalidArgument("kafka property " + k + "=" + v + ": " + err);
     }
   }
+  InstallLogBridge(conf.get());
   if (conf->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(impl.get()), err) != RdKafka::Conf::CONF_OK) {
     return Internal(err);
   }

@@ -2,6 +2,8 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include "kafka/log_bridge.h"
+
 #include <mutex>
 
 namespace churnwatch::kafka {
@@ -39,7 +41,7 @@ Result<std::unique_ptr<Producer>> Producer::Create(const std::string& bootstrap,
       {"bootstrap.servers", bootstrap},
       {"enable.idempotence", "true"},
       {"linger.ms", "5"},
-      {"log_level", "3"},
+      {"log_level", "6"},
   };
   for (const auto& [k, v] : extra) props[k] = v;
   for (const auto& [k, v] : props) {
@@ -47,6 +49,7 @@ Result<std::unique_ptr<Producer>> Producer::Create(const std::string& bootstrap,
       return InvalidArgument("kafka property " + k + "=" + v + ": " + err);
     }
   }
+  InstallLogBridge(conf.get());
   if (conf->set("dr_cb", static_cast<RdKafka::DeliveryReportCb*>(impl.get()), err) != RdKafka::Conf::CONF_OK) {
     return Internal(err);
   }

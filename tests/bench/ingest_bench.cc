@@ -1,0 +1,290 @@
+// ingest_bench: N accounts × M events through a real Kafka broker (`churnwatch broker`, a
+// child process) into the engine (in this process), against librdkafka's raw consume rate of
+// the same messages measured in the same run.
+//
+// Not a test: it asserts nothing about speed. It prints events/s, the ratio to the baseline,
+// apply latency p50/p99 (interpolated in the engine's histogram buckets), peak RSS of this
+// process (engine + baseline consumer; the broker runs in its own process) and store bytes
+// per account. Usage: ingest_bench [--accounts N] [--events-per-account M] [--partitions P]
+//                                  [--churnwatch PATH] [--runs R]
+#include <librdkafka/rdkafkacpp.h>
+#include <prometheus/registry.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/calendar.h"
+#include "ingest/engine.h"
+#include "kafka/producer.h"
+
+extern char** environ;
+
+namespace {
+
+using namespace churnwatch;
+using Steady = std::chrono::steady_clock;
+
+struct Options {
+  int accounts = 2000;
+  int events_per_account = 100;
+  int partitions = 12;
+  int runs = 1;
+  std::string churnwatch = "build/bin/churnwatch";
+};
+
+struct Broker {
+  pid_t pid = -1;
+  std::string bootstrap;
+  ~Broker() {
+    if (pid > 0) {
+      kill(pid, SIGTERM);
+      waitpid(pid, nullptr, 0);
+    }
+  }
+};
+
+bool StartBroker(const Options& o, Broker* b) {
+  int fds[2];
+  if (pipe(fds) != 0) return false;
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+  posix_spawn_file_actions_addclose(&fa, fds[0]);
+  std::string parts = std::to_string(o.partitions);
+  std::vector<char*> argv = {const_cast<char*>(o.churnwatch.c_str()), const_cast<char*>("broker"),
+                             const_cast<char*>("--partitions"), parts.data(), nullptr};
+  if (posix_spawn(&b->pid, o.churnwatch.c_str(), &fa, nullptr, argv.data(), environ) != 0) return false;
+  close(fds[1]);
+  std::string line;
+  char c;
+  while (read(fds[0], &c, 1) == 1 && c != '\n') line.push_back(c);
+  if (line.rfind("bootstrap=", 0) != 0) return false;
+  b->bootstrap = line.substr(10);
+  return true;
+}
+
+struct Message {
+  std::string topic, key, payload;
+};
+
+// Deterministic mixed workload: per account one profile, then orders (75%), service (15%)
+// and contact events (10%) spread over two years.
+std::vector<Message> MakeWorkload(const Options& o) {
+  std::mt19937_64 rng(7);
+  std::vector<Message> out;
+  out.reserve(static_cast<size_t>(o.accounts) * o.events_per_account);
+  const int64_t start = 1'720'000'000LL * kMicrosPerSecond;  // 2024-07
+  const char* lines[] = {"bearings", "motors", "sensors"};
+  const char* svc[] = {"TICKET_OPENED", "TICKET_RESOLVED", "COMPLAINT", "SLA_BREACHED"};
+  const char* contact[] = {"CALL", "VISIT", "MEETING_HELD"};
+  for (int a = 0; a < o.accounts; ++a) {
+    std::string acc = "ACC-" + std::to_string(a);
+    out.push_back({"accounts", acc,
+                   "{\"event_id\":\"p-" + acc + "\",\"account_id\":\"" + acc +
+                       "\",\"occurred_at\":\"2024-07-01T00:00:00Z\",\"name\":\"Account " + acc +
+                       "\",\"tier\":\"KEY\",\"owner\":{\"id\":\"m1\",\"name\":\"Zhang Wei\"}}"});
+    for (int e = 1; e < o.events_per_account; ++e) {
+      int64_t t = start + static_cast<int64_t>(rng() % (730ULL * 86400)) * kMicrosPerSecond;
+      std::string id = acc + "-" + std::to_string(e);
+      std::string head = "{\"event_id\":\"" + id + "\",\"account_id\":\"" + acc + "\",\"occurred_at\":\"" +
+                         FormatRfc3339(t) + "\",";
+      int r = static_cast<int>(rng() % 100);
+      if (r < 75) {
+        out.push_back({"orders", acc,
+                       head + "\"order_id\":\"" + id + "\",\"product_line\":\"" + lines[rng() % 3] +
+                           "\",\"quantity\":" + std::to_string(1 + rng() % 50) +
+                           ",\"amount_minor\":" + std::to_string(100 + rng() % 100000) +
+                           ",\"currency\":\"CNY\",\"status\":\"PLACED\"}"});
+      } else if (r < 90) {
+        out.push_back({"service", acc, head + "\"ticket_id\":\"" + id + "\",\"kind\":\"" + svc[rng() % 4] + "\"}"});
+      } else {
+        out.push_back({"contacts", acc,
+                       head + "\"kind\":\"" + contact[rng() % 3] +
+                           "\",\"meeting_type\":\"BUSINESS_REVIEW\",\"level\":\"MANAGEMENT\"}"});
+      }
+    }
+  }
+  return out;
+}
+
+// librdkafka alone: assign every input partition from the beginning and count messages.
+double BaselineConsumeRate(const std::string& bootstrap, int partitions, size_t expected) {
+  std::string err;
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  conf->set("bootstrap.servers", bootstrap, err);
+  conf->set("group.id", "bench-baseline", err);
+  conf->set("enable.auto.commit", "false", err);
+  conf->set("log_level", "3", err);
+  std::unique_ptr<RdKafka::KafkaConsumer> c(RdKafka::KafkaConsumer::create(conf.get(), err));
+  std::vector<RdKafka::TopicPartition*> parts;
+  for (const char* t : {"orders", "service", "contacts", "accounts"}) {
+    for (int p = 0; p < partitions; ++p) {
+      parts.push_back(RdKafka::TopicPartition::create(t, p, RdKafka::Topic::OFFSET_BEGINNING));
+    }
+  }
+  c->assign(parts);
+  RdKafka::TopicPartition::destroy(parts);
+  size_t got = 0;
+  size_t bytes = 0;
+  Steady::time_point first{};
+  auto deadline = Steady::now() + std::chrono::seconds(120);
+  while (got < expected && Steady::now() < deadline) {
+    std::unique_ptr<RdKafka::Message> m(c->consume(100));
+    if (m->err() == RdKafka::ERR_NO_ERROR) {
+      if (got == 0) first = Steady::now();
+      ++got;
+      bytes += m->len();
+    }
+  }
+  double secs = std::chrono::duration<double>(Steady::now() - first).count();
+  c->close();
+  if (got < expected) {
+    std::cerr << "baseline consumed only " << got << " of " << expected << " messages\n";
+    return 0;
+  }
+  (void)bytes;
+  return static_cast<double>(got) / secs;
+}
+
+double SumCounter(prometheus::Registry& reg, const std::string& name) {
+  double sum = 0;
+  for (const auto& fam : reg.Collect()) {
+    if (fam.name != name) continue;
+    for (const auto& m : fam.metric) sum += m.counter.value;
+  }
+  return sum;
+}
+
+double HistogramQuantile(prometheus::Registry& reg, const std::string& name, double q) {
+  for (const auto& fam : reg.Collect()) {
+    if (fam.name != name || fam.metric.empty()) continue;
+    const auto& h = fam.metric[0].histogram;
+    double total = static_cast<double>(h.sample_count);
+    double rank = q * total, prev_count = 0, prev_bound = 0;
+    for (const auto& b : h.bucket) {
+      double count = static_cast<double>(b.cumulative_count);
+      if (count >= rank) {
+        if (std::isinf(b.upper_bound)) return prev_bound;
+        double frac = count == prev_count ? 0 : (rank - prev_count) / (count - prev_count);
+        return prev_bound + frac * (b.upper_bound - prev_bound);
+      }
+      prev_count = count;
+      prev_bound = b.upper_bound;
+    }
+  }
+  return 0;
+}
+
+uint64_t DirBytes(const std::string& dir) {
+  uint64_t total = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file()) total += e.file_size();
+  }
+  return total;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string k = argv[i], v = argv[i + 1];
+    if (k == "--accounts") o.accounts = std::stoi(v);
+    else if (k == "--events-per-account") o.events_per_account = std::stoi(v);
+    else if (k == "--partitions") o.partitions = std::stoi(v);
+    else if (k == "--churnwatch") o.churnwatch = v;
+    else if (k == "--runs") o.runs = std::stoi(v);
+    else {
+      std::cerr << "unknown option " << k << "\n";
+      return 2;
+    }
+  }
+  Broker broker;
+  if (!StartBroker(o, &broker)) {
+    std::cerr << "cannot start `" << o.churnwatch << " broker` (pass --churnwatch PATH)\n";
+    return 1;
+  }
+  auto workload = MakeWorkload(o);
+  size_t payload_bytes = 0;
+  for (const auto& m : workload) payload_bytes += m.payload.size();
+  std::printf("workload: %d accounts x %d events = %zu events, %.1f MB JSON, %d partitions per topic\n", o.accounts,
+              o.events_per_account, workload.size(), payload_bytes / 1e6, o.partitions);
+
+  auto producer = kafka::Producer::Create(broker.bootstrap, {{"linger.ms", "20"}});
+  if (!producer.ok()) return 1;
+  auto t0 = Steady::now();
+  for (const auto& m : workload) {
+    if (!(*producer)->Send(m.topic, m.key, m.payload).ok()) return 1;
+  }
+  if (!(*producer)->Flush(120'000).ok()) return 1;
+  double produce_secs = std::chrono::duration<double>(Steady::now() - t0).count();
+  std::printf("produce: %.0f msg/s\n", workload.size() / produce_secs);
+
+  for (int run = 0; run < o.runs; ++run) {
+    double baseline = BaselineConsumeRate(broker.bootstrap, o.partitions, workload.size());
+
+    std::string state_dir = std::filesystem::temp_directory_path() / ("cw-bench-" + std::to_string(getpid()) + "-" +
+                                                                       std::to_string(run));
+    prometheus::Registry registry;
+    ingest::EngineConfig config;
+    config.bootstrap = broker.bootstrap;
+    config.group = "bench-engine-" + std::to_string(run);
+    config.state_dir = state_dir;
+    config.kafka_properties["session.timeout.ms"] = "6000";
+    config.limits.max_future_micros = 3650 * kMicrosPerDay;
+    auto engine = ingest::Engine::Create(config, &registry, &SystemClock::Instance());
+    if (!engine.ok() || !(*engine)->Start().ok()) {
+      std::cerr << "engine failed to start\n";
+      return 1;
+    }
+    std::atomic<bool> stop{false};
+    Status result;
+    std::thread runner([&] { result = (*engine)->RunUntil(stop); });
+    // Time from the first applied event to the last, so group joining is not counted.
+    Steady::time_point first{}, last{};
+    auto deadline = Steady::now() + std::chrono::seconds(300);
+    double applied = 0;
+    while (Steady::now() < deadline) {
+      applied = SumCounter(registry, "churnwatch_events_applied_total");
+      if (applied > 0 && first == Steady::time_point{}) first = Steady::now();
+      if (applied >= static_cast<double>(workload.size())) {
+        last = Steady::now();
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    double p50 = HistogramQuantile(registry, "churnwatch_apply_latency_seconds", 0.5);
+    double p99 = HistogramQuantile(registry, "churnwatch_apply_latency_seconds", 0.99);
+    stop = true;
+    runner.join();
+    if (last == Steady::time_point{}) {
+      std::cerr << "engine applied only " << applied << " of " << workload.size() << " events\n";
+      return 1;
+    }
+    double secs = std::chrono::duration<double>(last - first).count();
+    double rate = workload.size() / secs;
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    uint64_t disk = DirBytes(state_dir);
+    std::printf(
+        "run %d: engine %.0f events/s | librdkafka consume %.0f msg/s | ratio %.2f | apply latency p50 %.1f ms p99 "
+        "%.1f ms per batch | peak RSS %.0f MB | store %.0f bytes/account\n",
+        run + 1, rate, baseline, baseline > 0 ? rate / baseline : 0, p50 * 1e3, p99 * 1e3, ru.ru_maxrss / 1024.0,
+        static_cast<double>(disk) / o.accounts);
+    std::error_code ec;
+    std::filesystem::remove_all(state_dir, ec);
+  }
+  return 0;
+}
