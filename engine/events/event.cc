@@ -1,6 +1,5 @@
 #include "events/event.h"
 
-#include <google/protobuf/util/time_util.h>
 
 namespace churnwatch {
 
@@ -72,7 +71,22 @@ std::string_view Event::account_id() const {
 UnixMicros Event::occurred_at() const {
   return std::visit(
       [](const auto& m) -> UnixMicros {
-        return google::protobuf::util::TimeUtil::TimestampToMicroseconds(m.occurred_at());
+        // Out-of-range seconds would overflow the conversion; map them to the extremes so the
+        // validator's time window rejects them.
+        const auto& ts = m.occurred_at();
+        if (ts.seconds() < kMinTimestampSeconds) return INT64_MIN;
+        if (ts.seconds() > kMaxTimestampSeconds) return INT64_MAX;
+        return ts.seconds() * kMicrosPerSecond + ts.nanos() / 1000;
+      },
+      message);
+}
+
+bool Event::occurred_at_well_formed() const {
+  return std::visit(
+      [](const auto& m) {
+        const auto& ts = m.occurred_at();
+        return ts.seconds() >= kMinTimestampSeconds && ts.seconds() <= kMaxTimestampSeconds && ts.nanos() >= 0 &&
+               ts.nanos() < 1'000'000'000;
       },
       message);
 }

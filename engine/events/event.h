@@ -34,6 +34,10 @@ enum class PayloadFormat : uint8_t {
 Result<PayloadFormat> PayloadFormatFromName(std::string_view name);
 const char* PayloadFormatName(PayloadFormat f);
 
+// Valid range of google.protobuf.Timestamp seconds: 0001-01-01 .. 9999-12-31.
+constexpr int64_t kMinTimestampSeconds = -62135596800;
+constexpr int64_t kMaxTimestampSeconds = 253402300799;
+
 struct Event {
   EventKind kind = EventKind::kOrder;
   std::variant<v1::OrderEvent, v1::ServiceEvent, v1::ContactEvent, v1::AccountEvent> message;
@@ -41,8 +45,11 @@ struct Event {
   // Lifted from the message after decoding.
   std::string_view event_id() const;
   std::string_view account_id() const;
-  // occurred_at in microseconds since the epoch (UTC).
+  // occurred_at in microseconds since the epoch (UTC); INT64_MIN / INT64_MAX when its seconds
+  // lie outside years 0001..9999 (so no overflow can sneak a value into range).
   UnixMicros occurred_at() const;
+  // False when occurred_at's seconds or nanos are outside protobuf Timestamp's valid range.
+  bool occurred_at_well_formed() const;
 
   const google::protobuf::Message& proto() const;
   google::protobuf::Message& mutable_proto();

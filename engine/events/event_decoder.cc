@@ -200,9 +200,10 @@ std::optional<Rejection> EventDecoder::Decode(EventKind kind, PayloadFormat form
   pb::Message& msg = out->mutable_proto();
 
   if (format == PayloadFormat::kAuto) {
-    auto first = std::find_if_not(payload.begin(), payload.end(),
-                                  [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; });
-    format = (first != payload.end() && *first == '{') ? PayloadFormat::kJson : PayloadFormat::kProto;
+    // Only the very first byte decides: no protobuf of ours starts with 0x7B ('{' would be
+    // field 15 as a start-group), while whitespace bytes are valid protobuf tags (0x0A is
+    // field 1, a string), so leading whitespace can not be skipped.
+    format = (!payload.empty() && payload[0] == '{') ? PayloadFormat::kJson : PayloadFormat::kProto;
   }
   if (payload.empty()) return Reject(RejectReason::kMalformed, "empty payload");
 

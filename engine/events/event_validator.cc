@@ -99,6 +99,9 @@ std::optional<Rejection> EventValidator::Validate(const Event& event, std::strin
   if (!msg.GetReflection()->HasField(msg, ts_field)) {
     return Reject(RejectReason::kMissingField, "occurred_at is required");
   }
+  if (!event.occurred_at_well_formed()) {
+    return Reject(RejectReason::kBadTimestamp, "occurred_at is not a valid timestamp (seconds or nanos out of range)");
+  }
   UnixMicros t = event.occurred_at();
   UnixMicros latest = clock_->Now() + limits_.max_future_micros;
   if (t < limits_.min_time || t > latest) {

@@ -1,5 +1,8 @@
 #include "state/account_snapshot.h"
 
+#include <algorithm>
+#include <tuple>
+
 #include "state/key_codec.h"
 
 namespace churnwatch::state {
@@ -55,6 +58,12 @@ Result<AccountSnapshot> ReadAccountSnapshot(const PartitionStore& store, const s
     snap.contacts.push_back(std::move(rec));
   }));
   if (!decode_error.ok()) return decode_error;
+  // Keys sort by length-prefixed bytes; callers want plain byte order of names.
+  std::sort(snap.order_months.begin(), snap.order_months.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.product_line, a.month) < std::tie(b.product_line, b.month);
+  });
+  std::sort(snap.contacts.begin(), snap.contacts.end(),
+            [](const auto& a, const auto& b) { return a.contact_id() < b.contact_id(); });
   return snap;
 }
 
