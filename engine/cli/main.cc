@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
   AddProduceCommand(app, &exit_code);
   AddConsumeCommand(app, &exit_code);
   AddRunCommand(app, &exit_code);
-  // demo: added with engine/demo
+  AddDemoCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
