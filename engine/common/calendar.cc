@@ -39,10 +39,34 @@ Result<Calendar> Calendar::Load(std::string_view zone_name) {
   }
 }
 
-MonthKey Calendar::MonthOf(UnixMicros t) const {
+DayKey Calendar::DayOf(UnixMicros t) const {
   auto local = zone_->to_local(SysMicros(microseconds(t)));
   date::year_month_day ymd{date::floor<date::days>(local)};
-  return static_cast<int>(ymd.year()) * 100 + static_cast<int>(static_cast<unsigned>(ymd.month()));
+  return static_cast<int>(ymd.year()) * 10000 + static_cast<int>(static_cast<unsigned>(ymd.month())) * 100 +
+         static_cast<int>(static_cast<unsigned>(ymd.day()));
+}
+
+int64_t Calendar::DayNumber(DayKey day) {
+  return DaysFromCivil(day / 10000, static_cast<unsigned>(day / 100 % 100), static_cast<unsigned>(day % 100));
+}
+
+DayKey Calendar::DayFromNumber(int64_t day_number) {
+  date::year_month_day ymd{date::sys_days{date::days{day_number}}};
+  return static_cast<int>(ymd.year()) * 10000 + static_cast<int>(static_cast<unsigned>(ymd.month())) * 100 +
+         static_cast<int>(static_cast<unsigned>(ymd.day()));
+}
+
+UnixMicros Calendar::StartOfDay(DayKey dk) const {
+  date::local_days day{date::year(dk / 10000) / date::month(static_cast<unsigned>(dk / 100 % 100)) /
+                       date::day(static_cast<unsigned>(dk % 100))};
+  auto info = zone_->get_info(day);
+  date::sys_seconds start;
+  if (info.result == date::local_info::nonexistent) {
+    start = info.second.begin;
+  } else {
+    start = date::sys_seconds{(day - info.first.offset).time_since_epoch()};
+  }
+  return std::chrono::duration_cast<microseconds>(start.time_since_epoch()).count();
 }
 
 UnixMicros Calendar::StartOfMonth(MonthKey month) const {

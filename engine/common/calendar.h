@@ -22,6 +22,7 @@ namespace churnwatch {
 
 using MonthKey = int32_t;
 using QuarterKey = int32_t;
+using DayKey = int32_t;  // year * 10000 + month * 100 + day (20260701)
 
 class Calendar {
  public:
@@ -31,12 +32,19 @@ class Calendar {
 
   const std::string& zone_name() const { return zone_name_; }
 
-  // The local month / quarter that contains instant t.
-  MonthKey MonthOf(UnixMicros t) const;
+  // The local day / month / quarter that contains instant t.
+  DayKey DayOf(UnixMicros t) const;
+  MonthKey MonthOf(UnixMicros t) const { return DayOf(t) / 100; }
   QuarterKey QuarterOf(UnixMicros t) const { return QuarterOfMonth(MonthOf(t)); }
   // The instant the local month / quarter begins (local midnight of its first day).
   UnixMicros StartOfMonth(MonthKey month) const;
   UnixMicros StartOfQuarter(QuarterKey quarter) const;
+  // The instant the local day begins (local midnight, or the first instant after it).
+  UnixMicros StartOfDay(DayKey day) const;
+
+  // Days since 1970-01-01 of a DayKey's civil date (zone-independent), for day arithmetic.
+  static int64_t DayNumber(DayKey day);
+  static DayKey DayFromNumber(int64_t day_number);
 
   static QuarterKey QuarterOfMonth(MonthKey month) {
     return (month / 100) * 10 + ((month % 100) - 1) / 3 + 1;

@@ -12,7 +12,10 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "common/clock.h"
 #include "demo/demo_catalog.h"
@@ -76,34 +79,64 @@ class AccountHistory {
   const DemoPerson* Generate(std::vector<DemoMessage>* out);
 
  private:
+  void PlanTimeline();
   void GenerateOrders();
   void GenerateService();
   void GenerateContacts();
-  void GenerateAccountEvents();
+  void PlanStrategyMeetings(Rng& rng);
+  void GenerateAccountChanges();
 
   // Quarterly quantity multiplier per line (healthy trend, or the pattern's decline).
   std::vector<double> LineFactors(Rng& rng, const LineSpec& line) const;
-  // A time in business hours on the local day containing t.
+  // A time in business hours on the local working day containing (or next to) t.
   UnixMicros BusinessTime(Rng& rng, UnixMicros t) const;
+  // A business time between lo and hi days before now, never after now.
   UnixMicros DaysBeforeNow(Rng& rng, double lo, double hi) const;
+  bool InWindow(UnixMicros t) const;
+  const DemoPerson* OwnerAt(UnixMicros t) const;
 
-  void EmitOrder(UnixMicros t, const std::string& order_id, const LineSpec& line, int64_t qty,
+  // Whether contact (0-based) still works at the customer at t.
+  bool Present(int contact, UnixMicros t) const;
+  // The person we meet at the wanted level at t: the decision-maker for EXECUTIVE (unless gone
+  // or in an executive-contact gap), a user for OPERATIONAL, else the influencer.
+  int ContactFor(const char* level, UnixMicros t) const;
+  void Meeting(UnixMicros scheduled, UnixMicros held, const char* type, const char* level);
+  void Touch(UnixMicros t, const char* kind, const char* level);
+
+  // Emitters drop events outside [window.start, window.now].
+  // order_ref / ticket_ref are internal numbers; Finish() turns them into ids in time order.
+  void EmitOrder(UnixMicros t, int order_ref, const LineSpec& line, int64_t qty,
                  const char* status);
-  void EmitService(UnixMicros t, const std::string& ticket_id, const char* kind,
-                   const char* severity, int csat, int nps);
-  // meeting_type, contact_id, role and level are omitted when null/empty.
+  // ticket_id omitted when ticket_ref < 0, severity when null, csat when 0, nps when < 0.
+  void EmitService(UnixMicros t, int ticket_ref, const char* kind, const char* severity, int csat,
+                   int nps);
+  // contact omitted when negative; meeting_type, role, level, new_manager when null.
   void EmitContact(UnixMicros t, const char* kind, const char* meeting_type, int contact,
                    const char* role, const char* level, const DemoPerson* new_manager = nullptr);
-  void EmitProfile(UnixMicros t, const DemoPerson& owner, const char* credit_risk);
-  void Push(const char* topic, UnixMicros t, std::string json);
+  void EmitProfile(UnixMicros t, const char* credit_risk);
+  // Sorts the account's events by time, numbers their ids and appends them to out_.
+  void Finish();
 
-  std::string ContactId(int contact) const;
+  static constexpr UnixMicros kNever = INT64_MAX;
 
   const AccountPlan& plan_;
   const HistoryWindow& window_;
   std::vector<DemoMessage>* out_ = nullptr;
-  const DemoPerson* owner_ = nullptr;
-  int orders_ = 0, service_ = 0, contacts_ = 0, profiles_ = 0, tickets_ = 0, order_ids_ = 0;
+  std::vector<std::pair<UnixMicros, const DemoPerson*>> owners_;  // (since, manager), by time
+  std::vector<std::pair<UnixMicros, const char*>> credit_;        // (since, credit risk), by time
+  UnixMicros decision_maker_left_ = kNever;
+  UnixMicros user_left_ = kNever;
+  UnixMicros exec_gap_start_ = kNever;
+  // An event waiting for Finish(): its ids are assigned once the account's timeline is sorted.
+  struct Pending {
+    UnixMicros t;
+    const char* topic;
+    nlohmann::ordered_json json;
+    int order_ref;
+    int ticket_ref;
+  };
+  std::vector<Pending> pending_;
+  int order_refs_ = 0, ticket_refs_ = 0;
 };
 
 }  // namespace churnwatch::demo::internal

@@ -103,10 +103,16 @@ json AccountToJson(const state::AccountSnapshot& snap, const Calendar& calendar)
   }
   out["orders"] = {{"quarters", qs}, {"months", months}};
 
+  // Service and engagement are stored per day; the API reports calendar months.
+  auto by_month = [](const std::vector<state::AccountPeriodRow>& days, state::CounterLayout layout) {
+    std::map<MonthKey, CounterRecord> months;
+    for (const auto& row : days) months.try_emplace(row.period / 100, CounterRecord(layout)).first->second.MergeFrom(row.counters);
+    return months;
+  };
   json service_months = json::array();
-  for (const auto& row : snap.service_months) {
-    json m = ServiceFigures(row.counters);
-    m["month"] = Calendar::MonthLabel(row.month);
+  for (const auto& [month, rec] : by_month(snap.service_days, state::CounterLayout::kServiceDay)) {
+    json m = ServiceFigures(rec);
+    m["month"] = Calendar::MonthLabel(month);
     service_months.push_back(std::move(m));
   }
   out["service"] = {{"months", service_months}};
@@ -120,12 +126,12 @@ json AccountToJson(const state::AccountSnapshot& snap, const Calendar& calendar)
                       {"added_at", c.added_at_us() ? json(FormatRfc3339(c.added_at_us())) : json(nullptr)},
                       {"left_at", c.left_at_us() ? json(FormatRfc3339(c.left_at_us())) : json(nullptr)}});
   }
-  CounterRecord totals(state::CounterLayout::kEngagementMonth);
+  CounterRecord totals(state::CounterLayout::kEngagementDay);
   json engagement_months = json::array();
-  for (const auto& row : snap.engagement_months) {
-    totals.MergeFrom(row.counters);
-    json m = EngagementFigures(row.counters);
-    m["month"] = Calendar::MonthLabel(row.month);
+  for (const auto& [month, rec] : by_month(snap.engagement_days, state::CounterLayout::kEngagementDay)) {
+    totals.MergeFrom(rec);
+    json m = EngagementFigures(rec);
+    m["month"] = Calendar::MonthLabel(month);
     engagement_months.push_back(std::move(m));
   }
   out["contacts"] = {{"people", people},

@@ -1,5 +1,7 @@
 #include "ingest/state_updater.h"
 
+#include <algorithm>
+
 #include "state/key_codec.h"
 
 namespace churnwatch::ingest {
@@ -7,35 +9,67 @@ namespace churnwatch::ingest {
 using state::CounterLayout;
 using state::CounterRecord;
 
-CounterRecord& StateUpdater::Pending(std::unordered_map<std::string, CounterRecord>& map, std::string key,
-                                     CounterLayout layout) {
-  auto it = map.find(key);
-  if (it == map.end()) it = map.emplace(std::move(key), CounterRecord(layout)).first;
-  return it->second;
+namespace {
+
+CounterRecord& Slot(std::map<DayKey, CounterRecord>& m, DayKey day, CounterLayout layout) {
+  return m.try_emplace(day, CounterRecord(layout)).first->second;
 }
+
+// Merges pending per-day rows into sorted snapshot rows.
+void OverlayDays(const std::map<DayKey, CounterRecord>& pending, std::vector<state::AccountPeriodRow>* rows) {
+  for (const auto& [day, rec] : pending) {
+    auto it = std::lower_bound(rows->begin(), rows->end(), day,
+                               [](const state::AccountPeriodRow& r, DayKey d) { return r.period < d; });
+    if (it != rows->end() && it->period == day) {
+      it->counters.MergeFrom(rec);
+    } else {
+      rows->insert(it, state::AccountPeriodRow{day, rec});
+    }
+  }
+}
+
+}  // namespace
 
 Status StateUpdater::Add(const Event& event, int64_t source_offset) {
   UnixMicros t = event.occurred_at();
+  std::string account(event.account_id());
+  PendingAccount& p = pending_[account];
+  if (!p.activity) p.activity.emplace(CounterLayout::kAccountActivity);
+  p.activity->Min(state::kActFirstAt, t);
+  p.activity->Max(state::kActLastAt, t);
+  p.activity->Add(state::kActEvents, 1);
   switch (event.kind) {
-    case EventKind::kOrder: AddOrder(std::get<v1::OrderEvent>(event.message), t); return Status::Ok();
-    case EventKind::kService: AddService(std::get<v1::ServiceEvent>(event.message), t); return Status::Ok();
-    case EventKind::kContact: return AddContact(std::get<v1::ContactEvent>(event.message), t);
-    case EventKind::kAccount: AddAccount(std::get<v1::AccountEvent>(event.message), source_offset); return Status::Ok();
+    case EventKind::kOrder: AddOrder(p, std::get<v1::OrderEvent>(event.message), t); return Status::Ok();
+    case EventKind::kService: AddService(p, std::get<v1::ServiceEvent>(event.message), t); return Status::Ok();
+    case EventKind::kContact: return AddContact(p, std::get<v1::ContactEvent>(event.message), t);
+    case EventKind::kAccount: {
+      v1::ProfileRecord rec;
+      *rec.mutable_profile() = std::get<v1::AccountEvent>(event.message);
+      rec.set_source_offset(source_offset);
+      p.profile = std::move(rec);
+      return Status::Ok();
+    }
   }
   return Internal("unknown event kind");
 }
 
-void StateUpdater::AddOrder(const v1::OrderEvent& e, UnixMicros t) {
-  CounterRecord& r = Pending(orders_, state::OrderMonthKey(e.account_id(), e.product_line(), calendar_->MonthOf(t)),
-                             CounterLayout::kOrderMonth);
+void StateUpdater::AddOrder(PendingAccount& p, const v1::OrderEvent& e, UnixMicros t) {
+  DayKey day = calendar_->DayOf(t);
+  CounterRecord& r =
+      p.order_months.try_emplace({e.product_line(), day / 100}, CounterRecord(CounterLayout::kOrderMonth)).first->second;
   switch (e.status()) {
-    case v1::ORDER_STATUS_PLACED:
+    case v1::ORDER_STATUS_PLACED: {
       r.Add(state::kOrderQuantity, e.quantity());
       r.Add(state::kOrderAmountMinor, e.amount_minor());
       r.Add(state::kOrderCount, 1);
       r.Min(state::kOrderFirstAt, t);
       r.Max(state::kOrderLastAt, t);
+      CounterRecord& d = Slot(p.order_days, day, CounterLayout::kOrderDay);
+      d.Add(state::kDayOrders, 1);
+      d.Add(state::kDayQuantity, e.quantity());
+      d.Add(state::kDayAmountMinor, e.amount_minor());
       break;
+    }
     case v1::ORDER_STATUS_CANCELLED:
       r.Add(state::kOrderCancelledQty, e.quantity());
       r.Add(state::kOrderCancelledCount, 1);
@@ -51,9 +85,8 @@ void StateUpdater::AddOrder(const v1::OrderEvent& e, UnixMicros t) {
   }
 }
 
-void StateUpdater::AddService(const v1::ServiceEvent& e, UnixMicros t) {
-  CounterRecord& r =
-      Pending(service_, state::AccountMonthKey(e.account_id(), calendar_->MonthOf(t)), CounterLayout::kServiceMonth);
+void StateUpdater::AddService(PendingAccount& p, const v1::ServiceEvent& e, UnixMicros t) {
+  CounterRecord& r = Slot(p.service_days, calendar_->DayOf(t), CounterLayout::kServiceDay);
   switch (e.kind()) {
     case v1::SERVICE_KIND_TICKET_OPENED: r.Add(state::kSvcTicketsOpened, 1); break;
     case v1::SERVICE_KIND_TICKET_RESOLVED: r.Add(state::kSvcTicketsResolved, 1); break;
@@ -80,24 +113,23 @@ void StateUpdater::AddService(const v1::ServiceEvent& e, UnixMicros t) {
   r.Max(state::kSvcLastAt, t);
 }
 
-Result<v1::ContactRecord*> StateUpdater::Person(const std::string& account, const std::string& contact_id) {
-  std::string key = state::ContactKey(account, contact_id);
-  auto it = contacts_.find(key);
-  if (it != contacts_.end()) return &it->second;
+Result<v1::ContactRecord*> StateUpdater::Person(PendingAccount& p, const std::string& account,
+                                                const std::string& contact_id) {
+  auto it = p.contacts.find(contact_id);
+  if (it != p.contacts.end()) return &it->second;
   v1::ContactRecord rec;
-  auto stored = store_->Get(state::Family::kContacts, key);
+  auto stored = store_->Get(state::Family::kContacts, state::ContactKey(account, contact_id));
   if (!stored.ok()) return stored.status();
   if (stored->has_value()) {
     if (!rec.ParseFromString(**stored)) return Corruption("contact record " + contact_id + " of " + account + " does not decode");
   } else {
     rec.set_contact_id(contact_id);
   }
-  return &contacts_.emplace(std::move(key), std::move(rec)).first->second;
+  return &p.contacts.emplace(contact_id, std::move(rec)).first->second;
 }
 
-Status StateUpdater::AddContact(const v1::ContactEvent& e, UnixMicros t) {
-  CounterRecord& r = Pending(engagement_, state::AccountMonthKey(e.account_id(), calendar_->MonthOf(t)),
-                             CounterLayout::kEngagementMonth);
+Status StateUpdater::AddContact(PendingAccount& p, const v1::ContactEvent& e, UnixMicros t) {
+  CounterRecord& r = Slot(p.engagement_days, calendar_->DayOf(t), CounterLayout::kEngagementDay);
   auto note_contact_at_level = [&] {
     switch (e.level()) {
       case v1::CONTACT_LEVEL_EXECUTIVE: r.Max(state::kEngLastExecutiveAt, t); break;
@@ -126,41 +158,41 @@ Status StateUpdater::AddContact(const v1::ContactEvent& e, UnixMicros t) {
     case v1::CONTACT_KIND_MANAGER_CHANGED: r.Add(state::kEngManagerChanges, 1); break;
     case v1::CONTACT_KIND_CONTACT_ADDED: {
       r.Add(state::kEngContactsAdded, 1);
-      auto person = Person(e.account_id(), e.contact_id());
+      auto person = Person(p, e.account_id(), e.contact_id());
       if (!person.ok()) return person.status();
-      v1::ContactRecord* p = *person;
-      p->set_active(true);
-      p->set_added_at_us(t);
-      p->set_left_at_us(0);
-      if (e.contact_role() != v1::CONTACT_ROLE_UNSPECIFIED) p->set_role(e.contact_role());
-      if (e.level() != v1::CONTACT_LEVEL_UNSPECIFIED) p->set_level(e.level());
+      v1::ContactRecord* c = *person;
+      c->set_active(true);
+      c->set_added_at_us(t);
+      c->set_left_at_us(0);
+      if (e.contact_role() != v1::CONTACT_ROLE_UNSPECIFIED) c->set_role(e.contact_role());
+      if (e.level() != v1::CONTACT_LEVEL_UNSPECIFIED) c->set_level(e.level());
       break;
     }
     case v1::CONTACT_KIND_CONTACT_LEFT: {
       r.Add(state::kEngContactsLeft, 1);
-      auto person = Person(e.account_id(), e.contact_id());
+      auto person = Person(p, e.account_id(), e.contact_id());
       if (!person.ok()) return person.status();
-      v1::ContactRecord* p = *person;
-      if (p->role() == v1::CONTACT_ROLE_UNSPECIFIED) p->set_role(e.contact_role());
-      if (p->level() == v1::CONTACT_LEVEL_UNSPECIFIED) p->set_level(e.level());
-      if (p->role() == v1::CONTACT_ROLE_DECISION_MAKER || e.contact_role() == v1::CONTACT_ROLE_DECISION_MAKER) {
+      v1::ContactRecord* c = *person;
+      if (c->role() == v1::CONTACT_ROLE_UNSPECIFIED) c->set_role(e.contact_role());
+      if (c->level() == v1::CONTACT_LEVEL_UNSPECIFIED) c->set_level(e.level());
+      if (c->role() == v1::CONTACT_ROLE_DECISION_MAKER || e.contact_role() == v1::CONTACT_ROLE_DECISION_MAKER) {
         r.Add(state::kEngDecisionMakersLeft, 1);
       }
-      p->set_active(false);
-      p->set_left_at_us(t);
+      c->set_active(false);
+      c->set_left_at_us(t);
       break;
     }
     case v1::CONTACT_KIND_CONTACT_ROLE_CHANGED: {
       r.Add(state::kEngRoleChanges, 1);
-      auto person = Person(e.account_id(), e.contact_id());
+      auto person = Person(p, e.account_id(), e.contact_id());
       if (!person.ok()) return person.status();
-      v1::ContactRecord* p = *person;
-      if (p->added_at_us() == 0 && !p->active()) {  // first sighting: treat as present
-        p->set_active(true);
-        p->set_added_at_us(t);
+      v1::ContactRecord* c = *person;
+      if (c->added_at_us() == 0 && !c->active()) {  // first sighting: treat as present
+        c->set_active(true);
+        c->set_added_at_us(t);
       }
-      if (e.contact_role() != v1::CONTACT_ROLE_UNSPECIFIED) p->set_role(e.contact_role());
-      if (e.level() != v1::CONTACT_LEVEL_UNSPECIFIED) p->set_level(e.level());
+      if (e.contact_role() != v1::CONTACT_ROLE_UNSPECIFIED) c->set_role(e.contact_role());
+      if (e.level() != v1::CONTACT_LEVEL_UNSPECIFIED) c->set_level(e.level());
       break;
     }
     default:
@@ -169,24 +201,83 @@ Status StateUpdater::AddContact(const v1::ContactEvent& e, UnixMicros t) {
   return Status::Ok();
 }
 
-void StateUpdater::AddAccount(const v1::AccountEvent& e, int64_t source_offset) {
-  v1::ProfileRecord rec;
-  *rec.mutable_profile() = e;
-  rec.set_source_offset(source_offset);
-  profiles_[state::AccountPrefix(e.account_id())] = rec.SerializeAsString();
+void StateUpdater::PutAlert(const std::string& account_id, const v1::AlertRecord& record) {
+  pending_[account_id].alerts[record.rule()] = record;
+}
+
+Result<state::AccountSnapshot> StateUpdater::Snapshot(const std::string& account_id) const {
+  auto snap = state::ReadAccountSnapshot(*store_, account_id);
+  if (!snap.ok()) return snap.status();
+  auto it = pending_.find(account_id);
+  if (it == pending_.end()) return snap;
+  const PendingAccount& p = it->second;
+  for (const auto& [key, rec] : p.order_months) {
+    auto pos = std::lower_bound(snap->order_months.begin(), snap->order_months.end(), key,
+                                [](const state::OrderMonthRow& r, const std::pair<std::string, MonthKey>& k) {
+                                  return std::tie(r.product_line, r.month) < std::tie(k.first, k.second);
+                                });
+    if (pos != snap->order_months.end() && pos->product_line == key.first && pos->month == key.second) {
+      pos->counters.MergeFrom(rec);
+    } else {
+      snap->order_months.insert(pos, state::OrderMonthRow{key.first, key.second, rec});
+    }
+  }
+  OverlayDays(p.order_days, &snap->order_days);
+  OverlayDays(p.service_days, &snap->service_days);
+  OverlayDays(p.engagement_days, &snap->engagement_days);
+  for (const auto& [id, rec] : p.contacts) {
+    auto pos = std::lower_bound(snap->contacts.begin(), snap->contacts.end(), id,
+                                [](const v1::ContactRecord& c, const std::string& k) { return c.contact_id() < k; });
+    if (pos != snap->contacts.end() && pos->contact_id() == id) {
+      *pos = rec;
+    } else {
+      snap->contacts.insert(pos, rec);
+    }
+  }
+  if (p.profile) snap->profile = p.profile;
+  if (p.activity) {
+    if (snap->activity) {
+      snap->activity->MergeFrom(*p.activity);
+    } else {
+      snap->activity = p.activity;
+    }
+  }
+  for (const auto& [rule, rec] : p.alerts) {
+    auto pos = std::lower_bound(snap->alerts.begin(), snap->alerts.end(), rule,
+                                [](const v1::AlertRecord& a, const std::string& k) { return a.rule() < k; });
+    if (pos != snap->alerts.end() && pos->rule() == rule) {
+      *pos = rec;
+    } else {
+      snap->alerts.insert(pos, rec);
+    }
+  }
+  return snap;
 }
 
 void StateUpdater::Drain(state::StoreBatch* batch) {
-  for (auto& [k, r] : orders_) batch->MergeCounters(state::Family::kOrders, k, r);
-  for (auto& [k, r] : service_) batch->MergeCounters(state::Family::kService, k, r);
-  for (auto& [k, r] : engagement_) batch->MergeCounters(state::Family::kEngagement, k, r);
-  for (auto& [k, rec] : contacts_) batch->Put(state::Family::kContacts, k, rec.SerializeAsString());
-  for (auto& [k, v] : profiles_) batch->Put(state::Family::kProfiles, k, v);
-  orders_.clear();
-  service_.clear();
-  engagement_.clear();
-  contacts_.clear();
-  profiles_.clear();
+  for (auto& [account, p] : pending_) {
+    for (const auto& [key, rec] : p.order_months) {
+      batch->MergeCounters(state::Family::kOrders, state::OrderMonthKey(account, key.first, key.second), rec);
+    }
+    for (const auto& [day, rec] : p.order_days) {
+      batch->MergeCounters(state::Family::kOrderDays, state::AccountPeriodKey(account, day), rec);
+    }
+    for (const auto& [day, rec] : p.service_days) {
+      batch->MergeCounters(state::Family::kService, state::AccountPeriodKey(account, day), rec);
+    }
+    for (const auto& [day, rec] : p.engagement_days) {
+      batch->MergeCounters(state::Family::kEngagement, state::AccountPeriodKey(account, day), rec);
+    }
+    for (const auto& [id, rec] : p.contacts) {
+      batch->Put(state::Family::kContacts, state::ContactKey(account, id), rec.SerializeAsString());
+    }
+    if (p.profile) batch->Put(state::Family::kProfiles, state::AccountPrefix(account), p.profile->SerializeAsString());
+    if (p.activity) batch->MergeCounters(state::Family::kAccounts, state::AccountPrefix(account), *p.activity);
+    for (const auto& [rule, rec] : p.alerts) {
+      batch->Put(state::Family::kAlerts, state::AlertKey(account, rule), rec.SerializeAsString());
+    }
+  }
+  pending_.clear();
 }
 
 }  // namespace churnwatch::ingest

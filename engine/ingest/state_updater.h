@@ -1,28 +1,36 @@
 // StateUpdater: turns accepted events into state-store writes for one partition, coalescing
-// within a consumed batch so that all events of one account-month (and product line) become a
-// single merge operand. This is what keeps the store, the engine's wall, at one write per
-// aggregate per batch instead of one per event (architecture.md: ~0.3 M writes/s).
+// within a consumed batch so that all events of one account-period become a single merge
+// operand. This is what keeps the store, the engine's wall, at one write per aggregate per
+// batch instead of one per event (architecture.md: ~0.3 M writes/s).
 //
-// What each event kind changes:
+// What each event kind changes (periods are calendar periods in the configured zone):
 //   orders    orders[account, product line, month]: PLACED adds quantity, amount, order count
 //             and first/last order time; CANCELLED / RETURNED add to their own quantity,
-//             count and amount slots (the placed figures stay as they were).
-//   service   service[account, month]: tickets opened/resolved/escalated, complaints, SLA
+//             count and amount slots. order_days[account, day]: PLACED orders, quantity, amount.
+//   service   service[account, day]: tickets opened/resolved/escalated, complaints, SLA
 //             breaches, HIGH/CRITICAL count, CSAT and NPS sums and counts, promoters/detractors.
-//   contacts  engagement[account, month]: meetings by status × type, calls, visits, people
+//   contacts  engagement[account, day]: meetings by status × type, calls, visits, people
 //             added/left, decision-makers left, role changes, references withdrawn, manager
 //             changes, last held contact per level; contacts[account, contact]: the person.
 //   accounts  profiles[account]: the full profile, last message wins (compacted topic).
+//   every     accounts[account]: first and last event time, event count.
+//
+// The pending (not yet written) changes can be laid over a snapshot read from the store, so
+// rules evaluated mid-batch see exactly the events applied so far.
 //
 // Thread-safety: one instance per task thread.
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 #include "churnwatch/v1/state.pb.h"
 #include "common/calendar.h"
 #include "events/event.h"
+#include "state/account_snapshot.h"
 #include "state/partition_store.h"
 
 namespace churnwatch::ingest {
@@ -36,24 +44,34 @@ class StateUpdater {
   // person's record from the store; IoError/Corruption if that read fails.
   Status Add(const Event& event, int64_t source_offset);
 
+  // Records a new alert state for (account, rule); written by Drain().
+  void PutAlert(const std::string& account_id, const v1::AlertRecord& record);
+
+  // Reads the account from the store and lays the pending changes over it.
+  Result<state::AccountSnapshot> Snapshot(const std::string& account_id) const;
+
   // Moves all pending writes into `batch` and forgets them.
   void Drain(state::StoreBatch* batch);
 
  private:
-  void AddOrder(const v1::OrderEvent& e, UnixMicros t);
-  void AddService(const v1::ServiceEvent& e, UnixMicros t);
-  Status AddContact(const v1::ContactEvent& e, UnixMicros t);
-  void AddAccount(const v1::AccountEvent& e, int64_t source_offset);
-  state::CounterRecord& Pending(std::unordered_map<std::string, state::CounterRecord>& map,
-                                std::string key, state::CounterLayout layout);
+  struct PendingAccount {
+    std::map<std::pair<std::string, MonthKey>, state::CounterRecord> order_months;
+    std::map<DayKey, state::CounterRecord> order_days, service_days, engagement_days;
+    std::map<std::string, v1::ContactRecord> contacts;
+    std::optional<v1::ProfileRecord> profile;
+    std::optional<state::CounterRecord> activity;
+    std::map<std::string, v1::AlertRecord> alerts;
+  };
+
+  void AddOrder(PendingAccount& p, const v1::OrderEvent& e, UnixMicros t);
+  void AddService(PendingAccount& p, const v1::ServiceEvent& e, UnixMicros t);
+  Status AddContact(PendingAccount& p, const v1::ContactEvent& e, UnixMicros t);
   // The person's record as of the events applied so far (pending first, then the store).
-  Result<v1::ContactRecord*> Person(const std::string& account, const std::string& contact_id);
+  Result<v1::ContactRecord*> Person(PendingAccount& p, const std::string& account, const std::string& contact_id);
 
   const Calendar* calendar_;
   const state::PartitionStore* store_;
-  std::unordered_map<std::string, state::CounterRecord> orders_, service_, engagement_;
-  std::unordered_map<std::string, v1::ContactRecord> contacts_;
-  std::unordered_map<std::string, std::string> profiles_;  // key → serialized ProfileRecord
+  std::unordered_map<std::string, PendingAccount> pending_;
 };
 
 }  // namespace churnwatch::ingest

@@ -32,20 +32,40 @@ Result<AccountSnapshot> ReadAccountSnapshot(const PartitionStore& store, const s
     snap.order_months.push_back({parts->product_line, parts->month, *rec});
   }));
 
-  auto scan_months = [&](Family family, std::vector<AccountMonthRow>* out) {
+  auto scan_months = [&](Family family, std::vector<AccountPeriodRow>* out) {
     return store.ScanPrefix(family, prefix, [&](std::string_view k, std::string_view v) {
-      auto month = ParseAccountMonthKey(k);
-      if (!month) return;
+      auto period = ParseAccountPeriodKey(k);
+      if (!period) return;
       auto rec = CounterRecord::Decode(v);
       if (!rec.ok()) {
         decode_error = rec.status();
         return;
       }
-      out->push_back({*month, *rec});
+      out->push_back({*period, *rec});
     });
   };
-  CW_RETURN_IF_ERROR(scan_months(Family::kService, &snap.service_months));
-  CW_RETURN_IF_ERROR(scan_months(Family::kEngagement, &snap.engagement_months));
+  CW_RETURN_IF_ERROR(scan_months(Family::kService, &snap.service_days));
+  CW_RETURN_IF_ERROR(scan_months(Family::kEngagement, &snap.engagement_days));
+  CW_RETURN_IF_ERROR(scan_months(Family::kOrderDays, &snap.order_days));
+
+  auto activity = store.Get(Family::kAccounts, prefix);
+  if (!activity.ok()) return activity.status();
+  if (activity->has_value()) {
+    auto rec = CounterRecord::Decode(**activity);
+    if (!rec.ok()) return rec.status();
+    snap.activity = *rec;
+  }
+
+  CW_RETURN_IF_ERROR(store.ScanPrefix(Family::kAlerts, prefix, [&](std::string_view k, std::string_view v) {
+    auto owner = ParseAccountOfKey(k);
+    if (!owner || *owner != account_id) return;
+    v1::AlertRecord rec;
+    if (!rec.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+      decode_error = Corruption("alert record of " + account_id + " does not decode");
+      return;
+    }
+    snap.alerts.push_back(std::move(rec));
+  }));
 
   CW_RETURN_IF_ERROR(store.ScanPrefix(Family::kContacts, prefix, [&](std::string_view k, std::string_view v) {
     auto owner = ParseAccountOfKey(k);
@@ -64,6 +84,7 @@ Result<AccountSnapshot> ReadAccountSnapshot(const PartitionStore& store, const s
   });
   std::sort(snap.contacts.begin(), snap.contacts.end(),
             [](const auto& a, const auto& b) { return a.contact_id() < b.contact_id(); });
+  std::sort(snap.alerts.begin(), snap.alerts.end(), [](const auto& a, const auto& b) { return a.rule() < b.rule(); });
   return snap;
 }
 

@@ -20,8 +20,9 @@ struct OrderMonthRow {
   CounterRecord counters{CounterLayout::kOrderMonth};
 };
 
-struct AccountMonthRow {
-  MonthKey month;
+// One row of a per-day family: the period is a DayKey (20260701).
+struct AccountPeriodRow {
+  int32_t period;
   CounterRecord counters;
 };
 
@@ -29,12 +30,16 @@ struct AccountSnapshot {
   std::string account_id;
   std::optional<v1::ProfileRecord> profile;
   std::vector<OrderMonthRow> order_months;        // sorted by product line, then month
-  std::vector<AccountMonthRow> service_months;     // sorted by month
-  std::vector<AccountMonthRow> engagement_months;  // sorted by month
-  std::vector<v1::ContactRecord> contacts;         // sorted by contact id
+  std::vector<AccountPeriodRow> service_days;     // sorted by day
+  std::vector<AccountPeriodRow> engagement_days;  // sorted by day
+  std::vector<AccountPeriodRow> order_days;       // sorted by day: PLACED orders per day
+  std::vector<v1::ContactRecord> contacts;        // sorted by contact id
+  std::optional<CounterRecord> activity;          // first/last event time, event count
+  // Alert state of every rule that ever matched this account, sorted by rule id.
+  std::vector<v1::AlertRecord> alerts;
 
   bool empty() const {
-    return !profile && order_months.empty() && service_months.empty() && engagement_months.empty() &&
+    return !profile && !activity && order_months.empty() && service_days.empty() && engagement_days.empty() &&
            contacts.empty();
   }
 };

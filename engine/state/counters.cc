@@ -21,8 +21,10 @@ int64_t Identity(SlotOp op) {
 int SlotCount(CounterLayout layout) {
   switch (layout) {
     case CounterLayout::kOrderMonth: return kOrderSlotCount;
-    case CounterLayout::kServiceMonth: return kServiceSlotCount;
-    case CounterLayout::kEngagementMonth: return kEngagementSlotCount;
+    case CounterLayout::kServiceDay: return kServiceSlotCount;
+    case CounterLayout::kEngagementDay: return kEngagementSlotCount;
+    case CounterLayout::kOrderDay: return kOrderDaySlotCount;
+    case CounterLayout::kAccountActivity: return kActivitySlotCount;
   }
   return 0;
 }
@@ -33,10 +35,16 @@ SlotOp SlotOpOf(CounterLayout layout, int slot) {
       if (slot == kOrderFirstAt) return SlotOp::kMin;
       if (slot == kOrderLastAt) return SlotOp::kMax;
       return SlotOp::kSum;
-    case CounterLayout::kServiceMonth:
+    case CounterLayout::kServiceDay:
       return slot == kSvcLastAt ? SlotOp::kMax : SlotOp::kSum;
-    case CounterLayout::kEngagementMonth:
+    case CounterLayout::kEngagementDay:
       return slot >= kEngLastExecutiveAt ? SlotOp::kMax : SlotOp::kSum;
+    case CounterLayout::kOrderDay:
+      return SlotOp::kSum;
+    case CounterLayout::kAccountActivity:
+      if (slot == kActFirstAt) return SlotOp::kMin;
+      if (slot == kActLastAt) return SlotOp::kMax;
+      return SlotOp::kSum;
   }
   return SlotOp::kSum;
 }

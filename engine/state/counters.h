@@ -22,10 +22,18 @@ namespace churnwatch::state {
 enum class SlotOp : uint8_t { kSum, kMin, kMax };
 
 enum class CounterLayout : uint8_t {
-  kOrderMonth = 1,       // account × product line × month
-  kServiceMonth = 2,     // account × month
-  kEngagementMonth = 3,  // account × month: meetings, calls, visits, people, references
+  kOrderMonth = 1,      // account × product line × month
+  kServiceDay = 2,      // account × day
+  kEngagementDay = 3,   // account × day: meetings, calls, visits, people, references
+  kOrderDay = 4,        // account × day: PLACED orders
+  kAccountActivity = 5,  // account: first/last event time, events
 };
+
+// Slots of kOrderDay.
+enum OrderDaySlot : uint8_t { kDayOrders, kDayQuantity, kDayAmountMinor, kOrderDaySlotCount };
+
+// Slots of kAccountActivity.
+enum ActivitySlot : uint8_t { kActFirstAt, kActLastAt, kActEvents, kActivitySlotCount };
 
 // Slots of kOrderMonth.
 enum OrderSlot : uint8_t {
@@ -43,7 +51,7 @@ enum OrderSlot : uint8_t {
   kOrderSlotCount
 };
 
-// Slots of kServiceMonth.
+// Slots of kServiceDay.
 enum ServiceSlot : uint8_t {
   kSvcTicketsOpened,
   kSvcTicketsResolved,
@@ -61,7 +69,7 @@ enum ServiceSlot : uint8_t {
   kServiceSlotCount
 };
 
-// Slots of kEngagementMonth. Meetings are indexed [status][type] with status in
+// Slots of kEngagementDay. Meetings are indexed [status][type] with status in
 // {scheduled, held, cancelled} and type in {strategy, business_review, executive, routine, training}.
 enum EngagementSlot : uint8_t {
   kEngMeetingsBase = 0,  // 15 slots: kEngMeetingsBase + status * 5 + type

@@ -65,9 +65,21 @@ std::string OrderMonthKey(std::string_view account_id, std::string_view product_
   return out;
 }
 
-std::string AccountMonthKey(std::string_view account_id, MonthKey month) {
+std::string AccountPeriodKey(std::string_view account_id, int32_t period) {
   std::string out = AccountPrefix(account_id);
-  PutMonth(&out, month);
+  PutMonth(&out, period);
+  return out;
+}
+
+std::string AlertKey(std::string_view account_id, std::string_view rule_id) {
+  std::string out = AccountPrefix(account_id);
+  PutLengthPrefixed(&out, rule_id);
+  return out;
+}
+
+std::string OutboxKey(uint64_t sequence) {
+  std::string out;
+  for (int b = 7; b >= 0; --b) out.push_back(static_cast<char>((sequence >> (8 * b)) & 0xff));
   return out;
 }
 
@@ -97,7 +109,7 @@ std::optional<OrderMonthKeyParts> ParseOrderMonthKey(std::string_view key) {
   return parts;
 }
 
-std::optional<MonthKey> ParseAccountMonthKey(std::string_view key) {
+std::optional<MonthKey> ParseAccountPeriodKey(std::string_view key) {
   std::string_view account;
   MonthKey m;
   if (!GetLengthPrefixed(&key, &account) || !GetMonth(&key, &m) || !key.empty()) return std::nullopt;

@@ -6,8 +6,12 @@
 // separators) make any byte in an id safe.
 //
 //   orders      prefix(account) [varint len][product line] [month:u32 BE]   → CounterRecord
-//   service     prefix(account) [month:u32 BE]                              → CounterRecord
-//   engagement  prefix(account) [month:u32 BE]                              → CounterRecord
+//   service     prefix(account) [day:u32 BE]                                → CounterRecord
+//   engagement  prefix(account) [day:u32 BE]                                → CounterRecord
+//   order_days  prefix(account) [day:u32 BE]                                → CounterRecord
+//   accounts    prefix(account)                                             → CounterRecord
+//   alerts      prefix(account) [varint len][rule id]                       → AlertRecord (proto)
+//   outbox      [sequence:u64 BE]                                           → OutboxEntry (proto)
 //   contacts    prefix(account) [varint len][contact id]                    → ContactRecord (proto)
 //   profiles    prefix(account)                                             → ProfileRecord (proto)
 //   dedup       [kind:u8][event id]                                         → occurred_at (i64 LE)
@@ -26,7 +30,11 @@ namespace churnwatch::state {
 
 std::string AccountPrefix(std::string_view account_id);
 std::string OrderMonthKey(std::string_view account_id, std::string_view product_line, MonthKey month);
-std::string AccountMonthKey(std::string_view account_id, MonthKey month);
+// Period = a DayKey (or any int32 that sorts in time order).
+std::string AccountPeriodKey(std::string_view account_id, int32_t period);
+std::string AlertKey(std::string_view account_id, std::string_view rule_id);
+std::string OutboxKey(uint64_t sequence);
+inline constexpr std::string_view kOutboxSequenceKey = "outbox_sequence";
 std::string ContactKey(std::string_view account_id, std::string_view contact_id);
 std::string DedupKey(uint8_t kind, std::string_view event_id);
 std::string OffsetKey(std::string_view topic);
@@ -39,8 +47,8 @@ struct OrderMonthKeyParts {
   MonthKey month;
 };
 std::optional<OrderMonthKeyParts> ParseOrderMonthKey(std::string_view key);
-// For service and engagement keys: the month.
-std::optional<MonthKey> ParseAccountMonthKey(std::string_view key);
+// For per-period keys (service, engagement, order_days): the period.
+std::optional<MonthKey> ParseAccountPeriodKey(std::string_view key);
 std::optional<std::string> ParseAccountOfKey(std::string_view key);
 
 std::string EncodeInt64(int64_t v);

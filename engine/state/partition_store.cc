@@ -16,8 +16,9 @@
 namespace churnwatch::state {
 namespace {
 
-constexpr const char* kFamilyNames[kFamilyCount] = {"default", "orders",   "service", "engagement",
-                                                    "contacts", "profiles", "dedup"};
+constexpr const char* kFamilyNames[kFamilyCount] = {"default",  "orders",     "service",  "engagement",
+                                                    "contacts", "profiles",   "dedup",    "order_days",
+                                                    "accounts", "alerts",     "outbox"};
 
 Status FromRocks(const rocksdb::Status& s, const std::string& context) {
   if (s.ok()) return Status::Ok();
@@ -106,6 +107,10 @@ void StoreBatch::Put(Family family, std::string_view key, std::string_view value
       .PermitUncheckedError();
 }
 
+void StoreBatch::Delete(Family family, std::string_view key) {
+  impl_->batch.Delete(impl_->store->cf(family), rocksdb::Slice(key.data(), key.size())).PermitUncheckedError();
+}
+
 void StoreBatch::PutOffset(std::string_view topic, int64_t next_offset) {
   Put(Family::kMeta, OffsetKey(topic), EncodeInt64(next_offset));
 }
@@ -153,7 +158,10 @@ Result<std::unique_ptr<PartitionStore>> PartitionStore::Open(const std::string& 
     cf.write_buffer_size = options.write_buffer_bytes;
     cf.table_factory = table_factory;
     auto f = static_cast<Family>(i);
-    if (f == Family::kOrders || f == Family::kService || f == Family::kEngagement) cf.merge_operator = merge;
+    if (f == Family::kOrders || f == Family::kService || f == Family::kEngagement || f == Family::kOrderDays ||
+        f == Family::kAccounts) {
+      cf.merge_operator = merge;
+    }
     if (f == Family::kDedup) cf.compaction_filter = impl->dedup_filter.get();
     families.emplace_back(kFamilyNames[i], cf);
   }

@@ -30,8 +30,20 @@
 
 namespace churnwatch::state {
 
-enum class Family : uint8_t { kMeta, kOrders, kService, kEngagement, kContacts, kProfiles, kDedup };
-constexpr int kFamilyCount = 7;
+enum class Family : uint8_t {
+  kMeta,        // offsets, stream time, outbox sequence
+  kOrders,      // account × product line × month counters
+  kService,     // account × day counters
+  kEngagement,  // account × day counters
+  kContacts,    // account × person records
+  kProfiles,    // account profiles
+  kDedup,       // event ids within the dedup window
+  kOrderDays,   // account × day counters of PLACED orders (purchase cycle, BG/NBD)
+  kAccounts,    // account activity counters (first/last event); lists the store's accounts
+  kAlerts,      // account × rule alert state
+  kOutbox,      // alert transitions not yet acknowledged by Kafka, by sequence number
+};
+constexpr int kFamilyCount = 11;
 const char* FamilyName(Family f);
 
 struct StoreOptions {
@@ -58,6 +70,7 @@ class StoreBatch {
 
   void MergeCounters(Family family, std::string_view key, const CounterRecord& delta);
   void Put(Family family, std::string_view key, std::string_view value);
+  void Delete(Family family, std::string_view key);
   // Records that everything before `next_offset` of `topic` is contained in this batch's store.
   void PutOffset(std::string_view topic, int64_t next_offset);
   void PutStreamTime(UnixMicros t);

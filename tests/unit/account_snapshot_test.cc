@@ -37,12 +37,12 @@ class AccountSnapshotTest : public testing::Test {
     return r;
   }
   static CounterRecord Service(int64_t complaints) {
-    CounterRecord r(CounterLayout::kServiceMonth);
+    CounterRecord r(CounterLayout::kServiceDay);
     r.Add(kSvcComplaints, complaints);
     return r;
   }
   static CounterRecord Engagement(int64_t calls) {
-    CounterRecord r(CounterLayout::kEngagementMonth);
+    CounterRecord r(CounterLayout::kEngagementDay);
     r.Add(kEngCalls, calls);
     return r;
   }
@@ -72,9 +72,9 @@ class AccountSnapshotTest : public testing::Test {
     b.MergeCounters(Family::kOrders, OrderMonthKey(account, "pumps", 202607), Order(tag));
     b.MergeCounters(Family::kOrders, OrderMonthKey(account, "gears", 202607), Order(tag + 1));
     b.MergeCounters(Family::kOrders, OrderMonthKey(account, "pumps", 202606), Order(tag + 2));
-    b.MergeCounters(Family::kService, AccountMonthKey(account, 202607), Service(tag));
-    b.MergeCounters(Family::kService, AccountMonthKey(account, 202512), Service(tag + 1));
-    b.MergeCounters(Family::kEngagement, AccountMonthKey(account, 202607), Engagement(tag));
+    b.MergeCounters(Family::kService, AccountPeriodKey(account, 202607), Service(tag));
+    b.MergeCounters(Family::kService, AccountPeriodKey(account, 202512), Service(tag + 1));
+    b.MergeCounters(Family::kEngagement, AccountPeriodKey(account, 202607), Engagement(tag));
     b.Put(Family::kContacts, ContactKey(account, "p2"),
           Contact("p2-" + account, v1::CONTACT_ROLE_USER, false));
     b.Put(Family::kContacts, ContactKey(account, "p1"),
@@ -119,17 +119,17 @@ TEST_F(AccountSnapshotTest, ReadsEveryKindOfRowOfTheAccountSorted) {
   EXPECT_EQ(snap->order_months[2].counters.Get(kOrderQuantity), 10);
   EXPECT_EQ(snap->order_months[2].counters.layout(), CounterLayout::kOrderMonth);
 
-  ASSERT_EQ(snap->service_months.size(), 2u);
-  EXPECT_EQ(snap->service_months[0].month, 202512);
-  EXPECT_EQ(snap->service_months[0].counters.Get(kSvcComplaints), 11);
-  EXPECT_EQ(snap->service_months[1].month, 202607);
-  EXPECT_EQ(snap->service_months[1].counters.Get(kSvcComplaints), 10);
-  EXPECT_EQ(snap->service_months[1].counters.layout(), CounterLayout::kServiceMonth);
+  ASSERT_EQ(snap->service_days.size(), 2u);
+  EXPECT_EQ(snap->service_days[0].period, 202512);
+  EXPECT_EQ(snap->service_days[0].counters.Get(kSvcComplaints), 11);
+  EXPECT_EQ(snap->service_days[1].period, 202607);
+  EXPECT_EQ(snap->service_days[1].counters.Get(kSvcComplaints), 10);
+  EXPECT_EQ(snap->service_days[1].counters.layout(), CounterLayout::kServiceDay);
 
-  ASSERT_EQ(snap->engagement_months.size(), 1u);
-  EXPECT_EQ(snap->engagement_months[0].month, 202607);
-  EXPECT_EQ(snap->engagement_months[0].counters.Get(kEngCalls), 10);
-  EXPECT_EQ(snap->engagement_months[0].counters.layout(), CounterLayout::kEngagementMonth);
+  ASSERT_EQ(snap->engagement_days.size(), 1u);
+  EXPECT_EQ(snap->engagement_days[0].period, 202607);
+  EXPECT_EQ(snap->engagement_days[0].counters.Get(kEngCalls), 10);
+  EXPECT_EQ(snap->engagement_days[0].counters.layout(), CounterLayout::kEngagementDay);
 
   ASSERT_EQ(snap->contacts.size(), 2u);
   EXPECT_EQ(snap->contacts[0].contact_id(), "p1-acct-1");
@@ -154,10 +154,10 @@ TEST_F(AccountSnapshotTest, AccountsSharingIdBytesDoNotLeakIntoEachOther) {
     int64_t total = 0;
     for (const auto& row : snap->order_months) total += row.counters.Get(kOrderQuantity);
     EXPECT_EQ(total, 3 * tag + 3) << testing::PrintToString(account);
-    ASSERT_EQ(snap->service_months.size(), 2u) << testing::PrintToString(account);
-    EXPECT_EQ(snap->service_months[1].counters.Get(kSvcComplaints), tag);
-    ASSERT_EQ(snap->engagement_months.size(), 1u) << testing::PrintToString(account);
-    EXPECT_EQ(snap->engagement_months[0].counters.Get(kEngCalls), tag);
+    ASSERT_EQ(snap->service_days.size(), 2u) << testing::PrintToString(account);
+    EXPECT_EQ(snap->service_days[1].counters.Get(kSvcComplaints), tag);
+    ASSERT_EQ(snap->engagement_days.size(), 1u) << testing::PrintToString(account);
+    EXPECT_EQ(snap->engagement_days[0].counters.Get(kEngCalls), tag);
     ASSERT_EQ(snap->contacts.size(), 2u) << testing::PrintToString(account);
     EXPECT_EQ(snap->contacts[0].contact_id(), "p1-" + account);
   }
@@ -167,7 +167,7 @@ TEST_F(AccountSnapshotTest, CountersMergedAcrossBatchesAreReadCombined) {
   for (int i = 1; i <= 4; ++i) {
     auto b = store_->NewBatch();
     b.MergeCounters(Family::kOrders, OrderMonthKey("acct-1", "pumps", 202607), Order(i));
-    b.MergeCounters(Family::kService, AccountMonthKey("acct-1", 202607), Service(i));
+    b.MergeCounters(Family::kService, AccountPeriodKey("acct-1", 202607), Service(i));
     Write(b);
   }
   auto snap = ReadAccountSnapshot(*store_, "acct-1");
@@ -175,8 +175,8 @@ TEST_F(AccountSnapshotTest, CountersMergedAcrossBatchesAreReadCombined) {
   ASSERT_EQ(snap->order_months.size(), 1u);
   EXPECT_EQ(snap->order_months[0].counters.Get(kOrderQuantity), 10);
   EXPECT_EQ(snap->order_months[0].counters.Get(kOrderCount), 4);
-  ASSERT_EQ(snap->service_months.size(), 1u);
-  EXPECT_EQ(snap->service_months[0].counters.Get(kSvcComplaints), 10);
+  ASSERT_EQ(snap->service_days.size(), 1u);
+  EXPECT_EQ(snap->service_days[0].counters.Get(kSvcComplaints), 10);
   EXPECT_FALSE(snap->profile.has_value());
   EXPECT_TRUE(snap->contacts.empty());
 }
@@ -184,13 +184,13 @@ TEST_F(AccountSnapshotTest, CountersMergedAcrossBatchesAreReadCombined) {
 TEST_F(AccountSnapshotTest, MonthsSortInTimeOrderAcrossYears) {
   auto b = store_->NewBatch();
   for (MonthKey m : {202701, 202512, 202612, 202601}) {
-    b.MergeCounters(Family::kEngagement, AccountMonthKey("acct-1", m), Engagement(1));
+    b.MergeCounters(Family::kEngagement, AccountPeriodKey("acct-1", m), Engagement(1));
   }
   Write(b);
   auto snap = ReadAccountSnapshot(*store_, "acct-1");
   ASSERT_TRUE(snap.ok()) << snap.status().ToString();
   std::vector<MonthKey> months;
-  for (const auto& row : snap->engagement_months) months.push_back(row.month);
+  for (const auto& row : snap->engagement_days) months.push_back(row.period);
   EXPECT_EQ(months, (std::vector<MonthKey>{202512, 202601, 202612, 202701}));
 }
 
@@ -236,7 +236,7 @@ TEST_F(AccountSnapshotTest, UndecodableCounterRowIsCorruption) {
     auto& store = *opened;
     auto b = store->NewBatch();
     std::string key = f == Family::kOrders ? OrderMonthKey("acct-1", "pumps", 202607)
-                                           : AccountMonthKey("acct-1", 202607);
+                                           : AccountPeriodKey("acct-1", 202607);
     b.Put(f, key, "xx");  // valid header length, unknown layout 'x'
     ASSERT_TRUE(store->Write(b).ok());
     auto snap = ReadAccountSnapshot(*store, "acct-1");

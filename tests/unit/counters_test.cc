@@ -27,9 +27,9 @@ std::string RawRecord(CounterLayout layout, int n) {
 
 TEST(Counters, SlotCountsPerLayout) {
   EXPECT_EQ(SlotCount(CounterLayout::kOrderMonth), 11);
-  EXPECT_EQ(SlotCount(CounterLayout::kServiceMonth), 13);
-  EXPECT_EQ(SlotCount(CounterLayout::kEngagementMonth), 26);
-  EXPECT_LE(SlotCount(CounterLayout::kEngagementMonth), kMaxSlots);
+  EXPECT_EQ(SlotCount(CounterLayout::kServiceDay), 13);
+  EXPECT_EQ(SlotCount(CounterLayout::kEngagementDay), 26);
+  EXPECT_LE(SlotCount(CounterLayout::kEngagementDay), kMaxSlots);
   EXPECT_EQ(MeetingSlot(0, 0), 0);
   EXPECT_EQ(MeetingSlot(2, 4), 14);
   EXPECT_EQ(MeetingSlot(kMeetingStatusCount - 1, kMeetingTypeCount - 1) + 1, kEngCalls);
@@ -40,12 +40,12 @@ TEST(Counters, SlotOpsPerLayout) {
   EXPECT_EQ(SlotOpOf(CounterLayout::kOrderMonth, kOrderReturnedAmount), SlotOp::kSum);
   EXPECT_EQ(SlotOpOf(CounterLayout::kOrderMonth, kOrderFirstAt), SlotOp::kMin);
   EXPECT_EQ(SlotOpOf(CounterLayout::kOrderMonth, kOrderLastAt), SlotOp::kMax);
-  EXPECT_EQ(SlotOpOf(CounterLayout::kServiceMonth, kSvcNpsDetractors), SlotOp::kSum);
-  EXPECT_EQ(SlotOpOf(CounterLayout::kServiceMonth, kSvcLastAt), SlotOp::kMax);
-  EXPECT_EQ(SlotOpOf(CounterLayout::kEngagementMonth, kEngManagerChanges), SlotOp::kSum);
-  EXPECT_EQ(SlotOpOf(CounterLayout::kEngagementMonth, kEngLastExecutiveAt), SlotOp::kMax);
-  EXPECT_EQ(SlotOpOf(CounterLayout::kEngagementMonth, kEngLastManagementAt), SlotOp::kMax);
-  EXPECT_EQ(SlotOpOf(CounterLayout::kEngagementMonth, kEngLastOperationalAt), SlotOp::kMax);
+  EXPECT_EQ(SlotOpOf(CounterLayout::kServiceDay, kSvcNpsDetractors), SlotOp::kSum);
+  EXPECT_EQ(SlotOpOf(CounterLayout::kServiceDay, kSvcLastAt), SlotOp::kMax);
+  EXPECT_EQ(SlotOpOf(CounterLayout::kEngagementDay, kEngManagerChanges), SlotOp::kSum);
+  EXPECT_EQ(SlotOpOf(CounterLayout::kEngagementDay, kEngLastExecutiveAt), SlotOp::kMax);
+  EXPECT_EQ(SlotOpOf(CounterLayout::kEngagementDay, kEngLastManagementAt), SlotOp::kMax);
+  EXPECT_EQ(SlotOpOf(CounterLayout::kEngagementDay, kEngLastOperationalAt), SlotOp::kMax);
 }
 
 TEST(Counters, NewRecordHoldsIdentityOfEverySlot) {
@@ -61,7 +61,7 @@ TEST(Counters, NewRecordHoldsIdentityOfEverySlot) {
       EXPECT_EQ(r.Get(i), 0) << i;
     }
   }
-  CounterRecord e(CounterLayout::kEngagementMonth);
+  CounterRecord e(CounterLayout::kEngagementDay);
   EXPECT_EQ(e.Get(kEngCalls), 0);
   EXPECT_EQ(e.Get(kEngLastOperationalAt), kMin);
 }
@@ -75,7 +75,7 @@ TEST(Counters, IsUnsetOnlyForMinMaxSlotsAtIdentity) {
   r.Max(kOrderLastAt, 100);
   EXPECT_FALSE(r.IsUnset(kOrderFirstAt));
   EXPECT_FALSE(r.IsUnset(kOrderLastAt));
-  CounterRecord s(CounterLayout::kServiceMonth);
+  CounterRecord s(CounterLayout::kServiceDay);
   EXPECT_TRUE(s.IsUnset(kSvcLastAt));
   s.Max(kSvcLastAt, -5);  // a pre-epoch time is a value too
   EXPECT_FALSE(s.IsUnset(kSvcLastAt));
@@ -116,13 +116,13 @@ TEST(Counters, MergeFromSumsMinsAndMaxes) {
 }
 
 TEST(Counters, IdentityRecordIsNeutralForMerge) {
-  CounterRecord a(CounterLayout::kServiceMonth);
+  CounterRecord a(CounterLayout::kServiceDay);
   a.Add(kSvcComplaints, 2);
   a.Max(kSvcLastAt, 42);
   CounterRecord merged = a;
-  merged.MergeFrom(CounterRecord(CounterLayout::kServiceMonth));
+  merged.MergeFrom(CounterRecord(CounterLayout::kServiceDay));
   EXPECT_EQ(merged.Encode(), a.Encode());
-  CounterRecord other_way(CounterLayout::kServiceMonth);
+  CounterRecord other_way(CounterLayout::kServiceDay);
   other_way.MergeFrom(a);
   EXPECT_EQ(other_way.Encode(), a.Encode());
   EXPECT_FALSE(other_way.IsUnset(kSvcLastAt));
@@ -155,7 +155,7 @@ TEST(Counters, MergeIsCommutativeAndAssociative) {
 }
 
 TEST(Counters, EncodingIsHeaderPlusLittleEndianSlots) {
-  CounterRecord r(CounterLayout::kServiceMonth);
+  CounterRecord r(CounterLayout::kServiceDay);
   r.Add(kSvcTicketsOpened, 0x0102030405060708);
   std::string bytes = r.Encode();
   ASSERT_EQ(bytes.size(), 2u + 8u * kServiceSlotCount);
@@ -165,8 +165,8 @@ TEST(Counters, EncodingIsHeaderPlusLittleEndianSlots) {
 }
 
 TEST(Counters, EncodeDecodeRoundTripsEveryLayoutAndExtremeValues) {
-  for (CounterLayout layout : {CounterLayout::kOrderMonth, CounterLayout::kServiceMonth,
-                               CounterLayout::kEngagementMonth}) {
+  for (CounterLayout layout : {CounterLayout::kOrderMonth, CounterLayout::kServiceDay,
+                               CounterLayout::kEngagementDay}) {
     CounterRecord r(layout);
     for (int i = 0; i < r.slot_count(); ++i) {
       if (SlotOpOf(layout, i) == SlotOp::kSum) r.Add(i, (i % 2 ? -1 : 1) * (int64_t{1} << (2 * i)));
@@ -182,7 +182,7 @@ TEST(Counters, EncodeDecodeRoundTripsEveryLayoutAndExtremeValues) {
 }
 
 TEST(Counters, DecodeKeepsUnsetSlotsUnset) {
-  CounterRecord r(CounterLayout::kEngagementMonth);
+  CounterRecord r(CounterLayout::kEngagementDay);
   r.Add(kEngCalls, 3);
   auto back = CounterRecord::Decode(r.Encode());
   ASSERT_TRUE(back.ok());
@@ -223,12 +223,12 @@ TEST(Counters, RecordWithFewerStoredSlotsReadsIdentityForTheRest) {
 TEST(Counters, RecordWithZeroStoredSlotsIsAllIdentity) {
   auto r = CounterRecord::Decode(std::string("\x03\x00", 2));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_EQ(r->Encode(), CounterRecord(CounterLayout::kEngagementMonth).Encode());
+  EXPECT_EQ(r->Encode(), CounterRecord(CounterLayout::kEngagementDay).Encode());
 }
 
 TEST(Counters, RecordWithMoreStoredSlotsKeepsTheKnownOnes) {
   // A newer writer appended slots this build does not know; they are ignored.
-  auto r = CounterRecord::Decode(RawRecord(CounterLayout::kServiceMonth, kServiceSlotCount + 2));
+  auto r = CounterRecord::Decode(RawRecord(CounterLayout::kServiceDay, kServiceSlotCount + 2));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->slot_count(), kServiceSlotCount);
   EXPECT_EQ(r->Get(0), 1);

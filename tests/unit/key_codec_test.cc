@@ -54,11 +54,11 @@ TEST(KeyCodec, OrderMonthKeyRoundTripsAnyBytes) {
   EXPECT_EQ(empty->month, 0);
 }
 
-TEST(KeyCodec, AccountMonthKeyRoundTrip) {
-  std::string key = AccountMonthKey("acct-1", 202612);
+TEST(KeyCodec, AccountPeriodKeyRoundTrip) {
+  std::string key = AccountPeriodKey("acct-1", 202612);
   EXPECT_EQ(key.size(), AccountPrefix("acct-1").size() + 4);
   EXPECT_TRUE(StartsWith(key, AccountPrefix("acct-1")));
-  EXPECT_EQ(ParseAccountMonthKey(key), std::optional<MonthKey>(202612));
+  EXPECT_EQ(ParseAccountPeriodKey(key), std::optional<MonthKey>(202612));
   EXPECT_EQ(ParseAccountOfKey(key), std::optional<std::string>("acct-1"));
 }
 
@@ -78,11 +78,11 @@ TEST(KeyCodec, MalformedKeysDoNotParse) {
                                               4))
                    .has_value());                                            // length > rest
   EXPECT_FALSE(ParseOrderMonthKey(std::string("\x80\x80", 2)).has_value());  // unterminated varint
-  std::string month_key = AccountMonthKey("acct-1", 202607);
-  EXPECT_FALSE(ParseAccountMonthKey(month_key.substr(0, month_key.size() - 1)).has_value());
-  EXPECT_FALSE(ParseAccountMonthKey(month_key + "\x01").has_value());
+  std::string month_key = AccountPeriodKey("acct-1", 202607);
+  EXPECT_FALSE(ParseAccountPeriodKey(month_key.substr(0, month_key.size() - 1)).has_value());
+  EXPECT_FALSE(ParseAccountPeriodKey(month_key + "\x01").has_value());
   // An order key is not an account-month key (extra bytes after the month position).
-  EXPECT_FALSE(ParseAccountMonthKey(key).has_value());
+  EXPECT_FALSE(ParseAccountPeriodKey(key).has_value());
   EXPECT_FALSE(ParseAccountOfKey("").has_value());
   EXPECT_FALSE(ParseAccountOfKey(std::string("\x05"
                                              "abc",
@@ -114,10 +114,10 @@ TEST(KeyCodec, Int64RoundTripsLittleEndian) {
 TEST(KeyCodec, MonthsOfOneAccountAndLineSortInTimeOrder) {
   std::vector<MonthKey> months = {202701, 202612, 202601, 199912, 202602, 210001};
   std::vector<std::string> keys;
-  for (MonthKey m : months) keys.push_back(AccountMonthKey("acct-1", m));
+  for (MonthKey m : months) keys.push_back(AccountPeriodKey("acct-1", m));
   std::sort(keys.begin(), keys.end());
   std::sort(months.begin(), months.end());
-  for (size_t i = 0; i < keys.size(); ++i) EXPECT_EQ(*ParseAccountMonthKey(keys[i]), months[i]);
+  for (size_t i = 0; i < keys.size(); ++i) EXPECT_EQ(*ParseAccountPeriodKey(keys[i]), months[i]);
 }
 
 TEST(KeyCodec, OrderKeysOfOneAccountSortByProductLineThenMonth) {
@@ -158,14 +158,14 @@ TEST(KeyCodec, BytePrefixAccountDoesNotMatchLongerAccountsPrefix) {
   // other's keys, in any family.
   const std::string short_prefix = AccountPrefix("acct-1");
   for (const std::string& key :
-       {OrderMonthKey("acct-10", "pump", 202607), AccountMonthKey("acct-10", 202607),
+       {OrderMonthKey("acct-10", "pump", 202607), AccountPeriodKey("acct-10", 202607),
         ContactKey("acct-10", "p"), AccountPrefix("acct-10"),
-        AccountMonthKey(std::string("acct-1\0", 7), 202607)}) {
+        AccountPeriodKey(std::string("acct-1\0", 7), 202607)}) {
     EXPECT_FALSE(StartsWith(key, short_prefix)) << testing::PrintToString(key);
   }
   const std::string long_prefix = AccountPrefix("acct-10");
   for (const std::string& key :
-       {OrderMonthKey("acct-1", "0", 202607), AccountMonthKey("acct-1", 202607),
+       {OrderMonthKey("acct-1", "0", 202607), AccountPeriodKey("acct-1", 202607),
         ContactKey("acct-1", "0"), ContactKey("acct-1", "0pump")}) {
     EXPECT_FALSE(StartsWith(key, long_prefix)) << testing::PrintToString(key);
   }
@@ -173,8 +173,8 @@ TEST(KeyCodec, BytePrefixAccountDoesNotMatchLongerAccountsPrefix) {
 
 TEST(KeyCodec, LongAccountIdsWithMultiByteLengthsStaySeparate) {
   std::string a(127, 'a'), b(128, 'a');  // 1-byte vs 2-byte varint lengths
-  EXPECT_FALSE(StartsWith(AccountMonthKey(b, 202607), AccountPrefix(a)));
-  EXPECT_FALSE(StartsWith(AccountMonthKey(a, 202607), AccountPrefix(b)));
+  EXPECT_FALSE(StartsWith(AccountPeriodKey(b, 202607), AccountPrefix(a)));
+  EXPECT_FALSE(StartsWith(AccountPeriodKey(a, 202607), AccountPrefix(b)));
   auto parts = ParseOrderMonthKey(OrderMonthKey(b, "line", 202607));
   ASSERT_TRUE(parts.has_value());
   EXPECT_EQ(parts->account_id, b);

@@ -107,14 +107,14 @@ TEST_F(PartitionStoreTest, CounterMergesCombineWithinAndAcrossBatches) {
 }
 
 TEST_F(PartitionStoreTest, CounterMergesSurviveReopenAndKeepCombining) {
-  const std::string key = AccountMonthKey("acct-1", 202607);
+  const std::string key = AccountPeriodKey("acct-1", 202607);
   for (int i = 1; i <= 3; ++i) {
     auto b = store_->NewBatch();
-    CounterRecord svc(CounterLayout::kServiceMonth);
+    CounterRecord svc(CounterLayout::kServiceDay);
     svc.Add(kSvcComplaints, i);
     svc.Max(kSvcLastAt, 100 * i);
     b.MergeCounters(Family::kService, key, svc);
-    CounterRecord eng(CounterLayout::kEngagementMonth);
+    CounterRecord eng(CounterLayout::kEngagementDay);
     eng.Add(MeetingSlot(2, 0), 1);
     eng.Max(kEngLastExecutiveAt, -100 * i);
     b.MergeCounters(Family::kEngagement, key, eng);
@@ -130,7 +130,7 @@ TEST_F(PartitionStoreTest, CounterMergesSurviveReopenAndKeepCombining) {
   EXPECT_TRUE(eng.IsUnset(kEngLastManagementAt));
 
   auto b = store_->NewBatch();
-  CounterRecord more(CounterLayout::kServiceMonth);
+  CounterRecord more(CounterLayout::kServiceDay);
   more.Add(kSvcComplaints, 4);
   b.MergeCounters(Family::kService, key, more);
   WriteOk(b);
@@ -181,10 +181,10 @@ TEST_F(PartitionStoreTest, UndecodableMergeOperandReadsAsCorruption) {
 }
 
 TEST_F(PartitionStoreTest, MergeOfDifferentLayoutsReadsAsCorruption) {
-  const std::string key = AccountMonthKey("acct-1", 202607);
+  const std::string key = AccountPeriodKey("acct-1", 202607);
   auto b = store_->NewBatch();
-  b.MergeCounters(Family::kService, key, CounterRecord(CounterLayout::kServiceMonth));
-  b.MergeCounters(Family::kService, key, CounterRecord(CounterLayout::kEngagementMonth));
+  b.MergeCounters(Family::kService, key, CounterRecord(CounterLayout::kServiceDay));
+  b.MergeCounters(Family::kService, key, CounterRecord(CounterLayout::kEngagementDay));
   WriteOk(b);
   auto v = store_->Get(Family::kService, key);
   ASSERT_FALSE(v.ok());
