@@ -1,0 +1,307 @@
+#include "features/features.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <set>
+
+#include "events/proto_json.h"
+#include "features/feature_list.h"
+
+namespace churnwatch::features {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+enum FeatureId : int {
+#define CW_ENUM(name, unit, meaning) k_##name,
+  CHURNWATCH_FEATURES(CW_ENUM)
+#undef CW_ENUM
+      kFeatureCount
+};
+
+double Ratio(double now, double before) { return before > 0 ? (now - before) / before : kNaN; }
+double Avg(double sum, double count) { return count > 0 ? sum / count : kNaN; }
+double Clamp(double v) { return std::clamp(v, 0.0, 100.0); }
+double Days(int64_t micros) { return static_cast<double>(micros) / static_cast<double>(kMicrosPerDay); }
+
+}  // namespace
+
+const std::vector<FeatureInfo>& FeatureCatalog() {
+  static const std::vector<FeatureInfo> catalog = {
+#define CW_INFO(name, unit, meaning) FeatureInfo{#name, unit, meaning},
+      CHURNWATCH_FEATURES(CW_INFO)
+#undef CW_INFO
+  };
+  return catalog;
+}
+
+int FeatureIndex(std::string_view name) {
+  const auto& c = FeatureCatalog();
+  for (size_t i = 0; i < c.size(); ++i) {
+    if (name == c[i].name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+const std::vector<std::string>& TextFieldNames() {
+  static const std::vector<std::string> names = {
+      "account_name", "account_id",  "tier_name",  "owner_id",   "owner_name", "owner_email",
+      "region",       "industry",    "quarter_q0", "quarter_q1", "quarter_q2", "quarter_q3",
+      "dropped_product_lines"};
+  return names;
+}
+
+double FeatureValues::Get(std::string_view name) const {
+  int i = FeatureIndex(name);
+  return i < 0 ? kNaN : numbers[i];
+}
+
+FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, const Calendar& cal,
+                              const HealthWeights& weights) {
+  FeatureValues out;
+  std::vector<double>& f = out.numbers;
+  f.assign(kFeatureCount, kNaN);
+  for (const auto& name : TextFieldNames()) out.text[name] = "";
+  out.text["account_id"] = s.account_id;
+
+  const DayKey today = cal.DayOf(at);
+  const int64_t today_n = Calendar::DayNumber(today);
+  auto within = [&](DayKey day, int from_days_ago, int to_days_ago) {  // (today - from, today - to]
+    int64_t age = today_n - Calendar::DayNumber(day);
+    return age >= to_days_ago && age < from_days_ago;
+  };
+
+  // --- Orders by quarter.
+  const QuarterKey q0 = Calendar::QuarterOfMonth(today / 100);
+  QuarterKey q[6] = {q0};
+  for (int i = 1; i < 6; ++i) q[i] = Calendar::PreviousQuarter(q[i - 1]);
+  for (int i = 0; i < 4; ++i) out.text["quarter_q" + std::to_string(i)] = Calendar::QuarterLabel(q[i]);
+  double qty[6] = {}, amount[6] = {}, orders_q1 = 0;
+  std::map<std::string, std::set<int>> line_quarters;  // product line → quarter indexes with orders
+  std::set<std::string> lines_total;
+  for (const auto& row : s.order_months) {
+    if (row.counters.Get(state::kOrderCount) == 0) continue;
+    lines_total.insert(row.product_line);
+    QuarterKey rq = Calendar::QuarterOfMonth(row.month);
+    for (int i = 0; i < 6; ++i) {
+      if (rq != q[i]) continue;
+      qty[i] += static_cast<double>(row.counters.Get(state::kOrderQuantity));
+      amount[i] += static_cast<double>(row.counters.Get(state::kOrderAmountMinor));
+      if (i == 1) orders_q1 += static_cast<double>(row.counters.Get(state::kOrderCount));
+      line_quarters[row.product_line].insert(i);
+    }
+  }
+  for (int i = 0; i < 5; ++i) {
+    f[k_qty_q0 + i] = qty[i];
+    f[k_amount_q0 + i] = amount[i];
+  }
+  f[k_orders_q1] = orders_q1;
+  f[k_qty_change_q1] = Ratio(qty[1], qty[2]);
+  f[k_qty_change_q2] = Ratio(qty[2], qty[3]);
+  f[k_amount_change_q1] = Ratio(amount[1], amount[2]);
+  f[k_amount_change_q2] = Ratio(amount[2], amount[3]);
+  UnixMicros q_start = cal.StartOfQuarter(q0), q_end = cal.StartOfQuarter(Calendar::NextQuarter(q0));
+  double elapsed = std::clamp(static_cast<double>(at - q_start) / static_cast<double>(q_end - q_start), 0.0, 1.0);
+  f[k_quarter_elapsed] = elapsed;
+  f[k_qty_pace_q0] = elapsed >= 0.1 ? qty[0] / elapsed : kNaN;
+  f[k_qty_pace_change] = Ratio(f[k_qty_pace_q0], qty[1]);
+  f[k_product_lines_total] = static_cast<double>(lines_total.size());
+
+  // Partial churn: a line present in q2 or q3, absent in q1 and q0, while another line is
+  // present in q1 or q0.
+  std::vector<std::string> dropped;
+  bool others_recent = false;
+  for (const auto& [line, qs] : line_quarters) {
+    bool recent = qs.count(0) || qs.count(1);
+    bool before = qs.count(2) || qs.count(3);
+    if (recent) others_recent = true;
+    if (before && !recent) dropped.push_back(line);
+  }
+  f[k_product_lines_dropped] = others_recent ? static_cast<double>(dropped.size()) : 0;
+  if (others_recent) {
+    std::string joined;
+    for (const auto& l : dropped) joined += (joined.empty() ? "" : ", ") + l;
+    out.text["dropped_product_lines"] = joined;
+  }
+
+  // --- Purchase cycle from order days.
+  std::set<std::string> active_lines;
+  for (const auto& row : s.order_months) {
+    if (row.counters.Get(state::kOrderCount) == 0 || row.counters.IsUnset(state::kOrderLastAt)) continue;
+    if (at - row.counters.Get(state::kOrderLastAt) <= 180 * kMicrosPerDay) active_lines.insert(row.product_line);
+  }
+  f[k_product_lines_active] = static_cast<double>(active_lines.size());
+  std::vector<int64_t> order_days;  // day numbers up to today
+  double orders_365 = 0;
+  for (const auto& row : s.order_days) {
+    if (row.counters.Get(state::kDayOrders) == 0 || row.period > today) continue;
+    order_days.push_back(Calendar::DayNumber(row.period));
+    if (within(row.period, 365, 0)) orders_365 += static_cast<double>(row.counters.Get(state::kDayOrders));
+  }
+  f[k_orders_365d] = orders_365;
+  f[k_order_days_total] = static_cast<double>(order_days.size());
+  if (!order_days.empty()) {
+    UnixMicros last_order = INT64_MIN;
+    for (const auto& row : s.order_months) {
+      if (!row.counters.IsUnset(state::kOrderLastAt) && row.counters.Get(state::kOrderLastAt) <= at) {
+        last_order = std::max(last_order, row.counters.Get(state::kOrderLastAt));
+      }
+    }
+    if (last_order != INT64_MIN) f[k_days_since_last_order] = Days(at - last_order);
+  }
+  if (order_days.size() >= 3) {
+    size_t first = order_days.size() > 24 ? order_days.size() - 24 : 0;
+    std::vector<double> gaps;
+    for (size_t i = first + 1; i < order_days.size(); ++i) gaps.push_back(static_cast<double>(order_days[i] - order_days[i - 1]));
+    std::sort(gaps.begin(), gaps.end());
+    size_t n = gaps.size();
+    double median = n % 2 ? gaps[n / 2] : (gaps[n / 2 - 1] + gaps[n / 2]) / 2;
+    f[k_median_order_gap_days] = median;
+    if (median > 0) f[k_silence_ratio] = f[k_days_since_last_order] / median;
+  }
+
+  // --- Service, per day.
+  double complaints = 0, complaints_prev = 0, sla = 0, esc = 0, tickets = 0, high = 0;
+  double csat_sum = 0, csat_n = 0, csat_sum_prev = 0, csat_n_prev = 0;
+  double nps_sum = 0, nps_n = 0, nps_sum_prev = 0, nps_n_prev = 0;
+  for (const auto& row : s.service_days) {
+    const auto& r = row.counters;
+    if (within(row.period, 90, 0)) {
+      complaints += static_cast<double>(r.Get(state::kSvcComplaints));
+      sla += static_cast<double>(r.Get(state::kSvcSlaBreaches));
+      esc += static_cast<double>(r.Get(state::kSvcTicketsEscalated));
+      tickets += static_cast<double>(r.Get(state::kSvcTicketsOpened));
+      high += static_cast<double>(r.Get(state::kSvcHighSeverity));
+      csat_sum += static_cast<double>(r.Get(state::kSvcCsatSum));
+      csat_n += static_cast<double>(r.Get(state::kSvcCsatCount));
+      nps_sum += static_cast<double>(r.Get(state::kSvcNpsSum));
+      nps_n += static_cast<double>(r.Get(state::kSvcNpsCount));
+    } else if (within(row.period, 180, 90)) {
+      complaints_prev += static_cast<double>(r.Get(state::kSvcComplaints));
+      csat_sum_prev += static_cast<double>(r.Get(state::kSvcCsatSum));
+      csat_n_prev += static_cast<double>(r.Get(state::kSvcCsatCount));
+      nps_sum_prev += static_cast<double>(r.Get(state::kSvcNpsSum));
+      nps_n_prev += static_cast<double>(r.Get(state::kSvcNpsCount));
+    }
+  }
+  f[k_complaints_90d] = complaints;
+  f[k_complaints_prev_90d] = complaints_prev;
+  f[k_sla_breaches_90d] = sla;
+  f[k_escalations_90d] = esc;
+  f[k_tickets_90d] = tickets;
+  f[k_high_severity_90d] = high;
+  f[k_csat_avg_90d] = Avg(csat_sum, csat_n);
+  f[k_csat_avg_prev_90d] = Avg(csat_sum_prev, csat_n_prev);
+  f[k_csat_trend] = f[k_csat_avg_90d] - f[k_csat_avg_prev_90d];
+  f[k_csat_count_90d] = csat_n;
+  f[k_nps_avg_90d] = Avg(nps_sum, nps_n);
+  f[k_nps_avg_prev_90d] = Avg(nps_sum_prev, nps_n_prev);
+  f[k_nps_trend] = f[k_nps_avg_90d] - f[k_nps_avg_prev_90d];
+  f[k_nps_count_90d] = nps_n;
+
+  // --- Contacts.
+  double active = 0, exec = 0, mgmt = 0, oper = 0, dms = 0;
+  for (const auto& c : s.contacts) {
+    if (!c.active()) continue;
+    ++active;
+    if (c.level() == v1::CONTACT_LEVEL_EXECUTIVE) ++exec;
+    if (c.level() == v1::CONTACT_LEVEL_MANAGEMENT) ++mgmt;
+    if (c.level() == v1::CONTACT_LEVEL_OPERATIONAL) ++oper;
+    if (c.role() == v1::CONTACT_ROLE_DECISION_MAKER) ++dms;
+  }
+  f[k_contacts_active] = active;
+  f[k_contacts_active_executive] = exec;
+  f[k_contacts_active_management] = mgmt;
+  f[k_contacts_active_operational] = oper;
+  f[k_decision_makers_active] = dms;
+  double dm_left = 0, left = 0, mgr = 0, strat_cancel = 0, strat_held = 0, exec_cancel = 0, br_cancel = 0,
+         any_cancel = 0, refs = 0;
+  UnixMicros last_exec = INT64_MIN, last_any = INT64_MIN;
+  constexpr int kCancelled = 2, kHeld = 1;
+  constexpr int kStrategy = 0, kBusinessReview = 1, kExecutive = 2;
+  for (const auto& row : s.engagement_days) {
+    const auto& r = row.counters;
+    if (row.period > today) continue;
+    if (within(row.period, 180, 0)) {
+      dm_left += static_cast<double>(r.Get(state::kEngDecisionMakersLeft));
+      left += static_cast<double>(r.Get(state::kEngContactsLeft));
+      exec_cancel += static_cast<double>(r.Get(state::MeetingSlot(kCancelled, kExecutive)));
+      br_cancel += static_cast<double>(r.Get(state::MeetingSlot(kCancelled, kBusinessReview)));
+      refs += static_cast<double>(r.Get(state::kEngReferencesWithdrawn));
+    }
+    if (within(row.period, 365, 0)) {
+      mgr += static_cast<double>(r.Get(state::kEngManagerChanges));
+      strat_cancel += static_cast<double>(r.Get(state::MeetingSlot(kCancelled, kStrategy)));
+      strat_held += static_cast<double>(r.Get(state::MeetingSlot(kHeld, kStrategy)));
+    }
+    if (within(row.period, 90, 0)) {
+      for (int t = 0; t < state::kMeetingTypeCount; ++t) any_cancel += static_cast<double>(r.Get(state::MeetingSlot(kCancelled, t)));
+    }
+    for (int slot : {state::kEngLastExecutiveAt, state::kEngLastManagementAt, state::kEngLastOperationalAt}) {
+      if (r.IsUnset(slot) || r.Get(slot) > at) continue;
+      last_any = std::max(last_any, r.Get(slot));
+      if (slot == state::kEngLastExecutiveAt) last_exec = std::max(last_exec, r.Get(slot));
+    }
+  }
+  f[k_decision_maker_departures_180d] = dm_left;
+  f[k_contacts_left_180d] = left;
+  f[k_manager_changes_365d] = mgr;
+  f[k_strategy_meetings_cancelled_365d] = strat_cancel;
+  f[k_strategy_meetings_held_365d] = strat_held;
+  f[k_executive_meetings_cancelled_180d] = exec_cancel;
+  f[k_business_reviews_cancelled_180d] = br_cancel;
+  f[k_meetings_cancelled_90d] = any_cancel;
+  f[k_references_withdrawn_180d] = refs;
+  UnixMicros first_seen = s.activity && !s.activity->IsUnset(state::kActFirstAt) ? s.activity->Get(state::kActFirstAt) : at;
+  f[k_account_age_days] = Days(std::max<int64_t>(0, at - first_seen));
+  f[k_days_since_exec_contact] = Days(at - (last_exec != INT64_MIN ? last_exec : first_seen));
+  f[k_days_since_contact] = Days(at - (last_any != INT64_MIN ? last_any : first_seen));
+
+  // --- Profile.
+  f[k_has_profile] = s.profile ? 1 : 0;
+  f[k_credit_risk] = 0;
+  if (s.profile) {
+    const v1::AccountEvent& p = s.profile->profile();
+    if (p.tier() != v1::TIER_UNSPECIFIED) f[k_tier] = p.tier();
+    if (p.stage() != v1::STAGE_UNSPECIFIED) f[k_stage] = p.stage();
+    f[k_credit_risk] = p.credit_risk() <= v1::CREDIT_RISK_NONE ? 0 : p.credit_risk() - 1;
+    out.text["account_name"] = p.name();
+    std::string tier = ShortEnumName(v1::Tier_descriptor()->FindValueByNumber(p.tier()));
+    std::transform(tier.begin(), tier.end(), tier.begin(), [](unsigned char c) { return std::tolower(c); });
+    out.text["tier_name"] = tier;
+    out.text["owner_id"] = p.owner().id();
+    out.text["owner_name"] = p.owner().name();
+    out.text["owner_email"] = p.owner().email();
+    out.text["region"] = p.region();
+    out.text["industry"] = p.industry();
+  }
+  if (out.text["account_name"].empty()) out.text["account_name"] = s.account_id;
+
+  // --- Health audit (客户健康度审计).
+  std::vector<double> sat_parts;
+  if (csat_n > 0) sat_parts.push_back((f[k_csat_avg_90d] - 1) / 4 * 100);
+  if (nps_n > 0) sat_parts.push_back(f[k_nps_avg_90d] * 10);
+  double satisfaction = 70;  // neutral when customers were not asked
+  if (!sat_parts.empty()) {
+    satisfaction = 0;
+    for (double v : sat_parts) satisfaction += v / static_cast<double>(sat_parts.size());
+  }
+  satisfaction -= std::min(30.0, 10 * complaints) + std::min(20.0, 5 * sla);
+  f[k_health_satisfaction] = Clamp(satisfaction);
+  double recent = amount[1] + amount[2], earlier = amount[3] + amount[4];
+  double value = earlier > 0 ? 100 * std::min(1.0, recent / earlier) : (recent > 0 ? 100 : 0);
+  if (f[k_silence_ratio] > 2) value *= 0.5;
+  f[k_health_value] = Clamp(value);
+  double risk = 20 * f[k_credit_risk] + (dm_left > 0 ? 15 : 0) + (s.profile && active <= 1 ? 10 : 0) +
+                (mgr >= 2 ? 10 : 0) + (refs > 0 ? 15 : 0) + (strat_cancel + exec_cancel > 0 ? 10 : 0);
+  f[k_health_risk] = Clamp(risk);
+  double wsum = weights.satisfaction + weights.value + weights.risk;
+  if (wsum <= 0) wsum = 1;
+  f[k_health_score] = Clamp((weights.satisfaction * f[k_health_satisfaction] + weights.value * f[k_health_value] +
+                             weights.risk * (100 - f[k_health_risk])) /
+                            wsum);
+  return out;
+}
+
+}  // namespace churnwatch::features

@@ -1,0 +1,141 @@
+#include "rules/alert_lifecycle.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "common/hash.h"
+
+namespace churnwatch::rules {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+google::protobuf::Timestamp Ts(UnixMicros t) { return TimeUtil::MicrosecondsToTimestamp(t); }
+
+v1::Alert BuildAlert(RuleEvaluator& ev, size_t i, const state::AccountSnapshot& snap, const v1::AlertRecord& rec,
+                     const features::FeatureValues& values, const AlertOptions& options) {
+  const Rule& rule = ev.set().rules[i];
+  const std::string& tier = values.text.at("tier_name");
+  std::string severity = rule.SeverityFor(tier);
+  v1::Alert a;
+  a.set_id(rec.id());
+  a.set_account_id(snap.account_id);
+  a.set_rule(rule.id);
+  a.set_signal(rule.labels.at("signal"));
+  a.set_severity(severity);
+  a.set_state(rec.state());
+  *a.mutable_started_at() = Ts(rec.active_since_us());
+  if (rec.state() == v1::ALERT_STATE_RESOLVED) *a.mutable_resolved_at() = Ts(rec.resolved_at_us());
+  auto& labels = *a.mutable_labels();
+  for (const auto& [k, v] : rule.labels) labels[k] = v;
+  labels["alertname"] = rule.id;
+  labels["severity"] = severity;
+  labels["account_id"] = snap.account_id;
+  if (!tier.empty()) labels["tier"] = tier;
+  if (!values.text.at("owner_id").empty()) labels["owner"] = values.text.at("owner_id");
+  if (!values.text.at("region").empty()) labels["region"] = values.text.at("region");
+  for (const char* key : {"summary", "description", "action"}) {
+    std::string text = ev.Annotation(i, key, options.language, values, severity);
+    if (!text.empty()) (*a.mutable_annotations())[key] = text;
+  }
+  auto& evidence = *a.mutable_evidence();
+  for (const auto& name : rule.evidence) {
+    int idx = features::FeatureIndex(name);
+    if (idx >= 0) {
+      double v = values.numbers[idx];
+      if (std::isnan(v)) {
+        evidence[name].set_null_value(google::protobuf::NULL_VALUE);
+      } else {
+        evidence[name].set_number_value(std::round(v * 10000) / 10000);
+      }
+    } else {
+      evidence[name].set_string_value(values.text.at(name));
+    }
+  }
+  if (snap.profile) *a.mutable_owner() = snap.profile->profile().owner();
+  return a;
+}
+
+}  // namespace
+
+std::string AlertId(const std::string& account_id, const std::string& rule_id, UnixMicros active_since) {
+  return Hex64(Fnv1a64(account_id + '\x1f' + rule_id + '\x1f' + std::to_string(active_since)));
+}
+
+std::vector<AlertChange> EvaluateAccount(RuleEvaluator& ev, const state::AccountSnapshot& snap, UnixMicros at,
+                                         const Calendar& calendar, const AlertOptions& options) {
+  std::vector<AlertChange> changes;
+  std::map<std::string, const v1::AlertRecord*> records;
+  for (const auto& r : snap.alerts) records[r.rule()] = &r;
+  const RuleSet& set = ev.set();
+  if (set.rules.empty() && records.empty()) return changes;
+  features::FeatureValues values = features::ComputeFeatures(snap, at, calendar, options.health);
+  const std::string& tier = values.text.at("tier_name");
+
+  for (size_t i = 0; i < set.rules.size(); ++i) {
+    const Rule& rule = set.rules[i];
+    bool holds = rule.AppliesToTier(tier) && ev.Holds(i, values);
+    auto it = records.find(rule.id);
+    v1::AlertRecord rec;
+    if (it != records.end()) rec = *it->second;
+    v1::AlertState before = rec.state();
+    bool active = before == v1::ALERT_STATE_PENDING || before == v1::ALERT_STATE_FIRING;
+    if (holds) {
+      if (!active) {
+        rec.Clear();
+        rec.set_rule(rule.id);
+        rec.set_active_since_us(at);
+        rec.set_id(AlertId(snap.account_id, rule.id, at));
+        rec.set_state(v1::ALERT_STATE_PENDING);
+      }
+      if (rec.state() == v1::ALERT_STATE_PENDING && at - rec.active_since_us() >= rule.for_micros) {
+        rec.set_state(v1::ALERT_STATE_FIRING);
+        rec.set_fired_at_us(at);
+      }
+    } else if (before == v1::ALERT_STATE_FIRING) {
+      rec.set_state(v1::ALERT_STATE_RESOLVED);
+      rec.set_resolved_at_us(at);
+    } else if (before == v1::ALERT_STATE_PENDING) {
+      rec.set_state(v1::ALERT_STATE_UNSPECIFIED);  // never fired: forgotten, nothing published
+    }
+    if (rec.state() == before && rec.active_since_us() == (it != records.end() ? it->second->active_since_us() : 0)) {
+      continue;
+    }
+    rec.set_last_eval_us(at);
+    AlertChange change;
+    if (rec.state() == v1::ALERT_STATE_FIRING || rec.state() == v1::ALERT_STATE_RESOLVED) {
+      *rec.mutable_alert() = BuildAlert(ev, i, snap, rec, values, options);
+      change.publish = rec.alert();
+    }
+    change.record = std::move(rec);
+    changes.push_back(std::move(change));
+  }
+
+  // Firing alerts of rules that are no longer loaded resolve.
+  for (const auto& [rule_id, rec_ptr] : records) {
+    if (rec_ptr->state() != v1::ALERT_STATE_FIRING && rec_ptr->state() != v1::ALERT_STATE_PENDING) continue;
+    bool loaded = std::any_of(set.rules.begin(), set.rules.end(), [&](const Rule& r) { return r.id == rule_id; });
+    if (loaded) continue;
+    AlertChange change;
+    change.record = *rec_ptr;
+    if (rec_ptr->state() == v1::ALERT_STATE_FIRING) {
+      change.record.set_state(v1::ALERT_STATE_RESOLVED);
+      change.record.set_resolved_at_us(at);
+      v1::Alert a = rec_ptr->alert();
+      a.set_state(v1::ALERT_STATE_RESOLVED);
+      *a.mutable_resolved_at() = Ts(at);
+      *change.record.mutable_alert() = a;
+      change.publish = a;
+    } else {
+      change.record.set_state(v1::ALERT_STATE_UNSPECIFIED);
+    }
+    change.record.set_last_eval_us(at);
+    changes.push_back(std::move(change));
+  }
+  return changes;
+}
+
+}  // namespace churnwatch::rules

@@ -1,0 +1,42 @@
+// Alert lifecycle per (account, rule): INACTIVE → PENDING (while `for` runs) → FIRING →
+// RESOLVED, decided at evaluation times in event time. Pure: the caller persists the returned
+// records (with the state and offsets of the same batch) and publishes the returned alerts.
+//
+// Ids are deterministic — hash of account, rule and the time the condition started to hold —
+// so replaying the same input yields the same ids, and a consumer can deduplicate a
+// transition published twice (after a crash between the store write and Kafka's ack).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "churnwatch/v1/alert.pb.h"
+#include "churnwatch/v1/state.pb.h"
+#include "common/calendar.h"
+#include "features/features.h"
+#include "rules/rule_evaluator.h"
+#include "state/account_snapshot.h"
+
+namespace churnwatch::rules {
+
+struct AlertOptions {
+  // Language of annotations: "zh-CN" (default) or "en".
+  std::string language = "zh-CN";
+  features::HealthWeights health;
+};
+
+struct AlertChange {
+  v1::AlertRecord record;           // the new state to persist
+  std::optional<v1::Alert> publish;  // set for FIRING and RESOLVED transitions
+};
+
+// Evaluates every rule (and resolves firing alerts of rules no longer loaded) for one account
+// as of `at`. Returns only records that changed.
+std::vector<AlertChange> EvaluateAccount(RuleEvaluator& evaluator, const state::AccountSnapshot& snapshot,
+                                         UnixMicros at, const Calendar& calendar, const AlertOptions& options);
+
+// The deterministic id of an episode.
+std::string AlertId(const std::string& account_id, const std::string& rule_id, UnixMicros active_since);
+
+}  // namespace churnwatch::rules
