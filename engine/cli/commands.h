@@ -13,5 +13,6 @@ void AddProduceCommand(CLI::App& app, int* exit_code);
 void AddConsumeCommand(CLI::App& app, int* exit_code);
 void AddRunCommand(CLI::App& app, int* exit_code);
 void AddDemoCommand(CLI::App& app, int* exit_code);
+void AddRulesCommand(CLI::App& app, int* exit_code);
 
 }  // namespace churnwatch::cli

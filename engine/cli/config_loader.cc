@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -161,6 +162,54 @@ Status ApplyRoot(Reader& r, const YAML::Node& root, ingest::EngineConfig* c) {
           return r.Map(n, "http", {{"listen", [&](const YAML::Node& v) { return r.String(v, "http.listen", &c->http); }}});
         }},
        {"time_zone", [&](const YAML::Node& v) { return r.String(v, "time_zone", &c->time_zone); }},
+       {"rules",
+        [&](const YAML::Node& n) {
+          return r.Map(n, "rules", {{"path", [&](const YAML::Node& v) {
+                                        c->rules_path_explicit = true;
+                                        return r.String(v, "rules.path", &c->rules_path);
+                                      }}});
+        }},
+       {"evaluation",
+        [&](const YAML::Node& n) {
+          return r.Map(
+              n, "evaluation",
+              {{"interval", [&](const YAML::Node& v) { return r.Duration(v, "evaluation.interval", &c->evaluation.interval_micros); }},
+               {"sweep_days",
+                [&](const YAML::Node& v) { return r.Int<int>(v, "evaluation.sweep_days", 1, 366, &c->evaluation.sweep_days); }},
+               {"max_task_idle_ms",
+                [&](const YAML::Node& v) {
+                  return r.Int<int>(v, "evaluation.max_task_idle_ms", 0, 600'000, &c->evaluation.max_task_idle_ms);
+                }},
+               {"follow_wall_clock",
+                [&](const YAML::Node& v) { return r.Bool(v, "evaluation.follow_wall_clock", &c->follow_wall_clock); }}});
+        }},
+       {"alerts",
+        [&](const YAML::Node& n) {
+          return r.Map(n, "alerts",
+                       {{"language", [&](const YAML::Node& v) { return r.String(v, "alerts.language", &c->evaluation.alert.language); }},
+                        {"topic", [&](const YAML::Node& v) { return r.String(v, "alerts.topic", &c->alerts_topic); }}});
+        }},
+       {"health",
+        [&](const YAML::Node& n) {
+          auto weight = [&](const char* name, double* out) {
+            return [&r, name, out](const YAML::Node& v) -> Status {
+              try {
+                *out = v.as<double>();
+              } catch (const YAML::Exception&) {
+                return InvalidArgument(Where(r.source(), v) + ": health.weights." + name + " must be a number");
+              }
+              if (*out < 0) return InvalidArgument(Where(r.source(), v) + ": health.weights." + name + " must be >= 0");
+              return Status::Ok();
+            };
+          };
+          features::HealthWeights& w = c->evaluation.alert.health;
+          return r.Map(n, "health", {{"weights", [&](const YAML::Node& v) {
+                                        return r.Map(v, "health.weights",
+                                                     {{"satisfaction", weight("satisfaction", &w.satisfaction)},
+                                                      {"value", weight("value", &w.value)},
+                                                      {"risk", weight("risk", &w.risk)}});
+                                      }}});
+        }},
        {"events",
         [&](const YAML::Node& n) {
           return r.Map(
@@ -243,6 +292,19 @@ Status ApplyConfigFile(const std::string& path, ingest::EngineConfig* config) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ApplyConfigText(ss.str(), path, config);
+}
+
+void ResolveDefaultRulesPath(ingest::EngineConfig* config) {
+  std::error_code ec;
+  if (config->rules_path_explicit || std::filesystem::exists(config->rules_path, ec)) return;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return;
+  for (const auto& candidate : {exe.parent_path() / "../../rules", exe.parent_path() / "../share/churnwatch/rules"}) {
+    if (std::filesystem::is_directory(candidate, ec)) {
+      config->rules_path = candidate.lexically_normal().string();
+      return;
+    }
+  }
 }
 
 void ApplyEnvironment(ingest::EngineConfig* config) {

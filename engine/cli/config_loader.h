@@ -11,6 +11,10 @@
 //   time_zone: Asia/Shanghai
 //   events:    { max_bytes, max_future, min_time, max_id_bytes, max_text_bytes }
 //   ingest:    { max_batch_messages, poll_timeout_ms, deadletter_max_payload_bytes }
+//   rules:     { path }
+//   evaluation: { interval, sweep_days, max_task_idle_ms, follow_wall_clock }
+//   alerts:    { language: zh-CN | en, topic }
+//   health:    { weights: { satisfaction, value, risk } }
 // Durations: "500ms", "10s", "15m", "12h", "30d".
 // Environment: CHURNWATCH_BOOTSTRAP, CHURNWATCH_GROUP, CHURNWATCH_STATE_DIR, CHURNWATCH_HTTP,
 // CHURNWATCH_TIME_ZONE.
@@ -30,6 +34,10 @@ Status ApplyConfigFile(const std::string& path, ingest::EngineConfig* config);
 Status ApplyConfigText(const std::string& text, const std::string& source_name, ingest::EngineConfig* config);
 // Applies CHURNWATCH_* variables that are set.
 void ApplyEnvironment(ingest::EngineConfig* config);
+// When the rules path was not given and ./rules does not exist, looks for the shipped ruleset
+// next to the binary (<bin>/../../rules in a build tree, <bin>/../share/churnwatch/rules when
+// installed).
+void ResolveDefaultRulesPath(ingest::EngineConfig* config);
 // "30d" → microseconds. InvalidArgument for anything else.
 Result<int64_t> ParseDuration(std::string_view text);
 

@@ -9,6 +9,7 @@
 
 #include "cli/cli_support.h"
 #include "cli/commands.h"
+#include "cli/config_loader.h"
 #include "cli/engine_runner.h"
 #include "common/clock.h"
 #include "demo/demo_generator.h"
@@ -63,7 +64,9 @@ int RunDemo(const DemoCommandOptions& o) {
   config.state_dir = state_dir;
   config.http = o.http;
   config.kafka_properties["session.timeout.ms"] = "6000";
-  EngineRunner runner;
+  ResolveDefaultRulesPath(&config);
+  config.evaluation.interval_micros = 60 * kMicrosPerSecond;  // alerts within a minute of live events
+  EngineRunner runner(&SystemClock::Instance());
   Status started = runner.Start(config);
   if (!started.ok()) return Fail("demo", started);
 

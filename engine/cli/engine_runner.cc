@@ -2,18 +2,36 @@
 
 #include <prometheus/registry.h>
 
+#include <csignal>
+
 #include "common/clock.h"
 
 namespace churnwatch::cli {
 
-EngineRunner::EngineRunner() : registry_(std::make_shared<prometheus::Registry>()) {}
+EngineRunner::EngineRunner(const Clock* clock) : clock_(clock), registry_(std::make_shared<prometheus::Registry>()) {}
+
+namespace {
+ingest::Engine* g_reload_target = nullptr;
+extern "C" void OnSighup(int) {
+  if (g_reload_target != nullptr) g_reload_target->RequestRuleReload();  // sets an atomic flag only
+}
+}  // namespace
+
+void EngineRunner::OnReloadSignal() {
+  g_reload_target = engine_.get();
+  struct sigaction sa = {};
+  sa.sa_handler = OnSighup;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGHUP, &sa, nullptr);
+}
 
 EngineRunner::~EngineRunner() {
+  if (g_reload_target == engine_.get()) g_reload_target = nullptr;
   if (http_) http_->Stop();  // before the engine it reads from goes away
 }
 
 Status EngineRunner::Start(const ingest::EngineConfig& config) {
-  auto engine = ingest::Engine::Create(config, registry_.get(), &SystemClock::Instance());
+  auto engine = ingest::Engine::Create(config, registry_.get(), clock_);
   if (!engine.ok()) return engine.status();
   engine_ = std::move(*engine);
   http_ = std::make_unique<http::HttpServer>(engine_.get(), registry_.get());

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   AddConsumeCommand(app, &exit_code);
   AddRunCommand(app, &exit_code);
   AddDemoCommand(app, &exit_code);
+  AddRulesCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -8,13 +8,15 @@
 #include "cli/commands.h"
 #include "cli/config_loader.h"
 #include "cli/engine_runner.h"
+#include "common/calendar.h"
+#include "common/clock.h"
 
 namespace churnwatch::cli {
 namespace {
 
 struct RunOptions {
   std::string config_file;
-  std::string bootstrap, group, state_dir, http, time_zone, log_level = "info";
+  std::string bootstrap, group, state_dir, http, time_zone, rules, as_of, log_level = "info";
   std::vector<std::string> properties;
 };
 
@@ -31,16 +33,28 @@ int RunEngine(const RunOptions& o) {
   if (!o.state_dir.empty()) config.state_dir = o.state_dir;
   if (!o.http.empty()) config.http = o.http;
   if (!o.time_zone.empty()) config.time_zone = o.time_zone;
+  if (!o.rules.empty()) {
+    config.rules_path = o.rules;
+    config.rules_path_explicit = true;
+  }
+  ResolveDefaultRulesPath(&config);
+  std::unique_ptr<ManualClock> frozen;
+  if (!o.as_of.empty()) {
+    auto t = ParseRfc3339(o.as_of);
+    if (!t.ok()) return Fail("run", InvalidArgument("--as-of: " + t.status().message()));
+    frozen = std::make_unique<ManualClock>(*t);
+  }
   for (const auto& p : o.properties) {
     auto eq = p.find('=');
     if (eq == std::string::npos || eq == 0) return Fail("run", InvalidArgument("-X " + p + ": expected KEY=VALUE"));
     config.kafka_properties[p.substr(0, eq)] = p.substr(eq + 1);
   }
   const auto& stop = InstallShutdownHandlers();
-  EngineRunner runner;
+  EngineRunner runner(frozen ? static_cast<const Clock*>(frozen.get()) : &SystemClock::Instance());
   Status started = runner.Start(config);
   if (!started.ok()) return Fail("run", started);
   std::cout << "http=" << runner.http_address() << std::endl;
+  runner.OnReloadSignal();
   spdlog::info("churnwatch running: http://{}/ (metrics /metrics, ready /readyz); state in {}", runner.http_address(),
                config.state_dir);
   Status result = runner.Run(stop);
@@ -67,6 +81,9 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--time-zone", opts->time_zone, "Zone of calendar months and quarters (default Asia/Shanghai)");
   cmd->add_option("-X,--kafka-property", opts->properties,
                   "librdkafka property KEY=VALUE for every client (repeatable), e.g. -X session.timeout.ms=6000");
+  cmd->add_option("--rules", opts->rules, "Rule file or directory (default ./rules; reloaded on SIGHUP and on change)");
+  cmd->add_option("--as-of", opts->as_of,
+                  "Act as if the wall clock stood at this RFC 3339 instant (replays and reproducible tests)");
   cmd->add_option("--log-level", opts->log_level, "trace, debug, info, warn, error")->default_val("info");
   cmd->callback([opts, exit_code] { *exit_code = RunEngine(*opts); });
 }

@@ -38,11 +38,16 @@ constexpr int kUser = 2;
 // Mean ticket interval in days by tier (bigger accounts open more tickets).
 double TicketIntervalDays(Rng& rng, Tier tier) {
   switch (tier) {
-    case Tier::kStrategic: return rng.Uniform(20, 30);
-    case Tier::kKey: return rng.Uniform(25, 40);
-    case Tier::kGrowth: return rng.Uniform(30, 50);
-    case Tier::kPotential: return rng.Uniform(45, 70);
-    case Tier::kOrdinary: return rng.Uniform(60, 90);
+    case Tier::kStrategic:
+      return rng.Uniform(20, 30);
+    case Tier::kKey:
+      return rng.Uniform(25, 40);
+    case Tier::kGrowth:
+      return rng.Uniform(30, 50);
+    case Tier::kPotential:
+      return rng.Uniform(45, 70);
+    case Tier::kOrdinary:
+      return rng.Uniform(60, 90);
   }
   return 60;
 }
@@ -51,22 +56,32 @@ double TicketIntervalDays(Rng& rng, Tier tier) {
 
 const char* TierEnumName(Tier t) {
   switch (t) {
-    case Tier::kStrategic: return "STRATEGIC";
-    case Tier::kKey: return "KEY";
-    case Tier::kGrowth: return "GROWTH";
-    case Tier::kPotential: return "POTENTIAL";
-    case Tier::kOrdinary: return "ORDINARY";
+    case Tier::kStrategic:
+      return "STRATEGIC";
+    case Tier::kKey:
+      return "KEY";
+    case Tier::kGrowth:
+      return "GROWTH";
+    case Tier::kPotential:
+      return "POTENTIAL";
+    case Tier::kOrdinary:
+      return "ORDINARY";
   }
   return "ORDINARY";
 }
 
 const char* TierName(Tier t) {
   switch (t) {
-    case Tier::kStrategic: return "strategic";
-    case Tier::kKey: return "key";
-    case Tier::kGrowth: return "growth";
-    case Tier::kPotential: return "potential";
-    case Tier::kOrdinary: return "ordinary";
+    case Tier::kStrategic:
+      return "strategic";
+    case Tier::kKey:
+      return "key";
+    case Tier::kGrowth:
+      return "growth";
+    case Tier::kPotential:
+      return "potential";
+    case Tier::kOrdinary:
+      return "ordinary";
   }
   return "ordinary";
 }
@@ -131,8 +146,8 @@ void AccountHistory::PlanTimeline() {
       if (plan_.contacts >= 3) user_left_ = DaysBeforeNow(rng, 150, 200);
       break;
     case Pattern::kExecContactGap:
-      exec_gap_start_ =
-          BusinessTime(rng, window_.QuarterStart(window_.running() - 1) - Days(rng.Uniform(10, 25)));
+      exec_gap_start_ = BusinessTime(
+          rng, window_.QuarterStart(window_.running() - 1) - Days(rng.Uniform(10, 25)));
       break;
     default:
       break;
@@ -145,7 +160,8 @@ UnixMicros AccountHistory::BusinessTime(Rng& rng, UnixMicros t) const {
   // Weekday of that local date (1970-01-01 was a Thursday; Sunday = 0); weekends move to the
   // nearest working day, unless that leaves the history.
   int64_t weekday = ((midnight + 12 * kMicrosPerHour) / kMicrosPerDay + 4) % 7;
-  if (weekday == 6) midnight += midnight - kMicrosPerDay >= window_.start ? -kMicrosPerDay : 2 * kMicrosPerDay;
+  if (weekday == 6)
+    midnight += midnight - kMicrosPerDay >= window_.start ? -kMicrosPerDay : 2 * kMicrosPerDay;
   if (weekday == 0) midnight += kMicrosPerDay;
   return midnight + 9 * kMicrosPerHour + rng.Int(0, 9 * 3600 - 1) * kMicrosPerSecond;
 }
@@ -205,7 +221,8 @@ void AccountHistory::GenerateOrders() {
         // One order per slot, jittered inside its slot: the count per quarter is stable, so
         // quarterly quantities follow the planned factors instead of the calendar's noise.
         double pos = (k + 0.5 + rng.Uniform(-0.25, 0.25)) / per_quarter;
-        UnixMicros t = BusinessTime(rng, qs + static_cast<UnixMicros>(pos * static_cast<double>(qe - qs)));
+        UnixMicros t =
+            BusinessTime(rng, qs + static_cast<UnixMicros>(pos * static_cast<double>(qe - qs)));
         double jitter = rng.Uniform(0.95, 1.05);
         bool cancel = rng.Chance(0.015), ret = rng.Chance(0.03);
         if (t > window_.now || t < window_.start + kMicrosPerDay || t >= cut) continue;
@@ -247,11 +264,14 @@ void AccountHistory::GenerateService() {
     constexpr double kWeights[] = {0.5, 0.4, 0.1};
     size_t sev = rng.Weighted(kWeights);
     const char* severity = sev == 0 ? "LOW" : sev == 1 ? "MEDIUM" : "HIGH";
-    double resolve_hours = sev == 0 ? rng.Uniform(4, 48) : sev == 1 ? rng.Uniform(2, 24) : rng.Uniform(2, 8);
+    double resolve_hours = sev == 0   ? rng.Uniform(4, 48)
+                           : sev == 1 ? rng.Uniform(2, 24)
+                                      : rng.Uniform(2, 8);
     bool escalate = sev == 2 && rng.Chance(0.3);
     bool breach = rng.Chance(0.02) && opened - last_breach > Days(180);
     EmitService(opened, id, "TICKET_OPENED", severity, 0, -1);
-    if (escalate) EmitService(opened + Hours(rng.Uniform(0.5, 1.5)), id, "TICKET_ESCALATED", severity, 0, -1);
+    if (escalate)
+      EmitService(opened + Hours(rng.Uniform(0.5, 1.5)), id, "TICKET_ESCALATED", severity, 0, -1);
     if (breach) {
       EmitService(opened + Hours(resolve_hours * 0.9), id, "SLA_BREACHED", severity, 0, -1);
       last_breach = opened;
@@ -260,7 +280,8 @@ void AccountHistory::GenerateService() {
   }
 
   // Satisfaction surveys: quarterly for strategic/key/growth, half-yearly below.
-  const bool quarterly = plan_.tier == Tier::kStrategic || plan_.tier == Tier::kKey || plan_.tier == Tier::kGrowth;
+  const bool quarterly =
+      plan_.tier == Tier::kStrategic || plan_.tier == Tier::kKey || plan_.tier == Tier::kGrowth;
   const bool health_low = plan_.pattern == Pattern::kHealthLow;
   const UnixMicros low_from = window_.QuarterStart(r - 2);
   auto survey = [&](UnixMicros t, bool low) {
@@ -293,7 +314,8 @@ void AccountHistory::GenerateService() {
     if (sev == 2 || rng.Chance(0.4)) {
       EmitService(opened + Hours(rng.Uniform(1, 3)), id, "TICKET_ESCALATED", severity, 0, -1);
     }
-    if (n % 2 == 0) EmitService(opened + Hours(rng.Uniform(4, 8)), id, "SLA_BREACHED", severity, 0, -1);
+    if (n % 2 == 0)
+      EmitService(opened + Hours(rng.Uniform(4, 8)), id, "SLA_BREACHED", severity, 0, -1);
     EmitService(opened + Days(rng.Uniform(1, 5)), id, "TICKET_RESOLVED", severity, 0, -1);
   }
   for (UnixMicros t = degrade_start + Days(rng.Uniform(5, 15)); t <= window_.now - Days(2);
@@ -323,7 +345,8 @@ int AccountHistory::ContactFor(const char* level, UnixMicros t) const {
   return kInfluencer;
 }
 
-void AccountHistory::Meeting(UnixMicros scheduled, UnixMicros held, const char* type, const char* level) {
+void AccountHistory::Meeting(UnixMicros scheduled, UnixMicros held, const char* type,
+                             const char* level) {
   int who = ContactFor(level, held);
   const char* lv = kContactSpecs[who].level;
   EmitContact(scheduled, "MEETING_SCHEDULED", type, who, kContactSpecs[who].role, lv);
@@ -345,15 +368,18 @@ void AccountHistory::GenerateContacts() {
                 kContactSpecs[c].role, kContactSpecs[c].level);
   }
   if (decision_maker_left_ != kNever) {
-    EmitContact(decision_maker_left_, "CONTACT_LEFT", nullptr, kDecisionMaker, "DECISION_MAKER", "EXECUTIVE");
+    EmitContact(decision_maker_left_, "CONTACT_LEFT", nullptr, kDecisionMaker, "DECISION_MAKER",
+                "EXECUTIVE");
   }
-  if (user_left_ != kNever) EmitContact(user_left_, "CONTACT_LEFT", nullptr, kUser, "USER", "OPERATIONAL");
+  if (user_left_ != kNever)
+    EmitContact(user_left_, "CONTACT_LEFT", nullptr, kUser, "USER", "OPERATIONAL");
   if (plan_.pattern != Pattern::kKeyContactChange && plan_.contacts >= 3 && rng.Chance(0.25)) {
-    EmitContact(BusinessTime(rng, window_.start + Days(rng.Uniform(120, 400))), "CONTACT_ROLE_CHANGED",
-                nullptr, kUser, "SUPPORTER", "OPERATIONAL");
+    EmitContact(BusinessTime(rng, window_.start + Days(rng.Uniform(120, 400))),
+                "CONTACT_ROLE_CHANGED", nullptr, kUser, "SUPPORTER", "OPERATIONAL");
   }
   for (size_t i = 1; i < owners_.size(); ++i) {
-    EmitContact(owners_[i].first, "MANAGER_CHANGED", nullptr, -1, nullptr, nullptr, owners_[i].second);
+    EmitContact(owners_[i].first, "MANAGER_CHANGED", nullptr, -1, nullptr, nullptr,
+                owners_[i].second);
   }
   if (plan_.pattern == Pattern::kReferenceWithdrawn) {
     EmitContact(DaysBeforeNow(rng, 10, 80), "REFERENCE_WITHDRAWN", nullptr, kDecisionMaker,
@@ -372,7 +398,8 @@ void AccountHistory::GenerateContacts() {
   if (upper || plan_.tier == Tier::kGrowth) {
     for (int q = 0; q <= r; ++q) {
       UnixMicros held = BusinessTime(rng, window_.QuarterStart(q) + Days(rng.Uniform(20, 45)));
-      UnixMicros scheduled = std::max(first_day, BusinessTime(rng, held - Days(rng.Uniform(10, 20))));
+      UnixMicros scheduled =
+          std::max(first_day, BusinessTime(rng, held - Days(rng.Uniform(10, 20))));
       bool executive = upper && ContactFor("EXECUTIVE", held) == kDecisionMaker;
       const char* type = executive && rng.Chance(0.4) ? "EXECUTIVE" : "BUSINESS_REVIEW";
       Meeting(scheduled, held, type, upper ? "EXECUTIVE" : "MANAGEMENT");
@@ -388,16 +415,19 @@ void AccountHistory::GenerateContacts() {
     repeat(20, 50, 50, 70, [&](UnixMicros t) { Touch(t, "VISIT", "OPERATIONAL"); });
     repeat(60, 200, 150, 210, [&](UnixMicros t) {
       int who = ContactFor("OPERATIONAL", t);
-      EmitContact(t, "MEETING_HELD", "TRAINING", who, kContactSpecs[who].role, kContactSpecs[who].level);
+      EmitContact(t, "MEETING_HELD", "TRAINING", who, kContactSpecs[who].role,
+                  kContactSpecs[who].level);
     });
   } else if (plan_.tier == Tier::kGrowth) {
     repeat(8, 30, 35, 50, [&](UnixMicros t) { Touch(t, "CALL", "MANAGEMENT"); });
     repeat(30, 80, 80, 100, [&](UnixMicros t) { Touch(t, "VISIT", "OPERATIONAL"); });
   } else {
-    repeat(8, 40, 45, 70, [&](UnixMicros t) { Touch(t, "CALL", rng.Chance(0.5) ? "MANAGEMENT" : "OPERATIONAL"); });
+    repeat(8, 40, 45, 70,
+           [&](UnixMicros t) { Touch(t, "CALL", rng.Chance(0.5) ? "MANAGEMENT" : "OPERATIONAL"); });
     repeat(40, 120, 110, 140, [&](UnixMicros t) { Touch(t, "VISIT", "OPERATIONAL"); });
     repeat(60, 150, 170, 190, [&](UnixMicros t) {
-      Meeting(std::max(first_day, BusinessTime(rng, t - Days(rng.Uniform(7, 14)))), t, "ROUTINE", "MANAGEMENT");
+      Meeting(std::max(first_day, BusinessTime(rng, t - Days(rng.Uniform(7, 14)))), t, "ROUTINE",
+              "MANAGEMENT");
     });
   }
 }
@@ -411,8 +441,10 @@ void AccountHistory::PlanStrategyMeetings(Rng& rng) {
     // This year's meeting is scheduled, then cancelled, within the last quarter.
     UnixMicros scheduled = DaysBeforeNow(rng, 45, 75);
     UnixMicros cancelled = BusinessTime(rng, scheduled + Days(rng.Uniform(14, 30)));
-    EmitContact(scheduled, "MEETING_SCHEDULED", "STRATEGY", kDecisionMaker, "DECISION_MAKER", "EXECUTIVE");
-    EmitContact(cancelled, "MEETING_CANCELLED", "STRATEGY", kDecisionMaker, "DECISION_MAKER", "EXECUTIVE");
+    EmitContact(scheduled, "MEETING_SCHEDULED", "STRATEGY", kDecisionMaker, "DECISION_MAKER",
+                "EXECUTIVE");
+    EmitContact(cancelled, "MEETING_CANCELLED", "STRATEGY", kDecisionMaker, "DECISION_MAKER",
+                "EXECUTIVE");
     anchor = scheduled + Days(28) - Days(365);
   } else if (plan_.pattern == Pattern::kExecContactGap) {
     // Last year's meeting happened before the gap; the next one is not due before `now`.
@@ -425,7 +457,8 @@ void AccountHistory::PlanStrategyMeetings(Rng& rng) {
     if (d >= decision_maker_left_ - Days(10)) break;
     UnixMicros held = BusinessTime(rng, d);
     UnixMicros scheduled = std::max(first_day, BusinessTime(rng, held - Days(rng.Uniform(21, 35))));
-    EmitContact(scheduled, "MEETING_SCHEDULED", "STRATEGY", kDecisionMaker, "DECISION_MAKER", "EXECUTIVE");
+    EmitContact(scheduled, "MEETING_SCHEDULED", "STRATEGY", kDecisionMaker, "DECISION_MAKER",
+                "EXECUTIVE");
     EmitContact(held, "MEETING_HELD", "STRATEGY", kDecisionMaker, "DECISION_MAKER", "EXECUTIVE");
   }
 }
@@ -433,7 +466,8 @@ void AccountHistory::PlanStrategyMeetings(Rng& rng) {
 void AccountHistory::GenerateAccountChanges() {
   // One full profile per change of owner or credit risk, carrying the state at that time.
   std::vector<std::pair<UnixMicros, int>> changes;  // (time, owner index or -1 for credit)
-  for (size_t i = 1; i < owners_.size(); ++i) changes.push_back({owners_[i].first + 60 * kMicrosPerSecond, 0});
+  for (size_t i = 1; i < owners_.size(); ++i)
+    changes.push_back({owners_[i].first + 60 * kMicrosPerSecond, 0});
   for (const auto& c : credit_) changes.push_back({c.first, 1});
   std::sort(changes.begin(), changes.end());
   for (const auto& [t, unused] : changes) {
@@ -484,7 +518,10 @@ void AccountHistory::Finish() {
   const std::string& id = plan_.account_id;
   for (Pending& p : pending_) {
     std::string_view topic = p.topic;
-    const char* prefix = topic == "orders" ? "ord-" : topic == "service" ? "svc-" : topic == "contacts" ? "con-" : "acc-";
+    const char* prefix = topic == "orders"     ? "ord-"
+                         : topic == "service"  ? "svc-"
+                         : topic == "contacts" ? "con-"
+                                               : "acc-";
     p.json["event_id"] = prefix + id + "-" + std::to_string(++events[topic]);
     if (p.order_ref >= 0) {
       auto [it, fresh] = orders.emplace(p.order_ref, static_cast<int>(orders.size()) + 1);
@@ -512,8 +549,8 @@ void AccountHistory::EmitOrder(UnixMicros t, int order_ref, const LineSpec& line
   pending_.push_back(Pending{t, "orders", std::move(j), order_ref, -1});
 }
 
-void AccountHistory::EmitService(UnixMicros t, int ticket_ref, const char* kind, const char* severity,
-                                 int csat, int nps) {
+void AccountHistory::EmitService(UnixMicros t, int ticket_ref, const char* kind,
+                                 const char* severity, int csat, int nps) {
   if (!InWindow(t)) return;
   Json j = EventBase(t, plan_.account_id);
   if (ticket_ref >= 0) j["ticket_id"] = "";

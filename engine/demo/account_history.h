@@ -11,11 +11,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/clock.h"
 #include "demo/demo_catalog.h"
@@ -49,15 +48,15 @@ struct HistoryWindow {
 // One product line the account buys.
 struct LineSpec {
   const DemoProductLine* line = nullptr;
-  double cycle_days = 30;   // usual interval between two orders of this line
-  double base_qty = 100;    // units per order in quarter 0
-  double growth = 0.01;     // quarterly growth of the healthy trend
+  double cycle_days = 30;        // usual interval between two orders of this line
+  double base_qty = 100;         // units per order in quarter 0
+  double growth = 0.01;          // quarterly growth of the healthy trend
   int64_t unit_price_minor = 0;  // after the account's negotiated discount
 };
 
 struct AccountPlan {
-  int index = 0;            // 0-based position in the roster
-  uint64_t seed = 0;        // root of the account's random streams
+  int index = 0;      // 0-based position in the roster
+  uint64_t seed = 0;  // root of the account's random streams
   std::string account_id;
   std::string name;
   Tier tier = Tier::kOrdinary;

@@ -20,15 +20,15 @@ struct DemoPerson {
 };
 
 struct DemoRegion {
-  const char* name;                // "华东"
-  double weight;                   // share of accounts
+  const char* name;  // "华东"
+  double weight;     // share of accounts
   std::span<const char* const> cities;
-  std::span<const int> managers;   // indices into AccountManagers()
-  int sponsor;                     // index into ExecutiveSponsors()
+  std::span<const int> managers;  // indices into AccountManagers()
+  int sponsor;                    // index into ExecutiveSponsors()
 };
 
 struct DemoIndustry {
-  const char* name;                // the `industry` field, e.g. "汽车零部件"
+  const char* name;                         // the `industry` field, e.g. "汽车零部件"
   std::span<const char* const> name_words;  // business words in company names, e.g. "汽车部件"
 };
 

@@ -28,7 +28,8 @@ TEST(DemoDecode, EngineAcceptsEveryMessage) {
     auto r = decoder.Decode(*kind, PayloadFormat::kJson, m.json, &event);
     if (!r) r = validator.Validate(event, m.key);
     if (r) {
-      if (++rejected <= 5) ADD_FAILURE() << RejectReasonName(r->reason) << ": " << r->detail << " in " << m.json;
+      if (++rejected <= 5)
+        ADD_FAILURE() << RejectReasonName(r->reason) << ": " << r->detail << " in " << m.json;
     } else {
       EXPECT_EQ(event.occurred_at(), m.occurred_at);
     }

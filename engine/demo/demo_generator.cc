@@ -24,10 +24,10 @@ using internal::Tier;
 // Share of the accounts that stay healthy; the rest get one pattern each, in turn.
 constexpr double kUnhealthyShare = 0.35;
 constexpr std::array<Pattern, 11> kLossPatterns{
-    Pattern::kVolumeDecline,     Pattern::kMeetingCancelled, Pattern::kReferenceWithdrawn,
-    Pattern::kKeyContactChange,  Pattern::kManagerTurnover,  Pattern::kProductLineDropped,
-    Pattern::kPurchaseSilence,   Pattern::kServiceDegradation, Pattern::kExecContactGap,
-    Pattern::kExternalRisk,      Pattern::kHealthLow};
+    Pattern::kVolumeDecline,    Pattern::kMeetingCancelled,   Pattern::kReferenceWithdrawn,
+    Pattern::kKeyContactChange, Pattern::kManagerTurnover,    Pattern::kProductLineDropped,
+    Pattern::kPurchaseSilence,  Pattern::kServiceDegradation, Pattern::kExecContactGap,
+    Pattern::kExternalRisk,     Pattern::kHealthLow};
 
 // Patterns that only make sense for some tiers: an executive cadence exists for
 // strategic/key accounts, an annual strategy meeting for strategic/key/growth accounts.
@@ -46,9 +46,11 @@ std::vector<Tier> PyramidTiers(Rng& rng, int n) {
   auto share = [n](double s) { return std::max(1, static_cast<int>(std::lround(s * n))); };
   std::array<int, 4> counts{share(0.05), share(0.10), share(0.20), share(0.25)};
   std::vector<Tier> tiers;
-  constexpr std::array<Tier, 4> kUpper{Tier::kStrategic, Tier::kKey, Tier::kGrowth, Tier::kPotential};
+  constexpr std::array<Tier, 4> kUpper{Tier::kStrategic, Tier::kKey, Tier::kGrowth,
+                                       Tier::kPotential};
   for (size_t i = 0; i < counts.size(); ++i) {
-    for (int k = 0; k < counts[i] && static_cast<int>(tiers.size()) < n; ++k) tiers.push_back(kUpper[i]);
+    for (int k = 0; k < counts[i] && static_cast<int>(tiers.size()) < n; ++k)
+      tiers.push_back(kUpper[i]);
   }
   while (static_cast<int>(tiers.size()) < n) tiers.push_back(Tier::kOrdinary);
   rng.Shuffle(std::span<Tier>(tiers));
@@ -63,14 +65,16 @@ std::vector<Pattern> AssignPatterns(Rng& rng, const std::vector<Tier>& tiers) {
   rng.Shuffle(std::span<int>(order));
   const int unhealthy = static_cast<int>(std::lround(kUnhealthyShare * n));
   std::vector<Pattern> wanted;
-  for (int i = 0; i < unhealthy; ++i) wanted.push_back(kLossPatterns[static_cast<size_t>(i) % kLossPatterns.size()]);
+  for (int i = 0; i < unhealthy; ++i)
+    wanted.push_back(kLossPatterns[static_cast<size_t>(i) % kLossPatterns.size()]);
   // Tier-bound patterns first, so they find eligible accounts; a pattern with no eligible
   // account left is skipped (only possible for tiny rosters).
   std::stable_partition(wanted.begin(), wanted.end(), Constrained);
   std::vector<bool> taken(static_cast<size_t>(n), false);
   for (Pattern p : wanted) {
     for (int idx : order) {
-      if (taken[static_cast<size_t>(idx)] || !Eligible(p, tiers[static_cast<size_t>(idx)])) continue;
+      if (taken[static_cast<size_t>(idx)] || !Eligible(p, tiers[static_cast<size_t>(idx)]))
+        continue;
       taken[static_cast<size_t>(idx)] = true;
       patterns[static_cast<size_t>(idx)] = p;
       break;
@@ -81,11 +85,16 @@ std::vector<Pattern> AssignPatterns(Rng& rng, const std::vector<Tier>& tiers) {
 
 const char* StageFor(Rng& rng, Tier t) {
   switch (t) {
-    case Tier::kStrategic: return "STRATEGIC_PARTNER";
-    case Tier::kKey: return rng.Chance(0.6) ? "STRATEGIC_PARTNER" : "DEVELOPING";
-    case Tier::kGrowth: return "DEVELOPING";
-    case Tier::kPotential: return rng.Chance(0.7) ? "INITIAL" : "DEVELOPING";
-    case Tier::kOrdinary: return rng.Chance(0.6) ? "INITIAL" : "NURTURING";
+    case Tier::kStrategic:
+      return "STRATEGIC_PARTNER";
+    case Tier::kKey:
+      return rng.Chance(0.6) ? "STRATEGIC_PARTNER" : "DEVELOPING";
+    case Tier::kGrowth:
+      return "DEVELOPING";
+    case Tier::kPotential:
+      return rng.Chance(0.7) ? "INITIAL" : "DEVELOPING";
+    case Tier::kOrdinary:
+      return rng.Chance(0.6) ? "INITIAL" : "NURTURING";
   }
   return "INITIAL";
 }
@@ -94,8 +103,8 @@ const char* StageFor(Rng& rng, Tier t) {
 std::vector<LineSpec> DrawLines(Rng& rng, Tier tier, Pattern pattern) {
   struct TierShape {
     int min_lines, max_lines;
-    double cycle_lo, cycle_hi;      // main line, days
-    double value_lo, value_hi;      // main line order value, CNY
+    double cycle_lo, cycle_hi;  // main line, days
+    double value_lo, value_hi;  // main line order value, CNY
     double discount;
   };
   static constexpr std::array<TierShape, 5> kShapes{{
@@ -123,9 +132,10 @@ std::vector<LineSpec> DrawLines(Rng& rng, Tier tier, Pattern pattern) {
     // Partial churn needs regular lines: the dropped line's absence must stand out against
     // its own cycle while the others visibly continue.
     if (pattern == Pattern::kProductLineDropped) l.cycle_days = std::min(l.cycle_days, 40.0);
-    l.unit_price_minor = std::llround(static_cast<double>(l.line->unit_price_minor) * shape.discount *
-                                      rng.Uniform(0.97, 1.03));
-    double value = rng.Uniform(shape.value_lo, shape.value_hi) * (i == 0 ? 1.0 : rng.Uniform(0.3, 0.7));
+    l.unit_price_minor = std::llround(static_cast<double>(l.line->unit_price_minor) *
+                                      shape.discount * rng.Uniform(0.97, 1.03));
+    double value =
+        rng.Uniform(shape.value_lo, shape.value_hi) * (i == 0 ? 1.0 : rng.Uniform(0.3, 0.7));
     l.base_qty = std::max(10.0, value * 100.0 / static_cast<double>(l.unit_price_minor));
     l.growth = rng.Uniform(0.0, 0.03);
     lines.push_back(l);
@@ -162,25 +172,38 @@ HistoryWindow MakeWindow(const DemoOptions& options, const Calendar& calendar) {
 
 const char* PatternSignal(Pattern p) {
   switch (p) {
-    case Pattern::kHealthy: return "healthy";
-    case Pattern::kVolumeDecline: return "volume_decline";
-    case Pattern::kMeetingCancelled: return "meeting_cancelled";
-    case Pattern::kReferenceWithdrawn: return "reference_withdrawn";
-    case Pattern::kKeyContactChange: return "key_contact_change";
-    case Pattern::kManagerTurnover: return "manager_turnover";
-    case Pattern::kProductLineDropped: return "product_line_dropped";
-    case Pattern::kPurchaseSilence: return "purchase_silence";
-    case Pattern::kServiceDegradation: return "service_degradation";
-    case Pattern::kExecContactGap: return "exec_contact_gap";
-    case Pattern::kExternalRisk: return "external_risk";
-    case Pattern::kHealthLow: return "health_low";
+    case Pattern::kHealthy:
+      return "healthy";
+    case Pattern::kVolumeDecline:
+      return "volume_decline";
+    case Pattern::kMeetingCancelled:
+      return "meeting_cancelled";
+    case Pattern::kReferenceWithdrawn:
+      return "reference_withdrawn";
+    case Pattern::kKeyContactChange:
+      return "key_contact_change";
+    case Pattern::kManagerTurnover:
+      return "manager_turnover";
+    case Pattern::kProductLineDropped:
+      return "product_line_dropped";
+    case Pattern::kPurchaseSilence:
+      return "purchase_silence";
+    case Pattern::kServiceDegradation:
+      return "service_degradation";
+    case Pattern::kExecContactGap:
+      return "exec_contact_gap";
+    case Pattern::kExternalRisk:
+      return "external_risk";
+    case Pattern::kHealthLow:
+      return "health_low";
   }
   return "healthy";
 }
 
 Status ValidateDemoOptions(const DemoOptions& options) {
   if (options.accounts < 1 || options.accounts > 9999) {
-    return InvalidArgument("demo accounts must be 1..9999, got " + std::to_string(options.accounts));
+    return InvalidArgument("demo accounts must be 1..9999, got " +
+                           std::to_string(options.accounts));
   }
   if (options.quarters < 4 || options.quarters > 40) {
     return InvalidArgument("demo quarters must be 4..40, got " + std::to_string(options.quarters));
@@ -226,7 +249,8 @@ DemoDataset GenerateDemo(const DemoOptions& options) {
     // Names are unique: redraw on collision, and after many collisions add a branch suffix.
     Rng name_rng(internal::MixSeed(plan.seed, 5));
     for (int attempt = 0; attempt < 100; ++attempt) {
-      plan.name = internal::CompanyName(name_rng, *plan.region, *plan.industry, internal::IsUpperTier(plan.tier));
+      plan.name = internal::CompanyName(name_rng, *plan.region, *plan.industry,
+                                        internal::IsUpperTier(plan.tier));
       if (names.insert(plan.name).second) break;
       if (attempt == 99) {
         plan.name += "（" + std::to_string(i + 1) + "分公司）";
@@ -243,11 +267,12 @@ DemoDataset GenerateDemo(const DemoOptions& options) {
 
     internal::AccountHistory history(plan, window);
     const internal::DemoPerson* owner = history.Generate(&data.messages);
-    data.accounts.push_back(
-        DemoAccount{plan.account_id, plan.name, internal::TierName(plan.tier), owner->id, plan.pattern});
+    data.accounts.push_back(DemoAccount{plan.account_id, plan.name, internal::TierName(plan.tier),
+                                        owner->id, plan.pattern});
   }
-  std::stable_sort(data.messages.begin(), data.messages.end(),
-                   [](const DemoMessage& a, const DemoMessage& b) { return a.occurred_at < b.occurred_at; });
+  std::stable_sort(
+      data.messages.begin(), data.messages.end(),
+      [](const DemoMessage& a, const DemoMessage& b) { return a.occurred_at < b.occurred_at; });
   return data;
 }
 

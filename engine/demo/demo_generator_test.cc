@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -23,7 +22,8 @@ using Json = nlohmann::json;
 UnixMicros Utc(int y, unsigned mo, unsigned d, int h = 0) {
   using namespace std::chrono;
   sys_days day{year{y} / month{mo} / std::chrono::day{d}};
-  return duration_cast<microseconds>(day.time_since_epoch()).count() + h * 3600LL * kMicrosPerSecond;
+  return duration_cast<microseconds>(day.time_since_epoch()).count() +
+         h * 3600LL * kMicrosPerSecond;
 }
 
 // Quarter index (year * 4 + quarter - 1) of t in Shanghai time (UTC+8, no DST since 1991).
@@ -31,10 +31,11 @@ int ShanghaiQuarter(UnixMicros t) {
   using namespace std::chrono;
   auto local = sys_time<microseconds>(microseconds(t)) + hours(8);
   year_month_day ymd{floor<days>(local)};
-  return static_cast<int>(ymd.year()) * 4 + (static_cast<int>(static_cast<unsigned>(ymd.month())) - 1) / 3;
+  return static_cast<int>(ymd.year()) * 4 +
+         (static_cast<int>(static_cast<unsigned>(ymd.month())) - 1) / 3;
 }
 
-DemoOptions Options(UnixMicros now, uint64_t seed = getenv("SEED") ? std::stoull(getenv("SEED")) : 42) {
+DemoOptions Options(UnixMicros now, uint64_t seed = 42) {
   DemoOptions o;
   o.seed = seed;
   o.now = now;
@@ -50,12 +51,14 @@ struct Event {
 // The dataset regrouped per account, in time order.
 std::map<std::string, std::vector<Event>> ByAccount(const DemoDataset& d) {
   std::map<std::string, std::vector<Event>> out;
-  for (const DemoMessage& m : d.messages) out[m.key].push_back({m.topic, m.occurred_at, Json::parse(m.json)});
+  for (const DemoMessage& m : d.messages)
+    out[m.key].push_back({m.topic, m.occurred_at, Json::parse(m.json)});
   return out;
 }
 
 // Net quantity per Shanghai quarter (placed - cancelled - returned), optionally of one line.
-std::map<int, int64_t> QuarterlyQuantity(const std::vector<Event>& events, const std::string& line = "") {
+std::map<int, int64_t> QuarterlyQuantity(const std::vector<Event>& events,
+                                         const std::string& line = "") {
   std::map<int, int64_t> q;
   for (const Event& e : events) {
     if (e.topic != "orders" || (!line.empty() && e.j["product_line"] != line)) continue;
@@ -118,7 +121,8 @@ TEST(DemoGenerator, DeterministicForASeed) {
   o.seed = 43;
   DemoDataset c = GenerateDemo(o);
   bool differs = c.messages.size() != a.messages.size();
-  for (size_t i = 0; !differs && i < a.messages.size(); ++i) differs = a.messages[i].json != c.messages[i].json;
+  for (size_t i = 0; !differs && i < a.messages.size(); ++i)
+    differs = a.messages[i].json != c.messages[i].json;
   EXPECT_TRUE(differs);
   EXPECT_NE(a.accounts[0].name, c.accounts[0].name);
 }
@@ -158,9 +162,11 @@ TEST_P(DemoGeneratorTest, EveryMessageFollowsTheContract) {
   UnixMicros previous = start;
   for (const DemoMessage& m : data().messages) {
     Json j = Json::parse(m.json);  // throws (fails the test) on malformed JSON
-    ASSERT_TRUE(j.contains("event_id") && j.contains("account_id") && j.contains("occurred_at")) << m.json;
+    ASSERT_TRUE(j.contains("event_id") && j.contains("account_id") && j.contains("occurred_at"))
+        << m.json;
     EXPECT_EQ(j["account_id"], m.key);
-    EXPECT_TRUE(ids.insert(j["event_id"].get<std::string>()).second) << "duplicate " << j["event_id"];
+    EXPECT_TRUE(ids.insert(j["event_id"].get<std::string>()).second)
+        << "duplicate " << j["event_id"];
     auto t = ParseRfc3339(j["occurred_at"].get<std::string>());
     ASSERT_TRUE(t.ok());
     EXPECT_EQ(*t, m.occurred_at);
@@ -174,7 +180,8 @@ TEST_P(DemoGeneratorTest, EveryMessageFollowsTheContract) {
       EXPECT_GT(j["amount_minor"].get<int64_t>(), 0);
       EXPECT_EQ(j["currency"], "CNY");
     } else if (m.topic == "accounts") {
-      for (const char* f : {"name", "tier", "owner", "executive_sponsor", "region", "industry", "stage", "credit_risk"}) {
+      for (const char* f : {"name", "tier", "owner", "executive_sponsor", "region", "industry",
+                            "stage", "credit_risk"}) {
         EXPECT_TRUE(j.contains(f)) << f << " missing in " << m.json;
       }
       EXPECT_NE(j["owner"]["email"].get<std::string>().find("@example.com"), std::string::npos);
@@ -191,7 +198,8 @@ TEST_P(DemoGeneratorTest, EveryMessageFollowsTheContract) {
   EXPECT_EQ(bytes.size(), 4u);
   for (const auto& [topic, n] : bytes) EXPECT_LT(n, 4'000'000u) << topic;
   EXPECT_EQ(first_topic.size(), data().accounts.size());
-  for (const auto& [key, topic] : first_topic) EXPECT_EQ(topic, "accounts") << key << " starts without a profile";
+  for (const auto& [key, topic] : first_topic)
+    EXPECT_EQ(topic, "accounts") << key << " starts without a profile";
 }
 
 TEST_P(DemoGeneratorTest, PyramidAndEveryPattern) {
@@ -225,7 +233,8 @@ TEST_P(DemoGeneratorTest, HealthyAccountsBuyEveryLineEveryQuarterAndDoNotDecline
     ASSERT_FALSE(lines.empty()) << a->account_id;
     for (const std::string& line : lines) {
       auto q = QuarterlyQuantity(events, line);
-      for (int k = first; k <= last; ++k) EXPECT_GT(q[k], 0) << a->account_id << " " << line << " quarter " << k;
+      for (int k = first; k <= last; ++k)
+        EXPECT_GT(q[k], 0) << a->account_id << " " << line << " quarter " << k;
     }
     auto q = QuarterlyQuantity(events);
     for (int k = first + 2; k <= last; ++k) {
@@ -264,7 +273,8 @@ TEST_P(DemoGeneratorTest, PurchaseSilenceLastsSeveralCycles) {
   for (const DemoAccount* a : WithPattern(Pattern::kPurchaseSilence)) {
     std::vector<UnixMicros> placed = PlacedTimes(all[a->account_id]);
     ASSERT_GE(placed.size(), 10u) << a->account_id;
-    double cycle = static_cast<double>(placed.back() - placed.front()) / static_cast<double>(placed.size() - 1);
+    double cycle = static_cast<double>(placed.back() - placed.front()) /
+                   static_cast<double>(placed.size() - 1);
     EXPECT_GE(static_cast<double>(now() - placed.back()), 3 * cycle) << a->account_id;
     EXPECT_GE(now() - placed.back(), 40 * kMicrosPerDay) << a->account_id;
   }
@@ -293,14 +303,15 @@ TEST_P(DemoGeneratorTest, ContactPatterns) {
   const UnixMicros day = kMicrosPerDay;
   auto kinds = [&](const DemoAccount* a, const char* kind, UnixMicros since) {
     int n = 0;
-    for (const Event& e : all[a->account_id]) n += e.topic == "contacts" && e.j["kind"] == kind && e.t >= since;
+    for (const Event& e : all[a->account_id])
+      n += e.topic == "contacts" && e.j["kind"] == kind && e.t >= since;
     return n;
   };
   for (const DemoAccount* a : WithPattern(Pattern::kMeetingCancelled)) {
     bool found = false;
     for (const Event& e : all[a->account_id]) {
-      found |= e.topic == "contacts" && e.j["kind"] == "MEETING_CANCELLED" && e.j["meeting_type"] == "STRATEGY" &&
-               e.t >= now() - 92 * day;
+      found |= e.topic == "contacts" && e.j["kind"] == "MEETING_CANCELLED" &&
+               e.j["meeting_type"] == "STRATEGY" && e.t >= now() - 92 * day;
     }
     EXPECT_TRUE(found) << a->account_id;
   }
@@ -311,7 +322,8 @@ TEST_P(DemoGeneratorTest, ContactPatterns) {
     EXPECT_EQ(kinds(a, "MANAGER_CHANGED", now() - 365 * day), 3) << a->account_id;
     std::string last_manager;
     for (const Event& e : all[a->account_id]) {
-      if (e.topic == "contacts" && e.j["kind"] == "MANAGER_CHANGED") last_manager = e.j["new_manager"]["id"];
+      if (e.topic == "contacts" && e.j["kind"] == "MANAGER_CHANGED")
+        last_manager = e.j["new_manager"]["id"];
     }
     EXPECT_EQ(last_manager, a->owner_id);
     EXPECT_EQ(all[a->account_id].back().topic.empty(), false);
@@ -335,16 +347,19 @@ TEST_P(DemoGeneratorTest, ContactPatterns) {
     if (a.tier != "strategic" && a.tier != "key") continue;
     std::set<int> exec_quarters;
     for (const Event& e : all[a.account_id]) {
-      if (e.topic == "contacts" && e.j.value("level", "") == "EXECUTIVE" && e.j["kind"] != "MEETING_SCHEDULED") {
+      if (e.topic == "contacts" && e.j.value("level", "") == "EXECUTIVE" &&
+          e.j["kind"] != "MEETING_SCHEDULED") {
         exec_quarters.insert(ShanghaiQuarter(e.t));
       }
     }
     if (a.pattern == Pattern::kExecContactGap) {
       EXPECT_EQ(exec_quarters.count(last), 0u) << a.account_id;
       EXPECT_EQ(exec_quarters.count(last + 1), 0u) << a.account_id;
-      EXPECT_EQ(exec_quarters.count(last - 1), 1u) << a.account_id << " had executive contact before";
+      EXPECT_EQ(exec_quarters.count(last - 1), 1u)
+          << a.account_id << " had executive contact before";
     } else if (a.pattern == Pattern::kHealthy) {
-      for (int k = last - 7; k <= last; ++k) EXPECT_EQ(exec_quarters.count(k), 1u) << a.account_id << " " << k;
+      for (int k = last - 7; k <= last; ++k)
+        EXPECT_EQ(exec_quarters.count(k), 1u) << a.account_id << " " << k;
     }
   }
 }
@@ -378,7 +393,8 @@ TEST_P(DemoGeneratorTest, ServiceAndRiskPatterns) {
     int low_surveys = 0;
     for (const Event& e : all[a->account_id]) {
       if (e.topic == "accounts") credit = e.j["credit_risk"];
-      low_surveys += e.topic == "service" && e.j["kind"] == "SURVEY" && e.t >= recent && e.j["csat"] <= 3;
+      low_surveys +=
+          e.topic == "service" && e.j["kind"] == "SURVEY" && e.t >= recent && e.j["csat"] <= 3;
     }
     EXPECT_EQ(credit, "WATCH") << a->account_id;
     EXPECT_GE(low_surveys, 1) << a->account_id;

@@ -66,6 +66,6 @@
   X(has_profile, "0/1", "1 once the accounts topic described the account")                                 \
   X(account_age_days, "days", "days since the account's first event")                                      \
   X(health_satisfaction, "score 0-100", "cooperation satisfaction (合作满意度): CSAT, NPS, complaints, SLA") \
-  X(health_value, "score 0-100", "value contribution (价值贡献度): last two quarters' amount vs the two before") \
+  X(health_value, "score 0-100", "value contribution (价值贡献度): last two quarters' amount vs the two before, 2 points per 1% lost") \
   X(health_risk, "score 0-100", "risk exposure (风险敞口): credit, people, meetings, references")            \
   X(health_score, "score 0-100", "weighted health: satisfaction, value and (100 - risk)")

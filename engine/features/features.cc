@@ -290,7 +290,9 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
   satisfaction -= std::min(30.0, 10 * complaints) + std::min(20.0, 5 * sla);
   f[k_health_satisfaction] = Clamp(satisfaction);
   double recent = amount[1] + amount[2], earlier = amount[3] + amount[4];
-  double value = earlier > 0 ? 100 * std::min(1.0, recent / earlier) : (recent > 0 ? 100 : 0);
+  // Holding volume scores 100; every 1% lost costs 2 points (a 20% drop scores 60). No history
+  // before: full marks if buying now, none if not.
+  double value = earlier > 0 ? 100 * std::clamp(1 + 2 * (recent / earlier - 1), 0.0, 1.0) : (recent > 0 ? 100 : 0);
   if (f[k_silence_ratio] > 2) value *= 0.5;
   f[k_health_value] = Clamp(value);
   double risk = 20 * f[k_credit_risk] + (dm_left > 0 ? 15 : 0) + (s.profile && active <= 1 ? 10 : 0) +

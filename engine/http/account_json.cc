@@ -141,6 +141,12 @@ json AccountToJson(const state::AccountSnapshot& snap, const Calendar& calendar)
                       {{"executive", TimeOrNull(totals, state::kEngLastExecutiveAt)},
                        {"management", TimeOrNull(totals, state::kEngLastManagementAt)},
                        {"operational", TimeOrNull(totals, state::kEngLastOperationalAt)}}}};
+  json alerts = json::array();
+  for (const auto& rec : snap.alerts) {
+    if (rec.state() != v1::ALERT_STATE_FIRING && rec.state() != v1::ALERT_STATE_RESOLVED) continue;
+    alerts.push_back(ProtoToJson(rec.alert()));
+  }
+  out["alerts"] = alerts;
   return out;
 }
 

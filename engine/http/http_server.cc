@@ -5,7 +5,11 @@
 #include <prometheus/text_serializer.h>
 
 #include <nlohmann/json.hpp>
+#include <set>
 
+#include "common/calendar.h"
+
+#include "events/proto_json.h"
 #include "http/account_json.h"
 #include "ingest/engine.h"
 
@@ -83,6 +87,75 @@ void HttpServer::Routes() {
       return SendError(res, 404, "account '" + id + "' is not known to this instance (not yet seen, or owned by another instance)");
     }
     SendJson(res, 200, AccountToJson(**found, engine_->calendar()));
+  });
+
+  s.Get("/api/v1/rules", [this](const httplib::Request&, httplib::Response& res) {
+    if (engine_ == nullptr) return SendError(res, 503, "engine is starting");
+    auto set = engine_->rules().Get();
+    auto report = engine_->rules().last_reload();
+    json rules = json::array();
+    for (const auto& r : set->rules) {
+      json ann = json::object();
+      for (const auto& [key, texts] : r.annotations) ann[key] = texts;
+      rules.push_back({{"id", r.id},
+                       {"group", r.group},
+                       {"kind", r.kind},
+                       {"expr", r.expr},
+                       {"for_seconds", r.for_micros / kMicrosPerSecond},
+                       {"severity", r.severity},
+                       {"severity_by_tier", r.severity_by_tier},
+                       {"tiers", r.tiers},
+                       {"labels", r.labels},
+                       {"annotations", ann},
+                       {"evidence", r.evidence},
+                       {"file", r.file},
+                       {"line", r.line}});
+    }
+    SendJson(res, 200,
+             {{"version", set->version},
+              {"loaded_at", set->loaded_at_us ? json(FormatRfc3339(set->loaded_at_us)) : json(nullptr)},
+              {"files", set->files},
+              {"rules", rules},
+              {"last_reload",
+               {{"ok", report.ok},
+                {"at", report.at_us ? json(FormatRfc3339(report.at_us)) : json(nullptr)},
+                {"problems", report.problems}}}});
+  });
+
+  s.Get("/api/v1/alerts", [this](const httplib::Request& req, httplib::Response& res) {
+    if (engine_ == nullptr) return SendError(res, 503, "engine is starting");
+    static const std::set<std::string> kFilters = {"state", "severity", "tier", "owner", "signal", "rule", "account_id"};
+    for (const auto& [k, v] : req.params) {
+      if (!kFilters.count(k)) return SendError(res, 400, "unknown filter '" + k + "' (state, severity, tier, owner, signal, rule, account_id)");
+    }
+    std::string state = req.has_param("state") ? req.get_param_value("state") : "";
+    for (char& c : state) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (!state.empty() && state != "FIRING" && state != "RESOLVED" && state != "PENDING") {
+      return SendError(res, 400, "state must be firing, pending or resolved");
+    }
+    auto records = engine_->AlertRecords();
+    if (!records.ok()) return SendError(res, 500, records.status().message());
+    auto match = [&](const char* key, const std::string& value) {
+      return !req.has_param(key) || req.get_param_value(key) == value;
+    };
+    json alerts = json::array();
+    for (const auto& [account, rec] : *records) {
+      std::string rec_state = ShortEnumName(v1::AlertState_descriptor()->FindValueByNumber(rec.state()));
+      if (rec.state() == v1::ALERT_STATE_UNSPECIFIED) continue;
+      if (!state.empty() && rec_state != state) continue;
+      const v1::Alert& a = rec.alert();
+      auto label = [&](const char* k) { return a.labels().count(k) ? a.labels().at(k) : std::string(); };
+      if (!match("severity", a.severity()) || !match("signal", a.signal()) || !match("rule", rec.rule()) ||
+          !match("tier", label("tier")) || !match("owner", label("owner")) || !match("account_id", account)) {
+        continue;
+      }
+      json j = rec.state() == v1::ALERT_STATE_PENDING ? json{{"id", rec.id()}, {"account_id", account}, {"rule", rec.rule()}}
+                                                       : ProtoToJson(a);
+      j["state"] = rec_state;
+      if (rec.state() == v1::ALERT_STATE_PENDING) j["started_at"] = FormatRfc3339(rec.active_since_us());
+      alerts.push_back(std::move(j));
+    }
+    SendJson(res, 200, {{"alerts", alerts}});
   });
 
   s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {

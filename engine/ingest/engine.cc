@@ -6,6 +6,9 @@
 #include <filesystem>
 #include <set>
 
+#include "rules/rule_loader.h"
+#include "state/key_codec.h"
+
 namespace churnwatch::ingest {
 namespace {
 
@@ -53,6 +56,35 @@ Result<std::unique_ptr<Engine>> Engine::Create(const EngineConfig& config, prome
   e->context_.validator = &e->validator_;
   e->context_.metrics = &e->metrics_;
   e->context_.dead_letters = e->dead_letters_.get();
+  e->alert_sink_ = std::make_unique<KafkaAlertSink>(e->producer_.get(), config.alerts_topic,
+                                                    config.deadletter_flush_timeout_ms);
+  e->context_.alerts = e->alert_sink_.get();
+  e->context_.clock = clock;
+  e->context_.evaluation = config.evaluation;
+  kafka::GroupConsumer* consumer_ptr = e->consumer_.get();
+  e->context_.high_watermark = [consumer_ptr](const std::string& topic, int32_t p) {
+    return consumer_ptr->HighWatermark({topic, Partition(p)});
+  };
+
+  // Rules: an explicitly named path must load; the default path may be absent.
+  auto loaded = rules::LoadRules(config.rules_path);
+  if (!loaded.problems.empty()) {
+    bool missing = !std::filesystem::exists(config.rules_path);
+    if (!missing || config.rules_path_explicit) {
+      std::string msg = "rules in " + config.rules_path + " are invalid: " + loaded.problems[0].ToString();
+      if (loaded.problems.size() > 1) msg += " (and " + std::to_string(loaded.problems.size() - 1) + " more; run churnwatch rules check)";
+      return InvalidArgument(msg);
+    }
+    spdlog::warn("no rule files at '{}': running without rules (pass --rules PATH)", config.rules_path);
+    loaded.set = rules::RuleSet{};
+    loaded.set.version = "none";
+  }
+  e->rules_ = std::make_unique<RuleSetHolder>(std::make_shared<const rules::RuleSet>(std::move(loaded.set)));
+  e->rules_->Set(e->rules_->Get(), ReloadReport{true, clock->Now(), {}});
+  e->context_.rules = e->rules_.get();
+  e->rules_signature_ = e->RuleFilesSignature();
+  e->metrics_.rules_loaded->Set(static_cast<double>(e->rules_->Get()->rules.size()));
+  e->metrics_.rules_reload_success->Set(1);
   for (int i = 0; i < kEventKindCount; ++i) {
     const InputTopic& t = config.inputs[i];
     e->context_.topics[t.name] = TopicSchema{static_cast<EventKind>(i), t.format};
@@ -150,20 +182,89 @@ void Engine::OnRevoked(const std::vector<kafka::TopicPartition>& partitions) {
 
 Status Engine::ProcessBatch(std::vector<kafka::ConsumedMessage>& messages) {
   auto started = std::chrono::steady_clock::now();
-  std::map<int32_t, std::vector<const kafka::ConsumedMessage*>> by_partition;
-  for (const auto& m : messages) by_partition[m.partition.value()].push_back(&m);
-  for (auto& [p, msgs] : by_partition) {
-    PartitionTask* task;
-    {
-      std::lock_guard lock(mu_);
-      auto it = tasks_.find(p);
-      if (it == tasks_.end()) continue;  // revoked while these were in flight: the new owner replays them
-      task = it->second.get();
+  std::vector<PartitionTask*> tasks;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& m : messages) {
+      auto it = tasks_.find(m.partition.value());
+      if (it == tasks_.end()) continue;  // revoked while in flight: the new owner replays it
+      it->second->Enqueue(std::move(m));
     }
-    CW_RETURN_IF_ERROR(task->Process(msgs));
+    for (auto& [p, task] : tasks_) {
+      if (task->queued() > 0) tasks.push_back(task.get());
+    }
   }
-  metrics_.apply_latency->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  for (PartitionTask* task : tasks) CW_RETURN_IF_ERROR(task->Drain());
+  if (!messages.empty()) {
+    metrics_.apply_latency->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  }
   return Status::Ok();
+}
+
+std::string Engine::RuleFilesSignature() const {
+  std::string sig;
+  std::error_code ec;
+  auto add = [&](const std::filesystem::path& p) {
+    auto mtime = std::filesystem::last_write_time(p, ec).time_since_epoch().count();
+    auto size = std::filesystem::file_size(p, ec);
+    sig += p.string() + ":" + std::to_string(mtime) + ":" + std::to_string(size) + ";";
+  };
+  if (std::filesystem::is_directory(config_.rules_path, ec)) {
+    for (const auto& entry : std::filesystem::directory_iterator(config_.rules_path, ec)) {
+      auto ext = entry.path().extension().string();
+      if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml")) add(entry.path());
+    }
+  } else if (std::filesystem::exists(config_.rules_path, ec)) {
+    add(config_.rules_path);
+  }
+  return sig;
+}
+
+void Engine::MaybeReloadRules(bool force) {
+  std::string sig = RuleFilesSignature();
+  if (!force && sig == rules_signature_) return;
+  rules_signature_ = sig;
+  auto loaded = rules::LoadRules(config_.rules_path);
+  ReloadReport report{loaded.problems.empty(), clock_->Now(), {}};
+  for (const auto& p : loaded.problems) report.problems.push_back(p.ToString());
+  if (!report.ok) {
+    spdlog::error("rule reload rejected, keeping version {}: {}", rules_->Get()->version, report.problems[0]);
+    rules_->Reject(std::move(report));
+    metrics_.rules_reload_success->Set(0);
+    metrics_.rules_reloads->Add({{"result", "rejected"}}).Increment();
+    return;
+  }
+  if (loaded.set.version == rules_->Get()->version) {
+    rules_->Set(rules_->Get(), std::move(report));
+  } else {
+    spdlog::info("rules reloaded: {} rules, version {}", loaded.set.rules.size(), loaded.set.version);
+    metrics_.rules_loaded->Set(static_cast<double>(loaded.set.rules.size()));
+    rules_->Set(std::make_shared<const rules::RuleSet>(std::move(loaded.set)), std::move(report));
+  }
+  metrics_.rules_reload_success->Set(1);
+  metrics_.rules_reloads->Add({{"result", "ok"}}).Increment();
+}
+
+Result<std::vector<std::pair<std::string, v1::AlertRecord>>> Engine::AlertRecords() const {
+  std::vector<std::pair<std::string, v1::AlertRecord>> out;
+  for (const auto& store : Stores()) {
+    Status decode;
+    CW_RETURN_IF_ERROR(store->ScanAll(state::Family::kAlerts, [&](std::string_view k, std::string_view v) {
+      v1::AlertRecord r;
+      auto account = state::ParseAccountOfKey(k);
+      if (!account || !r.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+        decode = Corruption("alert record in " + store->dir() + " does not decode");
+        return false;
+      }
+      out.emplace_back(*account, std::move(r));
+      return true;
+    }));
+    CW_RETURN_IF_ERROR(decode);
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.first, a.second.rule()) < std::tie(b.first, b.second.rule());
+  });
+  return out;
 }
 
 void Engine::CommitOffsets() {
@@ -205,15 +306,27 @@ Status Engine::RunUntil(const std::atomic<bool>& stop) {
       result = polled;
       break;
     }
-    if (!messages.empty()) {
-      Status processed = ProcessBatch(messages);
-      if (!processed.ok()) {
-        result = processed;
-        break;
-      }
+    Status processed = ProcessBatch(messages);
+    if (!processed.ok()) {
+      result = processed;
+      break;
     }
     auto now = std::chrono::steady_clock::now();
     if (now - last_gauges >= std::chrono::seconds(1)) {
+      MaybeReloadRules(reload_requested_.exchange(false));
+      std::vector<PartitionTask*> tasks;
+      {
+        std::lock_guard lock(mu_);
+        for (auto& [p, task] : tasks_) tasks.push_back(task.get());
+      }
+      for (PartitionTask* task : tasks) {
+        Status ticked = task->Tick(clock_->Now(), config_.follow_wall_clock);
+        if (!ticked.ok()) {
+          result = ticked;
+          break;
+        }
+      }
+      if (!result.ok()) break;
       UpdateGauges();
       CommitOffsets();
       last_gauges = now;

@@ -28,6 +28,7 @@
 #include "ingest/engine_config.h"
 #include "ingest/ingest_metrics.h"
 #include "ingest/partition_task.h"
+#include "ingest/rule_set_holder.h"
 #include "kafka/group_consumer.h"
 #include "kafka/producer.h"
 #include "state/account_snapshot.h"
@@ -57,6 +58,11 @@ class Engine final : public kafka::RebalanceListener {
   Status RunUntil(const std::atomic<bool>& stop);
 
   Readiness GetReadiness() const;
+  // Asks the engine thread to reload the rule files (e.g. from a SIGHUP handler).
+  void RequestRuleReload() { reload_requested_.store(true); }
+  const RuleSetHolder& rules() const { return *rules_; }
+  // Alert records of every assigned store, in (account, rule) order.
+  Result<std::vector<std::pair<std::string, v1::AlertRecord>>> AlertRecords() const;
   // The account's state, or nullopt if no assigned store knows it.
   Result<std::optional<state::AccountSnapshot>> FindAccount(const std::string& account_id) const;
   // The stores of the currently assigned partitions.
@@ -71,6 +77,9 @@ class Engine final : public kafka::RebalanceListener {
  private:
   Engine(EngineConfig config, Calendar calendar, prometheus::Registry* registry, const Clock* clock);
   Status ProcessBatch(std::vector<kafka::ConsumedMessage>& messages);
+  // Reloads the rule files if asked to or if they changed; keeps the old set when invalid.
+  void MaybeReloadRules(bool force);
+  std::string RuleFilesSignature() const;
   void UpdateGauges();
   void CommitOffsets();
   void SetNotReady(std::string reason);
@@ -83,6 +92,10 @@ class Engine final : public kafka::RebalanceListener {
   std::shared_ptr<state::StoreResources> resources_;
   std::unique_ptr<kafka::Producer> producer_;
   std::unique_ptr<KafkaDeadLetterSink> dead_letters_;
+  std::unique_ptr<KafkaAlertSink> alert_sink_;
+  std::unique_ptr<RuleSetHolder> rules_;
+  std::atomic<bool> reload_requested_{false};
+  std::string rules_signature_;
   std::unique_ptr<kafka::GroupConsumer> consumer_;
   TaskContext context_;
   std::vector<std::string> input_topics_;

@@ -30,6 +30,13 @@ Status EngineConfig::Validate() const {
   if (poll_timeout_ms < 1 || poll_timeout_ms > 60'000) return InvalidArgument("poll_timeout_ms must be 1..60000");
   if (limits.max_payload_bytes < 64) return InvalidArgument("events.max_bytes must be at least 64");
   if (store.dedup_window_micros < 0) return InvalidArgument("state.dedup_window must not be negative");
+  if (evaluation.interval_micros < kMicrosPerSecond) return InvalidArgument("evaluation.interval must be at least 1s");
+  if (evaluation.sweep_days < 1 || evaluation.sweep_days > 366) return InvalidArgument("evaluation.sweep_days must be 1..366");
+  if (evaluation.max_task_idle_ms < 0) return InvalidArgument("evaluation.max_task_idle must not be negative");
+  if (evaluation.alert.language != "zh-CN" && evaluation.alert.language != "en") {
+    return InvalidArgument("alerts.language must be zh-CN or en, got '" + evaluation.alert.language + "'");
+  }
+  if (alerts_topic.empty() || names.count(alerts_topic)) return InvalidArgument("topics.alerts must be set and differ from the input topics");
   if (block_cache_bytes < (1 << 20)) return InvalidArgument("state.block_cache_bytes must be at least 1 MiB");
   if (write_buffer_budget_bytes < (1 << 20)) return InvalidArgument("state.write_buffer_budget_bytes must be at least 1 MiB");
   return Status::Ok();

@@ -11,6 +11,7 @@
 #include "common/status.h"
 #include "events/event.h"
 #include "events/event_validator.h"
+#include "ingest/partition_task.h"
 #include "state/partition_store.h"
 
 namespace churnwatch::ingest {
@@ -55,6 +56,19 @@ struct EngineConfig {
   int metadata_timeout_ms = 15000;
   // How long to wait for dead letters to be acknowledged before giving up. Default 30000 ms.
   int deadletter_flush_timeout_ms = 30000;
+
+  // Rule files: a file or a directory of *.yaml. Default "rules" (the shipped ruleset when run
+  // from the source tree). Reloaded on SIGHUP and when a file changes.
+  std::string rules_path = "rules";
+  // True when the path was given explicitly: then a missing path is an error, not a warning.
+  bool rules_path_explicit = false;
+  // Alerts topic (alert transitions as protobuf). Default "alerts".
+  std::string alerts_topic = "alerts";
+  // Evaluation points, sweeps, task idling, annotation language, health weights.
+  EvaluationOptions evaluation;
+  // Let idle, caught-up partitions advance their time with the wall clock, so time-based
+  // rules (silence, contact gaps) fire without new events. Default true.
+  bool follow_wall_clock = true;
 
   // InvalidArgument naming the field and the fix.
   Status Validate() const;

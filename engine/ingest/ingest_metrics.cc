@@ -75,6 +75,57 @@ IngestMetrics::IngestMetrics(prometheus::Registry& registry) {
                     .Name("churnwatch_store_keys")
                     .Help("RocksDB's estimate of keys per partition store.")
                     .Register(registry);
+  alerts_firing = &prometheus::BuildGauge()
+                       .Name("churnwatch_alerts_firing")
+                       .Help("Alerts currently firing on this instance's partitions.")
+                       .Register(registry);
+  alert_transitions = &prometheus::BuildCounter()
+                           .Name("churnwatch_alert_transitions_total")
+                           .Help("Alert transitions to FIRING or RESOLVED.")
+                           .Register(registry);
+  rule_evaluation = &prometheus::BuildHistogram()
+                         .Name("churnwatch_rule_evaluation_seconds")
+                         .Help("Time to compute one account's features and evaluate every rule.")
+                         .Register(registry)
+                         .Add({}, prometheus::Histogram::BucketBoundaries{0.00001, 0.000025, 0.00005, 0.0001, 0.00025,
+                                                                          0.0005, 0.001, 0.0025, 0.01});
+  rule_evaluations = &prometheus::BuildCounter()
+                          .Name("churnwatch_rule_evaluations_total")
+                          .Help("Account evaluations (features + every rule).")
+                          .Register(registry)
+                          .Add({});
+  alerts_published = &prometheus::BuildCounter()
+                          .Name("churnwatch_alerts_published_total")
+                          .Help("Alert transitions acknowledged by the alerts topic.")
+                          .Register(registry)
+                          .Add({});
+  rules_loaded = &prometheus::BuildGauge()
+                      .Name("churnwatch_rules_loaded")
+                      .Help("Rules in force.")
+                      .Register(registry)
+                      .Add({});
+  rules_reload_success = &prometheus::BuildGauge()
+                              .Name("churnwatch_rules_reload_success")
+                              .Help("1 if the last rule (re)load succeeded, 0 if it was rejected.")
+                              .Register(registry)
+                              .Add({});
+  rules_reloads = &prometheus::BuildCounter()
+                       .Name("churnwatch_rules_reloads_total")
+                       .Help("Rule reload attempts by result (ok, rejected).")
+                       .Register(registry);
+  enforced_processing = &prometheus::BuildCounter()
+                             .Name("churnwatch_enforced_processing_total")
+                             .Help("Times a task processed without waiting for an input partition with no data buffered.")
+                             .Register(registry)
+                             .Add({});
+}
+
+void IngestMetrics::AdjustFiring(const std::string& rule, const std::string& signal, const std::string& severity,
+                                 int delta) {
+  std::lock_guard lock(firing_mu_);
+  int64_t& n = firing_[{rule, signal, severity}];
+  n += delta;
+  alerts_firing->Add({{"rule", rule}, {"signal", signal}, {"severity", severity}}).Set(static_cast<double>(n));
 }
 
 }  // namespace churnwatch::ingest

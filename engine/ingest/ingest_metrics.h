@@ -10,7 +10,9 @@
 
 #include <array>
 #include <map>
+#include <mutex>
 #include <string>
+#include <tuple>
 
 #include "events/event.h"
 
@@ -45,6 +47,33 @@ struct IngestMetrics {
   prometheus::Family<prometheus::Gauge>* store_size_bytes;       // {partition}
   prometheus::Family<prometheus::Gauge>* store_pending_compaction_bytes;  // {partition}
   prometheus::Family<prometheus::Gauge>* store_keys;             // {partition}
+
+  // --- Rules and alerts.
+  // churnwatch_alerts_firing{rule,signal,severity}: alerts currently firing (this instance).
+  prometheus::Family<prometheus::Gauge>* alerts_firing;
+  // churnwatch_alert_transitions_total{rule,state}: transitions to FIRING / RESOLVED.
+  prometheus::Family<prometheus::Counter>* alert_transitions;
+  // churnwatch_rule_evaluation_seconds: one account's features and every rule.
+  prometheus::Histogram* rule_evaluation;
+  // churnwatch_rule_evaluations_total: account evaluations.
+  prometheus::Counter* rule_evaluations;
+  // churnwatch_alerts_published_total: transitions acknowledged by the alerts topic.
+  prometheus::Counter* alerts_published;
+  // churnwatch_rules_loaded: rules in force; churnwatch_rules_reload_success: 1 if the last
+  // reload (or the initial load) succeeded; churnwatch_rules_reloads_total{result}.
+  prometheus::Gauge* rules_loaded;
+  prometheus::Gauge* rules_reload_success;
+  prometheus::Family<prometheus::Counter>* rules_reloads;
+  // churnwatch_enforced_processing_total: times a task went on without waiting for an input
+  // partition that had no data buffered (max_task_idle elapsed).
+  prometheus::Counter* enforced_processing;
+
+  // Adds `delta` to the firing count of (rule, signal, severity). Thread-safe.
+  void AdjustFiring(const std::string& rule, const std::string& signal, const std::string& severity, int delta);
+
+ private:
+  std::mutex firing_mu_;
+  std::map<std::tuple<std::string, std::string, std::string>, int64_t> firing_;
 };
 
 }  // namespace churnwatch::ingest

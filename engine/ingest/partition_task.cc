@@ -1,10 +1,35 @@
 #include "ingest/partition_task.h"
 
-#include <unordered_set>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "events/proto_json.h"
 
 #include "state/key_codec.h"
 
 namespace churnwatch::ingest {
+namespace {
+
+constexpr std::string_view kEvalClockKey = "eval_clock";  // next_eval, last_sweep (2 × i64 LE)
+constexpr std::string_view kDirtyKey = "dirty_accounts";  // account ids, '\n'-separated
+
+int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+int64_t FloorTo(int64_t t, int64_t step) {
+  int64_t r = t % step;
+  return r < 0 ? t - r - step : t - r;
+}
+
+std::tuple<std::string, std::string, std::string> FiringKey(const v1::Alert& a) {
+  return {a.rule(), a.signal(), a.severity()};
+}
+
+}  // namespace
 
 Result<std::unique_ptr<PartitionTask>> PartitionTask::Open(Partition p, const std::string& dir,
                                                            const state::StoreOptions& options,
@@ -13,15 +38,69 @@ Result<std::unique_ptr<PartitionTask>> PartitionTask::Open(Partition p, const st
   auto store = state::PartitionStore::Open(dir, p, options, std::move(resources));
   if (!store.ok()) return store.status();
   std::unique_ptr<PartitionTask> task(new PartitionTask(std::shared_ptr<state::PartitionStore>(std::move(*store)), context));
-  for (const auto& [topic, schema] : context->topics) {
-    auto off = task->store_->ReadOffset(topic);
-    if (!off.ok()) return off.status();
-    if (off->has_value()) task->next_offsets_[topic] = **off;
-  }
-  auto st = task->store_->ReadStreamTime();
-  if (!st.ok()) return st.status();
-  if (st->has_value()) task->stream_time_ = **st;
+  CW_RETURN_IF_ERROR(task->LoadTaskState());
+  task->PublishOutbox();
   return task;
+}
+
+PartitionTask::~PartitionTask() {
+  for (const auto& [key, n] : firing_) {
+    if (n != 0) context_->metrics->AdjustFiring(std::get<0>(key), std::get<1>(key), std::get<2>(key), -n);
+  }
+}
+
+Status PartitionTask::LoadTaskState() {
+  for (const auto& [topic, schema] : context_->topics) {
+    queues_[topic];
+    auto off = store_->ReadOffset(topic);
+    if (!off.ok()) return off.status();
+    if (off->has_value()) next_offsets_[topic] = **off;
+    fetched_next_[topic] = off->value_or(0);
+  }
+  auto st = store_->ReadStreamTime();
+  if (!st.ok()) return st.status();
+  if (st->has_value()) stream_time_ = **st;
+  auto clock = store_->Get(state::Family::kMeta, kEvalClockKey);
+  if (!clock.ok()) return clock.status();
+  if (clock->has_value() && (*clock)->size() == 16) {
+    next_eval_ = *state::DecodeInt64(std::string_view(**clock).substr(0, 8));
+    last_sweep_ = *state::DecodeInt64(std::string_view(**clock).substr(8, 8));
+  }
+  auto dirty = store_->Get(state::Family::kMeta, kDirtyKey);
+  if (!dirty.ok()) return dirty.status();
+  if (dirty->has_value()) {
+    std::string_view all = **dirty;
+    while (!all.empty()) {
+      size_t nl = all.find('\n');
+      dirty_.insert(std::string(all.substr(0, nl)));
+      if (nl == std::string_view::npos) break;
+      all.remove_prefix(nl + 1);
+    }
+  }
+  auto seq = store_->Get(state::Family::kMeta, state::kOutboxSequenceKey);
+  if (!seq.ok()) return seq.status();
+  if (seq->has_value()) outbox_sequence_ = static_cast<uint64_t>(state::DecodeInt64(**seq).value_or(0));
+  Status decode;
+  CW_RETURN_IF_ERROR(store_->ScanAll(state::Family::kOutbox, [&](std::string_view k, std::string_view v) {
+    v1::OutboxEntry e;
+    if (!e.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+      decode = Corruption("outbox entry in " + store_->dir() + " does not decode");
+      return false;
+    }
+    unpublished_.emplace_back(std::string(k), e.alert());
+    return true;
+  }));
+  CW_RETURN_IF_ERROR(decode);
+  // Firing alerts of this partition count in churnwatch_alerts_firing while it is assigned.
+  CW_RETURN_IF_ERROR(store_->ScanAll(state::Family::kAlerts, [&](std::string_view, std::string_view v) {
+    v1::AlertRecord r;
+    if (r.ParseFromArray(v.data(), static_cast<int>(v.size())) && r.state() == v1::ALERT_STATE_FIRING) {
+      ++firing_[FiringKey(r.alert())];
+      context_->metrics->AdjustFiring(r.alert().rule(), r.alert().signal(), r.alert().severity(), 1);
+    }
+    return true;
+  }));
+  return Status::Ok();
 }
 
 std::optional<int64_t> PartitionTask::NextOffset(const std::string& topic) const {
@@ -30,76 +109,266 @@ std::optional<int64_t> PartitionTask::NextOffset(const std::string& topic) const
   return it->second;
 }
 
-Status PartitionTask::Process(const std::vector<const kafka::ConsumedMessage*>& messages) {
+size_t PartitionTask::queued() const {
+  size_t n = 0;
+  for (const auto& [t, q] : queues_) n += q.size();
+  return n;
+}
+
+void PartitionTask::Enqueue(kafka::ConsumedMessage message) {
+  auto schema_it = context_->topics.find(message.topic);
+  if (schema_it == context_->topics.end()) return;  // not an input topic (can not happen)
+  auto stored = next_offsets_.find(message.topic);
+  if (stored != next_offsets_.end() && message.offset.value() < stored->second) return;  // applied before
+  const TopicSchema& schema = schema_it->second;
+  context_->metrics->consumed[static_cast<int>(schema.kind)]->Increment();
+  fetched_next_[message.topic] = message.offset.value() + 1;
+  blocked_since_.erase(message.topic);
+  std::deque<Entry>& q = queues_[message.topic];
+  Entry& e = q.emplace_back();
+  e.message = std::move(message);
+  const kafka::ConsumedMessage& m = e.message;
+  e.rejection = context_->validator->CheckSize(m.payload.size());
+  if (!e.rejection) e.rejection = decoder_.Decode(schema.kind, schema.format, m.payload, &e.event);
+  if (!e.rejection) e.rejection = context_->validator->Validate(e.event, m.has_key ? std::string_view(m.key) : std::string_view());
+  if (e.rejection) return;
+  e.time = e.event.occurred_at();
+  e.dedup_key = state::DedupKey(static_cast<uint8_t>(schema.kind), e.event.event_id());
+}
+
+bool PartitionTask::Blocked(const std::string& topic, int64_t now_ms) {
+  int64_t hw = context_->high_watermark ? context_->high_watermark(topic, partition().value()) : -1;
+  if (hw >= 0 && fetched_next_[topic] >= hw) {
+    blocked_since_.erase(topic);
+    return false;  // caught up: nothing to wait for
+  }
+  auto [it, inserted] = blocked_since_.try_emplace(topic, now_ms);
+  if (now_ms - it->second < context_->evaluation.max_task_idle_ms) return true;
+  context_->metrics->enforced_processing->Increment();
+  return false;
+}
+
+Status PartitionTask::EnsureEvaluator() {
+  auto set = context_->rules->Get();
+  if (evaluator_ && evaluator_->shared_set() == set) return Status::Ok();
+  auto ev = rules::RuleEvaluator::Compile(set);
+  if (!ev.ok()) return ev.status();
+  evaluator_ = std::move(*ev);
+  return Status::Ok();
+}
+
+Status PartitionTask::EvaluateAccounts(const std::vector<std::string>& accounts, UnixMicros at, BatchState& b) {
+  CW_RETURN_IF_ERROR(EnsureEvaluator());
   IngestMetrics& metrics = *context_->metrics;
-  std::map<std::string, int64_t> batch_offsets;  // topic → next offset after this batch
-  events_.resize(messages.size());
-  accepted_.clear();
-  dedup_keys_.clear();
-  size_t n_events = 0;
-  bool dead_lettered = false;
-
-  for (const kafka::ConsumedMessage* m : messages) {
-    auto schema_it = context_->topics.find(m->topic);
-    if (schema_it == context_->topics.end()) continue;  // not an input topic (can not happen)
-    const TopicSchema& schema = schema_it->second;
-    auto stored = next_offsets_.find(m->topic);
-    if (stored != next_offsets_.end() && m->offset.value() < stored->second) continue;  // applied before
-    batch_offsets[m->topic] = m->offset.value() + 1;
-    metrics.consumed[static_cast<int>(schema.kind)]->Increment();
-
-    Event& event = events_[n_events];
-    std::optional<Rejection> rejection = context_->validator->CheckSize(m->payload.size());
-    if (!rejection) rejection = decoder_.Decode(schema.kind, schema.format, m->payload, &event);
-    if (!rejection) rejection = context_->validator->Validate(event, m->has_key ? std::string_view(m->key) : std::string_view());
-    if (rejection) {
-      CW_RETURN_IF_ERROR(context_->dead_letters->Send(*m, *rejection));
-      metrics.deadlettered[static_cast<int>(rejection->reason)]->Increment();
-      dead_lettered = true;
-      continue;
+  for (const auto& account : accounts) {
+    auto started = std::chrono::steady_clock::now();
+    auto snap = updater_.Snapshot(account);
+    if (!snap.ok()) return snap.status();
+    auto changes = rules::EvaluateAccount(*evaluator_, *snap, at, *context_->calendar, context_->evaluation.alert);
+    for (auto& change : changes) {
+      const v1::AlertRecord* before = nullptr;
+      for (const auto& r : snap->alerts) {
+        if (r.rule() == change.record.rule()) before = &r;
+      }
+      bool was_firing = before != nullptr && before->state() == v1::ALERT_STATE_FIRING;
+      bool is_firing = change.record.state() == v1::ALERT_STATE_FIRING;
+      if (was_firing && !is_firing) {
+        --firing_[FiringKey(before->alert())];
+        metrics.AdjustFiring(before->alert().rule(), before->alert().signal(), before->alert().severity(), -1);
+      }
+      if (is_firing && !was_firing) {
+        ++firing_[FiringKey(change.record.alert())];
+        metrics.AdjustFiring(change.record.alert().rule(), change.record.alert().signal(),
+                             change.record.alert().severity(), 1);
+      }
+      updater_.PutAlert(account, change.record);
+      if (change.publish) {
+        metrics.alert_transitions
+            ->Add({{"rule", change.publish->rule()}, {"state", ShortEnumName(v1::AlertState_descriptor()->FindValueByNumber(change.publish->state()))}})
+            .Increment();
+        b.to_publish.push_back(*change.publish);
+        b.outbox_keys.push_back(state::OutboxKey(++outbox_sequence_));
+      }
+      b.touched = true;
     }
-    accepted_.push_back(m);
-    dedup_keys_.push_back(state::DedupKey(static_cast<uint8_t>(schema.kind), event.event_id()));
-    ++n_events;
+    metrics.rule_evaluations->Increment();
+    metrics.rule_evaluation->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   }
-  if (batch_offsets.empty()) return Status::Ok();
+  return Status::Ok();
+}
 
-  // Duplicates: first within this batch, then against what the store has seen.
+Status PartitionTask::AdvanceClock(UnixMicros t, BatchState& b) {
+  if (t < next_eval_) return Status::Ok();
+  const EvaluationOptions& opt = context_->evaluation;
+  const Calendar& cal = *context_->calendar;
+  UnixMicros point = FloorTo(t, opt.interval_micros);
+  // The latest sweep midnight at or before t: every sweep_days days (Mondays when 7; day
+  // number 4 is Monday 1970-01-05).
+  int64_t day = Calendar::DayNumber(cal.DayOf(t));
+  int64_t sweep_day = day - (((day - 4) % opt.sweep_days) + opt.sweep_days) % opt.sweep_days;
+  UnixMicros sweep = cal.StartOfDay(Calendar::DayFromNumber(sweep_day));
+  if (sweep > last_sweep_ && last_sweep_ != INT64_MIN) {
+    std::vector<std::string> all;
+    CW_RETURN_IF_ERROR(store_->ScanAll(state::Family::kAccounts, [&](std::string_view k, std::string_view) {
+      if (auto a = state::ParseAccountOfKey(k)) all.push_back(*a);
+      return true;
+    }));
+    for (const auto& d : dirty_) {
+      if (!std::binary_search(all.begin(), all.end(), d)) all.push_back(d);
+    }
+    CW_RETURN_IF_ERROR(EvaluateAccounts(all, sweep, b));
+  }
+  if (sweep > last_sweep_) last_sweep_ = sweep;
+  if (!dirty_.empty()) {
+    CW_RETURN_IF_ERROR(EvaluateAccounts(std::vector<std::string>(dirty_.begin(), dirty_.end()), std::max(point, sweep), b));
+    dirty_.clear();
+  }
+  next_eval_ = point + opt.interval_micros;
+  b.touched = true;
+  return Status::Ok();
+}
+
+Status PartitionTask::Apply(Entry& e, BatchState& b) {
+  const kafka::ConsumedMessage& m = e.message;
+  b.offsets[m.topic] = m.offset.value() + 1;
+  b.touched = true;
+  if (e.rejection) {
+    CW_RETURN_IF_ERROR(context_->dead_letters->Send(m, *e.rejection));
+    context_->metrics->deadlettered[static_cast<int>(e.rejection->reason)]->Increment();
+    b.dead_lettered = true;
+    return Status::Ok();
+  }
+  if (e.seen || !b.applied_ids.insert(e.dedup_key).second) {
+    context_->metrics->duplicates->Increment();
+    return Status::Ok();
+  }
+  // Evaluation points the event passes come first: they see only what happened before them.
+  CW_RETURN_IF_ERROR(AdvanceClock(e.time, b));
+  CW_RETURN_IF_ERROR(updater_.Add(e.event, m.offset.value()));
+  dirty_.insert(std::string(e.event.account_id()));
+  stream_time_ = std::max(stream_time_, e.time);
+  ++b.applied[static_cast<int>(e.event.kind)];
+  return Status::Ok();
+}
+
+Status PartitionTask::Drain() {
+  BatchState b;
+  // Dedup lookups for everything queued, against the store as it is now; events applied in
+  // this batch are caught by b.applied_ids.
+  std::vector<std::string> keys;
+  std::vector<Entry*> lookups;
+  for (auto& [topic, q] : queues_) {
+    for (auto& e : q) {
+      if (e.rejection) continue;
+      keys.push_back(e.dedup_key);
+      lookups.push_back(&e);
+    }
+  }
   std::vector<bool> seen;
-  CW_RETURN_IF_ERROR(store_->MultiExists(state::Family::kDedup, dedup_keys_, &seen));
-  std::unordered_set<std::string_view> in_batch;
-  state::StoreBatch batch = store_->NewBatch();
-  std::array<int64_t, kEventKindCount> applied{};
-  for (size_t i = 0; i < n_events; ++i) {
-    if (seen[i] || !in_batch.insert(dedup_keys_[i]).second) {
-      metrics.duplicates->Increment();
-      continue;
-    }
-    const Event& event = events_[i];
-    CW_RETURN_IF_ERROR(updater_.Add(event, accepted_[i]->offset.value()));
-    UnixMicros t = event.occurred_at();
-    batch.Put(state::Family::kDedup, dedup_keys_[i], state::EncodeInt64(t));
-    stream_time_ = std::max(stream_time_, t);
-    ++applied[static_cast<int>(event.kind)];
-  }
-  updater_.Drain(&batch);
-  for (const auto& [topic, next] : batch_offsets) batch.PutOffset(topic, next);
-  if (stream_time_ != INT64_MIN) batch.PutStreamTime(stream_time_);
+  CW_RETURN_IF_ERROR(store_->MultiExists(state::Family::kDedup, keys, &seen));
+  for (size_t i = 0; i < lookups.size(); ++i) lookups[i]->seen = seen[i];
 
-  if (dead_lettered) CW_RETURN_IF_ERROR(context_->dead_letters->Flush());
+  int64_t now_ms = SteadyMs();
+  std::vector<std::string> dedup_puts;
+  for (;;) {
+    std::deque<Entry>* best = nullptr;
+    bool blocked = false;
+    for (auto& [topic, q] : queues_) {
+      if (q.empty()) {
+        if (Blocked(topic, now_ms)) blocked = true;
+        continue;
+      }
+      if (best == nullptr || q.front().time < best->front().time) best = &q;
+    }
+    if (best == nullptr || blocked) break;
+    Entry& e = best->front();
+    CW_RETURN_IF_ERROR(Apply(e, b));
+    if (!e.rejection && !e.seen && b.applied_ids.count(e.dedup_key)) {
+      dedup_puts.push_back(e.dedup_key);
+      dedup_puts.push_back(state::EncodeInt64(e.time));
+    }
+    best->pop_front();
+  }
+  if (!b.touched) return Status::Ok();
+  // Dedup entries: record each applied event id with its event time.
+  for (size_t i = 0; i + 1 < dedup_puts.size(); i += 2) {
+    updater_dedup_.emplace_back(std::move(dedup_puts[i]), std::move(dedup_puts[i + 1]));
+  }
+  return Commit(b);
+}
+
+Status PartitionTask::Tick(UnixMicros now, bool follow_wall_clock) {
+  if (!unpublished_.empty()) PublishOutbox();
+  if (!follow_wall_clock || queued() > 0) return Status::Ok();
+  int64_t now_ms = SteadyMs();
+  for (const auto& [topic, q] : queues_) {
+    int64_t hw = context_->high_watermark ? context_->high_watermark(topic, partition().value()) : -1;
+    if (hw < 0 || fetched_next_[topic] < hw) return Status::Ok();  // not caught up: event time leads
+  }
+  (void)now_ms;
+  if (now < next_eval_) return Status::Ok();
+  BatchState b;
+  CW_RETURN_IF_ERROR(AdvanceClock(now, b));
+  return Commit(b);
+}
+
+Status PartitionTask::Commit(BatchState& b) {
+  state::StoreBatch batch = store_->NewBatch();
+  for (auto& [key, value] : updater_dedup_) batch.Put(state::Family::kDedup, key, value);
+  updater_dedup_.clear();
+  updater_.Drain(&batch);
+  for (size_t i = 0; i < b.to_publish.size(); ++i) {
+    v1::OutboxEntry entry;
+    *entry.mutable_alert() = b.to_publish[i];
+    batch.Put(state::Family::kOutbox, b.outbox_keys[i], entry.SerializeAsString());
+  }
+  if (!b.to_publish.empty()) {
+    batch.Put(state::Family::kMeta, state::kOutboxSequenceKey, state::EncodeInt64(static_cast<int64_t>(outbox_sequence_)));
+  }
+  for (const auto& [topic, next] : b.offsets) batch.PutOffset(topic, next);
+  if (stream_time_ != INT64_MIN) batch.PutStreamTime(stream_time_);
+  batch.Put(state::Family::kMeta, kEvalClockKey, state::EncodeInt64(next_eval_) + state::EncodeInt64(last_sweep_));
+  std::string dirty;
+  for (const auto& a : dirty_) dirty += (dirty.empty() ? "" : "\n") + a;
+  batch.Put(state::Family::kMeta, kDirtyKey, dirty);
+
+  if (b.dead_lettered) CW_RETURN_IF_ERROR(context_->dead_letters->Flush());
   Status written = store_->Write(batch);
   if (!written.ok()) {
-    metrics.store_write_errors->Increment();
+    context_->metrics->store_write_errors->Increment();
     return written;
   }
-  for (const auto& [topic, next] : batch_offsets) next_offsets_[topic] = next;
+  for (const auto& [topic, next] : b.offsets) next_offsets_[topic] = next;
   if (stream_time_ != INT64_MIN) store_->AdvanceStreamTime(stream_time_);
+  IngestMetrics& metrics = *context_->metrics;
+  int64_t total = 0;
   for (int k = 0; k < kEventKindCount; ++k) {
-    if (applied[k] > 0) metrics.applied[k]->Increment(static_cast<double>(applied[k]));
+    if (b.applied[k] > 0) metrics.applied[k]->Increment(static_cast<double>(b.applied[k]));
+    total += b.applied[k];
   }
   metrics.batches->Increment();
-  metrics.batch_events->Observe(static_cast<double>(messages.size()));
+  metrics.batch_events->Observe(static_cast<double>(total));
+  for (size_t i = 0; i < b.to_publish.size(); ++i) unpublished_.emplace_back(b.outbox_keys[i], b.to_publish[i]);
+  PublishOutbox();
   return Status::Ok();
+}
+
+void PartitionTask::PublishOutbox() {
+  if (unpublished_.empty() || context_->alerts == nullptr) return;
+  std::vector<v1::Alert> alerts;
+  for (const auto& [key, a] : unpublished_) alerts.push_back(a);
+  Status s = context_->alerts->Publish(alerts);
+  if (!s.ok()) {
+    spdlog::warn("partition {}: {} alert transitions not yet published ({}); will retry", partition().value(),
+                 alerts.size(), s.message());
+    return;
+  }
+  state::StoreBatch batch = store_->NewBatch();
+  for (const auto& [key, a] : unpublished_) batch.Delete(state::Family::kOutbox, key);
+  Status w = store_->Write(batch);
+  if (!w.ok()) return;  // latched; the entries are re-published after restart (same ids)
+  context_->metrics->alerts_published->Increment(static_cast<double>(unpublished_.size()));
+  unpublished_.clear();
 }
 
 }  // namespace churnwatch::ingest

@@ -1,29 +1,48 @@
 // PartitionTask: owns partition p of every input topic and the store that holds their state,
-// as a Kafka Streams task does. Process() turns one consumed batch into exactly one atomic
-// store write that carries both the state changes and the next offset of each topic.
+// as a Kafka Streams task does.
 //
-// Per message, in offset order: skip if already applied (offset below the stored next
-// offset); size check → decode → validate, or dead-letter with the reason; drop a duplicate
-// event_id (seen in this batch, or in the dedup family within the window); otherwise apply.
-// Dead letters are flushed before the batch is written, so offsets never move past an
-// unacknowledged dead letter.
+// Ordering. Messages are queued per input topic and applied in event-time order across the
+// topics (smallest occurred_at at the queue heads first). An empty queue holds the others back
+// while its partition has data on the broker not yet fetched, for at most max_task_idle_ms
+// (Kafka Streams' max.task.idle.ms). With all input present this makes the order — and so
+// every evaluation — independent of how fetches happened to interleave, which is what lets a
+// crashed and restarted engine produce exactly the alerts of an uninterrupted one.
 //
-// Thread-safety: Process() from one thread; store() may be shared with readers.
+// Per message: size check → decode → validate, or dead-letter with the reason; drop a duplicate
+// event_id; else apply (StateUpdater). Rules are evaluated at fixed points of partition time
+// (event time, or the wall clock when the partition is idle and caught up): accounts changed
+// since the last point at every `interval` boundary, every account at every sweep boundary.
+//
+// Exactly-once. One Drain() = one atomic store write holding the state changes, the alert
+// transitions (and their outbox entries), the evaluation clock, the dirty-account set and the
+// next offset of every topic consumed. Dead letters are acknowledged before that write; alert
+// transitions are published from the outbox after it and removed once acknowledged.
+//
+// Thread-safety: every method on the engine thread; store() may be shared with readers.
 #pragma once
 
+#include <array>
+#include <deque>
+#include <functional>
+#include <tuple>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "common/calendar.h"
 #include "events/event_decoder.h"
 #include "events/event_validator.h"
+#include "ingest/alert_sink.h"
 #include "ingest/dead_letter_sink.h"
 #include "ingest/ingest_metrics.h"
+#include "ingest/rule_set_holder.h"
 #include "ingest/state_updater.h"
 #include "kafka/group_consumer.h"
+#include "rules/alert_lifecycle.h"
+#include "rules/rule_evaluator.h"
 #include "state/partition_store.h"
 #include "state/store_resources.h"
 
@@ -34,22 +53,43 @@ struct TopicSchema {
   PayloadFormat format;
 };
 
+struct EvaluationOptions {
+  // Accounts changed since the last evaluation point are evaluated at every multiple of this
+  // in partition time. Default 15 minutes.
+  int64_t interval_micros = 15 * 60 * kMicrosPerSecond;
+  // Every account is evaluated at local midnight every this many days (aligned to Mondays for
+  // 7), so time alone (silence, contact gaps) can raise or resolve an alert. Default 7.
+  int sweep_days = 7;
+  // How long an empty input queue may hold back the others while its partition has unfetched
+  // data. Default 1000 ms.
+  int max_task_idle_ms = 1000;
+  rules::AlertOptions alert;
+};
+
 // What all tasks of an engine share; owned by the engine, outlives the tasks.
 struct TaskContext {
   const Calendar* calendar = nullptr;
   const EventValidator* validator = nullptr;
   IngestMetrics* metrics = nullptr;
   DeadLetterSink* dead_letters = nullptr;
+  AlertSink* alerts = nullptr;
+  const RuleSetHolder* rules = nullptr;
+  const Clock* clock = nullptr;
+  EvaluationOptions evaluation;
   std::map<std::string, TopicSchema> topics;  // input topic name → schema
+  // Last known high watermark of (topic, partition), -1 if unknown.
+  std::function<int64_t(const std::string&, int32_t)> high_watermark;
 };
 
 class PartitionTask {
  public:
-  // Opens (or creates) the store of partition p under `dir`.
+  // Opens (or creates) the store of partition p under `dir` and re-publishes any alert
+  // transitions left in its outbox by a crash.
   static Result<std::unique_ptr<PartitionTask>> Open(Partition p, const std::string& dir,
                                                      const state::StoreOptions& options,
                                                      std::shared_ptr<state::StoreResources> resources,
                                                      const TaskContext* context);
+  ~PartitionTask();
 
   Partition partition() const { return store_->partition(); }
   const std::shared_ptr<state::PartitionStore>& store() const { return store_; }
@@ -57,25 +97,64 @@ class PartitionTask {
   // The next offset to consume of `topic` (from the store), or nullopt if never consumed.
   std::optional<int64_t> NextOffset(const std::string& topic) const;
 
-  // Applies one batch of this partition's messages (any mix of input topics, each topic in
-  // offset order). On error nothing of the batch is stored; the error is the store's or the
-  // dead-letter producer's, and the engine must stop (a restart resumes from stored offsets).
-  Status Process(const std::vector<const kafka::ConsumedMessage*>& messages);
+  // Queues one consumed message of this partition (decoded now, applied by Drain()).
+  void Enqueue(kafka::ConsumedMessage message);
+  // Applies what the ordering allows and writes one store batch. On error nothing of the
+  // batch is stored and the engine must stop (a restart resumes from stored offsets).
+  Status Drain();
+  // When every queue is empty and caught up: moves partition time to `now` (if later),
+  // evaluating the points it passes. Also retries unpublished alert transitions.
+  Status Tick(UnixMicros now, bool follow_wall_clock);
+  // Messages queued but not applied yet.
+  size_t queued() const;
 
  private:
+  struct Entry {
+    kafka::ConsumedMessage message;
+    std::optional<Rejection> rejection;
+    Event event;
+    UnixMicros time = INT64_MIN;  // ordering key; INT64_MIN for rejected messages
+    std::string dedup_key;
+    bool seen = false;  // dedup lookup result
+  };
+  struct BatchState {
+    std::map<std::string, int64_t> offsets;  // topic → next offset
+    std::set<std::string> applied_ids;        // dedup keys applied in this batch
+    std::array<int64_t, kEventKindCount> applied{};
+    bool dead_lettered = false;
+    bool touched = false;
+    std::vector<v1::Alert> to_publish;
+    std::vector<std::string> outbox_keys;
+  };
+
   PartitionTask(std::shared_ptr<state::PartitionStore> store, const TaskContext* context)
       : store_(std::move(store)), context_(context), updater_(context->calendar, store_.get()) {}
+  Status LoadTaskState();
+  bool Blocked(const std::string& topic, int64_t now_ms);
+  Status Apply(Entry& entry, BatchState& b);
+  Status AdvanceClock(UnixMicros t, BatchState& b);
+  Status EvaluateAccounts(const std::vector<std::string>& accounts, UnixMicros at, BatchState& b);
+  Status EnsureEvaluator();
+  Status Commit(BatchState& b);
+  void PublishOutbox();
 
   std::shared_ptr<state::PartitionStore> store_;
   const TaskContext* context_;
   StateUpdater updater_;
   EventDecoder decoder_;
-  std::map<std::string, int64_t> next_offsets_;  // mirrors the store
+  std::unique_ptr<rules::RuleEvaluator> evaluator_;
+  std::map<std::string, std::deque<Entry>> queues_;
+  std::map<std::string, int64_t> fetched_next_;   // next offset after the last queued message
+  std::map<std::string, int64_t> blocked_since_;  // ms (steady) an empty queue began to block
+  std::map<std::string, int64_t> next_offsets_;   // mirrors the store
   UnixMicros stream_time_ = INT64_MIN;
-  // Reused per batch.
-  std::vector<Event> events_;
-  std::vector<const kafka::ConsumedMessage*> accepted_;
-  std::vector<std::string> dedup_keys_;
+  UnixMicros next_eval_ = INT64_MIN;   // next evaluation point in partition time
+  UnixMicros last_sweep_ = INT64_MIN;  // last sweep point evaluated
+  std::set<std::string> dirty_;        // accounts changed since the last evaluation point
+  uint64_t outbox_sequence_ = 0;
+  std::vector<std::pair<std::string, v1::Alert>> unpublished_;  // outbox key → alert
+  std::vector<std::pair<std::string, std::string>> updater_dedup_;  // dedup key → event time
+  std::map<std::tuple<std::string, std::string, std::string>, int> firing_;  // for metrics on close
 };
 
 }  // namespace churnwatch::ingest

@@ -64,7 +64,7 @@ const std::vector<BuiltinKind>& BuiltinKinds() {
       {"health_low", "health_low",
        "The health audit score (客户健康度审计) is below the threshold: start a relationship-reinforcement plan.",
        "health_score < ${threshold} && account_age_days >= ${min_age_days}",
-       {{"threshold", 50}, {"min_age_days", 180}},
+       {{"threshold", 60}, {"min_age_days", 180}},
        {"health_score", "health_satisfaction", "health_value", "health_risk"}},
   };
   return kinds;
