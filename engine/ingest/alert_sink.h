@@ -1,6 +1,6 @@
-// AlertSink: where alert transitions are published (the alerts topic), synchronously: Publish()
-// returns OK only once every alert is acknowledged, so the task may then drop them from its
-// outbox. A crash before that re-publishes them on restart with the same ids.
+// AlertSink: where alert transitions are published (the alerts topic). Sends are asynchronous;
+// the task drops an alert from its outbox only once its delivery ticket says it was
+// acknowledged. A crash before that re-publishes it on restart with the same id.
 #pragma once
 
 #include <string>
@@ -15,23 +15,25 @@ namespace churnwatch::ingest {
 class AlertSink {
  public:
   virtual ~AlertSink() = default;
-  virtual Status Publish(const std::vector<v1::Alert>& alerts) = 0;
+  // Queues one alert; `ticket` reports its acknowledgement. The task keeps the alert in its
+  // outbox until the ticket says 1, and sends it again if it says -1.
+  virtual Status Send(const v1::Alert& alert, kafka::DeliveryTicket ticket) = 0;
+  // Serves acknowledgements (non-blocking).
+  virtual void Poll() = 0;
 };
 
 // Publishes each alert as protobuf binary to `topic`, key = account_id.
 class KafkaAlertSink final : public AlertSink {
  public:
-  KafkaAlertSink(kafka::Producer* producer, std::string topic, int flush_timeout_ms)
-      : producer_(producer), topic_(std::move(topic)), flush_timeout_ms_(flush_timeout_ms) {}
-  Status Publish(const std::vector<v1::Alert>& alerts) override {
-    for (const auto& a : alerts) CW_RETURN_IF_ERROR(producer_->Send(topic_, a.account_id(), a.SerializeAsString()));
-    return producer_->Flush(flush_timeout_ms_);
+  KafkaAlertSink(kafka::Producer* producer, std::string topic) : producer_(producer), topic_(std::move(topic)) {}
+  Status Send(const v1::Alert& alert, kafka::DeliveryTicket ticket) override {
+    return producer_->Send(topic_, alert.account_id(), alert.SerializeAsString(), {}, std::nullopt, std::move(ticket));
   }
+  void Poll() override { producer_->Poll(); }
 
  private:
   kafka::Producer* producer_;
   std::string topic_;
-  int flush_timeout_ms_;
 };
 
 }  // namespace churnwatch::ingest

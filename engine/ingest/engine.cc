@@ -56,8 +56,7 @@ Result<std::unique_ptr<Engine>> Engine::Create(const EngineConfig& config, prome
   e->context_.validator = &e->validator_;
   e->context_.metrics = &e->metrics_;
   e->context_.dead_letters = e->dead_letters_.get();
-  e->alert_sink_ = std::make_unique<KafkaAlertSink>(e->producer_.get(), config.alerts_topic,
-                                                    config.deadletter_flush_timeout_ms);
+  e->alert_sink_ = std::make_unique<KafkaAlertSink>(e->producer_.get(), config.alerts_topic);
   e->context_.alerts = e->alert_sink_.get();
   e->context_.clock = clock;
   e->context_.evaluation = config.evaluation;
@@ -299,13 +298,29 @@ Status Engine::RunUntil(const std::atomic<bool>& stop) {
   std::vector<kafka::ConsumedMessage> messages;
   auto last_gauges = std::chrono::steady_clock::now() - std::chrono::seconds(10);
   Status result;
+  bool idle = false;
   while (!stop.load()) {
     messages.clear();
-    Status polled = consumer_->Poll(config_.max_batch_messages, config_.poll_timeout_ms, &messages);
+    // Events (rebalances, errors) and any message not yet moved to its partition queue; wait
+    // a little only when the last round found nothing to do.
+    Status polled = consumer_->Poll(config_.max_batch_messages, idle ? std::min(config_.poll_timeout_ms, 10) : 0, &messages);
     if (!polled.ok()) {
       result = polled;
       break;
     }
+    // Top up each task's per-topic buffer from its partition queue.
+    {
+      std::lock_guard lock(mu_);
+      for (auto& [p, task] : tasks_) {
+        for (const auto& topic : input_topics_) {
+          size_t have = task->queued(topic);
+          if (have < config_.queue_messages) {
+            consumer_->PollPartition({topic, Partition(p)}, config_.queue_messages - have, &messages);
+          }
+        }
+      }
+    }
+    idle = messages.empty();
     Status processed = ProcessBatch(messages);
     if (!processed.ok()) {
       result = processed;

@@ -50,6 +50,9 @@ struct EngineConfig {
   size_t write_buffer_budget_bytes = 256 << 20;
   // At most this many messages per consumed batch (and store batch per partition). Default 5000.
   size_t max_batch_messages = 5000;
+  // Messages buffered per input partition ahead of processing (the event-time ordering picks
+  // among them). Default 1000.
+  size_t queue_messages = 1000;
   // How long one poll waits for the first message. Default 100 ms.
   int poll_timeout_ms = 100;
   // How long to wait for broker metadata at start. Default 15000 ms.

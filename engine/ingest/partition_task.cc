@@ -39,7 +39,7 @@ Result<std::unique_ptr<PartitionTask>> PartitionTask::Open(Partition p, const st
   if (!store.ok()) return store.status();
   std::unique_ptr<PartitionTask> task(new PartitionTask(std::shared_ptr<state::PartitionStore>(std::move(*store)), context));
   CW_RETURN_IF_ERROR(task->LoadTaskState());
-  task->PublishOutbox();
+  task->ServiceOutbox(nullptr);
   return task;
 }
 
@@ -87,7 +87,7 @@ Status PartitionTask::LoadTaskState() {
       decode = Corruption("outbox entry in " + store_->dir() + " does not decode");
       return false;
     }
-    unpublished_.emplace_back(std::string(k), e.alert());
+    outbox_.push_back({std::string(k), e.alert(), nullptr});
     return true;
   }));
   CW_RETURN_IF_ERROR(decode);
@@ -213,9 +213,11 @@ Status PartitionTask::AdvanceClock(UnixMicros t, BatchState& b) {
       if (auto a = state::ParseAccountOfKey(k)) all.push_back(*a);
       return true;
     }));
-    for (const auto& d : dirty_) {
-      if (!std::binary_search(all.begin(), all.end(), d)) all.push_back(d);
-    }
+    // Accounts only in this (unwritten) batch count too, or the sweep would depend on batching.
+    for (const auto& d : updater_.PendingAccounts()) all.push_back(d);
+    for (const auto& d : dirty_) all.push_back(d);
+    std::sort(all.begin(), all.end());
+    all.erase(std::unique(all.begin(), all.end()), all.end());
     CW_RETURN_IF_ERROR(EvaluateAccounts(all, sweep, b));
   }
   if (sweep > last_sweep_) last_sweep_ = sweep;
@@ -238,7 +240,7 @@ Status PartitionTask::Apply(Entry& e, BatchState& b) {
     b.dead_lettered = true;
     return Status::Ok();
   }
-  if (e.seen || !b.applied_ids.insert(e.dedup_key).second) {
+  if (e.seen || applied_since_lookup_.count(e.dedup_key) || !b.applied_ids.insert(e.dedup_key).second) {
     context_->metrics->duplicates->Increment();
     return Status::Ok();
   }
@@ -253,13 +255,14 @@ Status PartitionTask::Apply(Entry& e, BatchState& b) {
 
 Status PartitionTask::Drain() {
   BatchState b;
-  // Dedup lookups for everything queued, against the store as it is now; events applied in
-  // this batch are caught by b.applied_ids.
+  // Dedup lookups for newly queued entries, against the store as it is now; what is applied
+  // after a lookup is caught by applied_since_lookup_ (earlier batches) and b.applied_ids.
   std::vector<std::string> keys;
   std::vector<Entry*> lookups;
   for (auto& [topic, q] : queues_) {
     for (auto& e : q) {
-      if (e.rejection) continue;
+      if (e.rejection || e.looked_up) continue;
+      e.looked_up = true;
       keys.push_back(e.dedup_key);
       lookups.push_back(&e);
     }
@@ -290,6 +293,11 @@ Status PartitionTask::Drain() {
     best->pop_front();
   }
   if (!b.touched) return Status::Ok();
+  if (queued() == 0) {
+    applied_since_lookup_.clear();
+  } else {
+    applied_since_lookup_.insert(b.applied_ids.begin(), b.applied_ids.end());
+  }
   // Dedup entries: record each applied event id with its event time.
   for (size_t i = 0; i + 1 < dedup_puts.size(); i += 2) {
     updater_dedup_.emplace_back(std::move(dedup_puts[i]), std::move(dedup_puts[i + 1]));
@@ -298,7 +306,7 @@ Status PartitionTask::Drain() {
 }
 
 Status PartitionTask::Tick(UnixMicros now, bool follow_wall_clock) {
-  if (!unpublished_.empty()) PublishOutbox();
+  if (!outbox_.empty()) ServiceOutbox(nullptr);
   if (!follow_wall_clock || queued() > 0) return Status::Ok();
   int64_t now_ms = SteadyMs();
   for (const auto& [topic, q] : queues_) {
@@ -314,6 +322,7 @@ Status PartitionTask::Tick(UnixMicros now, bool follow_wall_clock) {
 
 Status PartitionTask::Commit(BatchState& b) {
   state::StoreBatch batch = store_->NewBatch();
+  ServiceOutbox(&batch);
   for (auto& [key, value] : updater_dedup_) batch.Put(state::Family::kDedup, key, value);
   updater_dedup_.clear();
   updater_.Drain(&batch);
@@ -348,27 +357,45 @@ Status PartitionTask::Commit(BatchState& b) {
   }
   metrics.batches->Increment();
   metrics.batch_events->Observe(static_cast<double>(total));
-  for (size_t i = 0; i < b.to_publish.size(); ++i) unpublished_.emplace_back(b.outbox_keys[i], b.to_publish[i]);
-  PublishOutbox();
+  for (size_t i = 0; i < b.to_publish.size(); ++i) outbox_.push_back({b.outbox_keys[i], b.to_publish[i], nullptr});
+  ServiceOutbox(nullptr);
   return Status::Ok();
 }
 
-void PartitionTask::PublishOutbox() {
-  if (unpublished_.empty() || context_->alerts == nullptr) return;
-  std::vector<v1::Alert> alerts;
-  for (const auto& [key, a] : unpublished_) alerts.push_back(a);
-  Status s = context_->alerts->Publish(alerts);
-  if (!s.ok()) {
-    spdlog::warn("partition {}: {} alert transitions not yet published ({}); will retry", partition().value(),
-                 alerts.size(), s.message());
+void PartitionTask::ServiceOutbox(state::StoreBatch* batch) {
+  if (outbox_.empty() || context_->alerts == nullptr) return;
+  context_->alerts->Poll();
+  std::vector<std::string> acked;
+  std::vector<OutboxItem> keep;
+  for (auto& item : outbox_) {
+    int state = item.ticket ? item.ticket->load() : 0;
+    if (state == 1) {
+      acked.push_back(item.key);
+      continue;
+    }
+    if (!item.ticket || state == -1) {
+      item.ticket = std::make_shared<std::atomic<int>>(0);
+      Status s = context_->alerts->Send(item.alert, item.ticket);
+      if (!s.ok()) {
+        spdlog::warn("partition {}: alert {} not published ({}); will retry", partition().value(), item.alert.id(),
+                     s.message());
+        item.ticket = nullptr;
+      }
+    }
+    keep.push_back(std::move(item));
+  }
+  outbox_ = std::move(keep);
+  if (acked.empty()) return;
+  context_->metrics->alerts_published->Increment(static_cast<double>(acked.size()));
+  if (batch != nullptr) {
+    for (const auto& k : acked) batch->Delete(state::Family::kOutbox, k);
     return;
   }
-  state::StoreBatch batch = store_->NewBatch();
-  for (const auto& [key, a] : unpublished_) batch.Delete(state::Family::kOutbox, key);
-  Status w = store_->Write(batch);
-  if (!w.ok()) return;  // latched; the entries are re-published after restart (same ids)
-  context_->metrics->alerts_published->Increment(static_cast<double>(unpublished_.size()));
-  unpublished_.clear();
+  state::StoreBatch own = store_->NewBatch();
+  for (const auto& k : acked) own.Delete(state::Family::kOutbox, k);
+  // A failed delete is latched by the store; the entries are re-published after a restart
+  // with the same ids, which consumers deduplicate.
+  store_->Write(own).IgnoreError();
 }
 
 }  // namespace churnwatch::ingest

@@ -105,8 +105,12 @@ class PartitionTask {
   // When every queue is empty and caught up: moves partition time to `now` (if later),
   // evaluating the points it passes. Also retries unpublished alert transitions.
   Status Tick(UnixMicros now, bool follow_wall_clock);
-  // Messages queued but not applied yet.
+  // Messages queued but not applied yet (of one topic).
   size_t queued() const;
+  size_t queued(const std::string& topic) const {
+    auto it = queues_.find(topic);
+    return it == queues_.end() ? 0 : it->second.size();
+  }
 
  private:
   struct Entry {
@@ -115,7 +119,13 @@ class PartitionTask {
     Event event;
     UnixMicros time = INT64_MIN;  // ordering key; INT64_MIN for rejected messages
     std::string dedup_key;
-    bool seen = false;  // dedup lookup result
+    bool looked_up = false;  // dedup lookup done
+    bool seen = false;       // its result
+  };
+  struct OutboxItem {
+    std::string key;
+    v1::Alert alert;
+    kafka::DeliveryTicket ticket;  // null until sent
   };
   struct BatchState {
     std::map<std::string, int64_t> offsets;  // topic → next offset
@@ -136,7 +146,9 @@ class PartitionTask {
   Status EvaluateAccounts(const std::vector<std::string>& accounts, UnixMicros at, BatchState& b);
   Status EnsureEvaluator();
   Status Commit(BatchState& b);
-  void PublishOutbox();
+  // Sends outbox items not yet sent (or failed), and deletes acknowledged ones — in `batch` if
+  // given, else in a write of their own.
+  void ServiceOutbox(state::StoreBatch* batch);
 
   std::shared_ptr<state::PartitionStore> store_;
   const TaskContext* context_;
@@ -152,7 +164,10 @@ class PartitionTask {
   UnixMicros last_sweep_ = INT64_MIN;  // last sweep point evaluated
   std::set<std::string> dirty_;        // accounts changed since the last evaluation point
   uint64_t outbox_sequence_ = 0;
-  std::vector<std::pair<std::string, v1::Alert>> unpublished_;  // outbox key → alert
+  std::vector<OutboxItem> outbox_;
+  // Dedup keys applied since the oldest queued entry was looked up; cleared when all queues
+  // are empty (then no lookup can be stale).
+  std::set<std::string> applied_since_lookup_;
   std::vector<std::pair<std::string, std::string>> updater_dedup_;  // dedup key → event time
   std::map<std::tuple<std::string, std::string, std::string>, int> firing_;  // for metrics on close
 };

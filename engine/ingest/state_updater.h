@@ -50,6 +50,13 @@ class StateUpdater {
   // Reads the account from the store and lays the pending changes over it.
   Result<state::AccountSnapshot> Snapshot(const std::string& account_id) const;
 
+  // Accounts with pending (unwritten) changes.
+  std::vector<std::string> PendingAccounts() const {
+    std::vector<std::string> out;
+    for (const auto& [account, p] : pending_) out.push_back(account);
+    return out;
+  }
+
   // Moves all pending writes into `batch` and forgets them.
   void Drain(state::StoreBatch* batch);
 

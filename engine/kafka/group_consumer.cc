@@ -2,6 +2,8 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include <map>
+
 #include "kafka/log_bridge.h"
 
 namespace churnwatch::kafka {
@@ -18,6 +20,7 @@ std::vector<TopicPartition> ToOurs(const std::vector<RdKafka::TopicPartition*>& 
 
 struct GroupConsumer::Impl : public RdKafka::RebalanceCb {
   std::unique_ptr<RdKafka::KafkaConsumer> consumer;
+  std::map<TopicPartition, std::unique_ptr<RdKafka::Queue>> partition_queues;
   RebalanceListener* listener = nullptr;
   Status latched;
   bool closed = false;
@@ -33,9 +36,19 @@ struct GroupConsumer::Impl : public RdKafka::RebalanceCb {
       }
       for (size_t i = 0; i < partitions.size(); ++i) partitions[i]->set_offset((*offsets)[i]);
       RdKafka::ErrorCode e = c->assign(partitions);
-      if (e != RdKafka::ERR_NO_ERROR) latched = Unavailable("assign failed: " + RdKafka::err2str(e));
+      if (e != RdKafka::ERR_NO_ERROR) {
+        latched = Unavailable("assign failed: " + RdKafka::err2str(e));
+        return;
+      }
+      for (auto* p : partitions) {
+        std::unique_ptr<RdKafka::Queue> q(c->get_partition_queue(p));
+        if (!q) continue;  // stays on the consumer queue; Poll() delivers it
+        q->forward(nullptr);
+        partition_queues[{p->topic(), Partition(p->partition())}] = std::move(q);
+      }
     } else {
       listener->OnRevoked(ToOurs(partitions));
+      partition_queues.clear();
       c->unassign();
     }
   }
@@ -108,6 +121,24 @@ Status GroupConsumer::Subscribe(const std::vector<std::string>& topics) {
   return Status::Ok();
 }
 
+namespace {
+
+// Copies a librdkafka message into ours.
+void CopyMessage(const RdKafka::Message& m, ConsumedMessage& cm);
+
+}  // namespace
+
+void GroupConsumer::PollPartition(const TopicPartition& tp, size_t max, std::vector<ConsumedMessage>* out) {
+  auto it = impl_->partition_queues.find(tp);
+  if (it == impl_->partition_queues.end()) return;
+  for (size_t got = 0; got < max; ++got) {
+    std::unique_ptr<RdKafka::Message> m(it->second->consume(0));
+    if (!m || m->err() == RdKafka::ERR__TIMED_OUT) return;
+    if (m->err() != RdKafka::ERR_NO_ERROR) continue;  // transient; librdkafka retries
+    CopyMessage(*m, out->emplace_back());
+  }
+}
+
 Status GroupConsumer::Poll(size_t max, int timeout_ms, std::vector<ConsumedMessage>* out) {
   int wait = timeout_ms;
   size_t got = 0;
@@ -123,7 +154,17 @@ Status GroupConsumer::Poll(size_t max, int timeout_ms, std::vector<ConsumedMessa
       wait = 0;
       continue;
     }
-    ConsumedMessage& cm = out->emplace_back();
+    CopyMessage(*m, out->emplace_back());
+    ++got;
+    wait = 0;  // drain what is already fetched, do not wait for more
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+void CopyMessage(const RdKafka::Message& mr, ConsumedMessage& cm) {
+  auto* m = const_cast<RdKafka::Message*>(&mr);  // headers() is not const in the C++ API
     cm.topic = m->topic_name();
     cm.partition = Partition(m->partition());
     cm.offset = Offset(m->offset());
@@ -139,11 +180,9 @@ Status GroupConsumer::Poll(size_t max, int timeout_ms, std::vector<ConsumedMessa
         cm.headers.emplace_back(header.key(), v == nullptr ? std::string() : std::string(v, header.value_size()));
       }
     }
-    ++got;
-    wait = 0;  // drain what is already fetched, do not wait for more
-  }
-  return Status::Ok();
 }
+
+}  // namespace
 
 Status GroupConsumer::AssignAll(const std::string& topic, bool from_beginning, int timeout_ms) {
   auto counts = PartitionCounts({topic}, timeout_ms);

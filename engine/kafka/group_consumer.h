@@ -83,7 +83,15 @@ class GroupConsumer {
 
   // Appends up to `max` messages to *out, waiting at most timeout_ms for the first one.
   // Runs rebalance callbacks. Returns a latched error (listener failure, fatal client error).
+  // With per-partition reading (below) this serves events, and only the messages fetched in
+  // the moment between an assignment and its partitions being detached.
   Status Poll(size_t max, int timeout_ms, std::vector<ConsumedMessage>* out);
+
+  // Per-partition reading: after an assignment every assigned partition gets its own queue,
+  // detached from the consumer queue, so the owner decides how much of each partition to
+  // take (Kafka Streams-style per-partition buffers). Appends up to `max` messages of `tp`
+  // without waiting. Call Poll() regularly as well, for rebalances and errors.
+  void PollPartition(const TopicPartition& tp, size_t max, std::vector<ConsumedMessage>* out);
 
   // Commits the given next-offsets asynchronously (best effort, informative).
   void CommitAsync(const std::map<TopicPartition, int64_t>& next_offsets);

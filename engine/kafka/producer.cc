@@ -16,6 +16,10 @@ struct Producer::Impl : public RdKafka::DeliveryReportCb {
   std::string first_error;  // since the last Flush()
 
   void dr_cb(RdKafka::Message& m) override {
+    if (auto* ticket = static_cast<DeliveryTicket*>(m.msg_opaque())) {
+      (*ticket)->store(m.err() == RdKafka::ERR_NO_ERROR ? 1 : -1);
+      delete ticket;
+    }
     if (m.err() == RdKafka::ERR_NO_ERROR) {
       delivered.fetch_add(1);
       return;
@@ -59,7 +63,8 @@ Result<std::unique_ptr<Producer>> Producer::Create(const std::string& bootstrap,
 }
 
 Status Producer::Send(std::string_view topic, std::string_view key, std::string_view payload,
-                      const Headers& headers, std::optional<int32_t> partition) {
+                      const Headers& headers, std::optional<int32_t> partition, DeliveryTicket ticket) {
+  auto* opaque = ticket ? new DeliveryTicket(std::move(ticket)) : nullptr;
   RdKafka::Headers* hdrs = nullptr;
   if (!headers.empty()) {
     hdrs = RdKafka::Headers::create();
@@ -68,13 +73,14 @@ Status Producer::Send(std::string_view topic, std::string_view key, std::string_
   for (;;) {
     RdKafka::ErrorCode e = impl_->producer->produce(
         std::string(topic), partition.value_or(RdKafka::Topic::PARTITION_UA), RdKafka::Producer::RK_MSG_COPY,
-        const_cast<char*>(payload.data()), payload.size(), key.data(), key.size(), 0, hdrs, nullptr);
+        const_cast<char*>(payload.data()), payload.size(), key.data(), key.size(), 0, hdrs, opaque);
     if (e == RdKafka::ERR_NO_ERROR) return Status::Ok();  // headers now owned by librdkafka
     if (e == RdKafka::ERR__QUEUE_FULL) {
       impl_->producer->poll(50);  // serve delivery reports to make room
       continue;
     }
     delete hdrs;
+    delete opaque;
     return InvalidArgument("cannot produce to '" + std::string(topic) + "': " + RdKafka::err2str(e));
   }
 }
@@ -93,6 +99,8 @@ Status Producer::Flush(int timeout_ms) {
   }
   return Status::Ok();
 }
+
+void Producer::Poll() { impl_->producer->poll(0); }
 
 int64_t Producer::delivered() const { return impl_->delivered.load(); }
 int64_t Producer::failed() const { return impl_->failed.load(); }

@@ -23,6 +23,9 @@ namespace churnwatch::kafka {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
+// The delivery outcome of one message: 0 while in flight, 1 acknowledged, -1 failed.
+using DeliveryTicket = std::shared_ptr<std::atomic<int>>;
+
 class Producer {
  public:
   // Connects lazily to `bootstrap`. Defaults: enable.idempotence=true, linger.ms=5,
@@ -35,7 +38,11 @@ class Producer {
   // consistent_random: CRC32 of the key). Blocks briefly when the local queue is full.
   // InvalidArgument for an unknown topic or a message above message.max.bytes.
   Status Send(std::string_view topic, std::string_view key, std::string_view payload,
-              const Headers& headers = {}, std::optional<int32_t> partition = std::nullopt);
+              const Headers& headers = {}, std::optional<int32_t> partition = std::nullopt,
+              DeliveryTicket ticket = nullptr);
+
+  // Serves delivery reports without blocking (tickets are updated from here).
+  void Poll();
 
   // Waits up to timeout_ms for all queued messages. Unavailable if some are still queued;
   // IoError naming the first delivery error if any message failed since the last Flush().

@@ -2,6 +2,7 @@
 // child process) into the engine (in this process), against librdkafka's raw consume rate of
 // the same messages measured in the same run.
 //
+// The engine runs with the shipped ruleset (--rules, default ./rules) unless --rules none.
 // Not a test: it asserts nothing about speed. It prints events/s, the ratio to the baseline,
 // apply latency p50/p99 (interpolated in the engine's histogram buckets), peak RSS of this
 // process (engine + baseline consumer; the broker runs in its own process) and store bytes
@@ -42,6 +43,7 @@ struct Options {
   int partitions = 12;
   int runs = 1;
   std::string churnwatch = "build/bin/churnwatch";
+  std::string rules = "rules";  // the shipped ruleset; "none" to measure ingest without rules
 };
 
 struct Broker {
@@ -206,6 +208,7 @@ int main(int argc, char** argv) {
     else if (k == "--partitions") o.partitions = std::stoi(v);
     else if (k == "--churnwatch") o.churnwatch = v;
     else if (k == "--runs") o.runs = std::stoi(v);
+    else if (k == "--rules") o.rules = v;
     else {
       std::cerr << "unknown option " << k << "\n";
       return 2;
@@ -244,6 +247,9 @@ int main(int argc, char** argv) {
     config.state_dir = state_dir;
     config.kafka_properties["session.timeout.ms"] = "6000";
     config.limits.max_future_micros = 3650 * kMicrosPerDay;
+    config.rules_path = o.rules == "none" ? "/nonexistent-rules" : o.rules;
+    config.rules_path_explicit = o.rules != "none";
+    config.follow_wall_clock = false;
     auto engine = ingest::Engine::Create(config, &registry, &SystemClock::Instance());
     if (!engine.ok() || !(*engine)->Start().ok()) {
       std::cerr << "engine failed to start\n";
@@ -265,6 +271,13 @@ int main(int argc, char** argv) {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
+    double eval_seconds = 0;
+    for (const auto& fam : registry.Collect()) {
+      if (fam.name == "churnwatch_rule_evaluation_seconds" && !fam.metric.empty()) eval_seconds = fam.metric[0].histogram.sample_sum;
+    }
+    std::printf("  batches %.0f, enforced processing %.0f, time in rule evaluation %.2f s\n",
+                SumCounter(registry, "churnwatch_batches_total"), SumCounter(registry, "churnwatch_enforced_processing_total"),
+                eval_seconds);
     double p50 = HistogramQuantile(registry, "churnwatch_apply_latency_seconds", 0.5);
     double p99 = HistogramQuantile(registry, "churnwatch_apply_latency_seconds", 0.99);
     stop = true;
@@ -280,9 +293,11 @@ int main(int argc, char** argv) {
     uint64_t disk = DirBytes(state_dir);
     std::printf(
         "run %d: engine %.0f events/s | librdkafka consume %.0f msg/s | ratio %.2f | apply latency p50 %.1f ms p99 "
-        "%.1f ms per batch | peak RSS %.0f MB | store %.0f bytes/account\n",
+        "%.1f ms per batch | peak RSS %.0f MB | store %.0f bytes/account | %0.f rule evaluations, %.0f alert "
+        "transitions\n",
         run + 1, rate, baseline, baseline > 0 ? rate / baseline : 0, p50 * 1e3, p99 * 1e3, ru.ru_maxrss / 1024.0,
-        static_cast<double>(disk) / o.accounts);
+        static_cast<double>(disk) / o.accounts, SumCounter(registry, "churnwatch_rule_evaluations_total"),
+        SumCounter(registry, "churnwatch_alert_transitions_total"));
     std::error_code ec;
     std::filesystem::remove_all(state_dir, ec);
   }
