@@ -1,7 +1,7 @@
 // `churnwatch broker`: the embedded Kafka broker as a standalone process.
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "cli/cli_support.h"
@@ -18,7 +18,8 @@ struct BrokerOptions {
   std::string bootstrap_file;
 };
 
-const std::vector<std::string> kDefaultTopics = {"orders", "service", "contacts", "accounts", "alerts", "deadletter"};
+const std::vector<std::string> kDefaultTopics = {"orders",   "service", "contacts",
+                                                 "accounts", "alerts",  "deadletter"};
 
 Result<kafka::TopicSpec> ParseTopicSpec(const std::string& spec, int default_partitions) {
   kafka::TopicSpec t{spec, default_partitions};
@@ -40,7 +41,8 @@ Result<kafka::TopicSpec> ParseTopicSpec(const std::string& spec, int default_par
 int RunBroker(const BrokerOptions& o) {
   SetupLogging("info");
   if (o.partitions < 1 || o.partitions > 1000) {
-    return Fail("broker", InvalidArgument("--partitions must be 1..1000, got " + std::to_string(o.partitions)));
+    return Fail("broker", InvalidArgument("--partitions must be 1..1000, got " +
+                                          std::to_string(o.partitions)));
   }
   std::vector<kafka::TopicSpec> topics;
   for (const auto& name : kDefaultTopics) topics.push_back({name, o.partitions});
@@ -62,8 +64,10 @@ int RunBroker(const BrokerOptions& o) {
     if (!s.ok()) return Fail("broker", s);
   }
   std::string listing;
-  for (const auto& t : topics) listing += (listing.empty() ? "" : ", ") + t.name + ":" + std::to_string(t.partitions);
-  spdlog::info("mock Kafka cluster up ({} broker(s)); topics {}; Ctrl-C stops it", o.brokers, listing);
+  for (const auto& t : topics)
+    listing += (listing.empty() ? "" : ", ") + t.name + ":" + std::to_string(t.partitions);
+  spdlog::info("mock Kafka cluster up ({} broker(s)); topics {}; Ctrl-C stops it", o.brokers,
+               listing);
   (void)stop;
   WaitForShutdown();
   spdlog::info("broker stopped");
@@ -76,15 +80,21 @@ void AddBrokerCommand(CLI::App& app, int* exit_code) {
   auto opts = std::make_shared<BrokerOptions>();
   CLI::App* cmd = app.add_subcommand(
       "broker",
-      "Run a development Kafka broker (librdkafka's mock cluster: real Kafka protocol on loopback).\n"
-      "Prints `bootstrap=HOST:PORT[,...]` as its first stdout line. Creates the topics orders, service,\n"
+      "Run a development Kafka broker (librdkafka's mock cluster: real Kafka protocol on "
+      "loopback).\n"
+      "Prints `bootstrap=HOST:PORT[,...]` as its first stdout line. Creates the topics orders, "
+      "service,\n"
       "contacts, accounts, alerts and deadletter. Keeps only ~5 MiB per partition (older data is\n"
       "dropped), so it is for development and tests, not production. Runs until SIGTERM/SIGINT.");
-  cmd->add_option("--brokers", opts->brokers, "Number of brokers in the cluster (1-16)")->default_val(1);
-  cmd->add_option("--partitions", opts->partitions, "Partitions of each default topic")->default_val(6);
-  cmd->add_option("--topic", opts->topics,
-                  "Extra topic NAME or NAME:PARTITIONS (repeatable; also overrides a default topic's count)");
-  cmd->add_option("--bootstrap-file", opts->bootstrap_file, "Also write the bootstrap address to this file");
+  cmd->add_option("--brokers", opts->brokers, "Number of brokers in the cluster (1-16)")
+      ->default_val(1);
+  cmd->add_option("--partitions", opts->partitions, "Partitions of each default topic")
+      ->default_val(6);
+  cmd->add_option(
+      "--topic", opts->topics,
+      "Extra topic NAME or NAME:PARTITIONS (repeatable; also overrides a default topic's count)");
+  cmd->add_option("--bootstrap-file", opts->bootstrap_file,
+                  "Also write the bootstrap address to this file");
   cmd->callback([opts, exit_code] { *exit_code = RunBroker(*opts); });
 }
 

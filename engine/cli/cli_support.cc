@@ -2,6 +2,7 @@
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <csignal>
@@ -9,7 +10,6 @@
 #include <fstream>
 #include <iostream>
 #include <thread>
-#include <unistd.h>
 
 namespace churnwatch::cli {
 namespace {
@@ -69,7 +69,8 @@ Status WriteFileAtomically(const std::string& path, const std::string& content) 
     out << content;
     if (!out) return IoError("cannot write " + tmp);
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) return IoError("cannot rename " + tmp + " to " + path);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    return IoError("cannot rename " + tmp + " to " + path);
   return Status::Ok();
 }
 

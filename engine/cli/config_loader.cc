@@ -26,14 +26,16 @@ class Reader {
   // Calls handlers[key] for each key of the mapping; unknown keys are errors.
   Status Map(const YAML::Node& node, const std::string& what,
              const std::map<std::string, std::function<Status(const YAML::Node&)>>& handlers) {
-    if (!node.IsMap()) return InvalidArgument(Where(source_, node) + ": '" + what + "' must be a mapping");
+    if (!node.IsMap())
+      return InvalidArgument(Where(source_, node) + ": '" + what + "' must be a mapping");
     for (const auto& kv : node) {
       std::string key = kv.first.as<std::string>();
       auto it = handlers.find(key);
       if (it == handlers.end()) {
         std::string known;
         for (const auto& [k, _] : handlers) known += (known.empty() ? "" : ", ") + k;
-        return InvalidArgument(Where(source_, kv.first) + ": unknown key '" + key + "' in " + what + " (known: " + known + ")");
+        return InvalidArgument(Where(source_, kv.first) + ": unknown key '" + key + "' in " + what +
+                               " (known: " + known + ")");
       }
       CW_RETURN_IF_ERROR(it->second(kv.second));
     }
@@ -41,21 +43,24 @@ class Reader {
   }
 
   Status String(const YAML::Node& n, const std::string& what, std::string* out) {
-    if (!n.IsScalar()) return InvalidArgument(Where(source_, n) + ": " + what + " must be a string");
+    if (!n.IsScalar())
+      return InvalidArgument(Where(source_, n) + ": " + what + " must be a string");
     *out = n.Scalar();
     return Status::Ok();
   }
 
   template <typename T>
   Status Int(const YAML::Node& n, const std::string& what, T min, T max, T* out) {
-    if (!n.IsScalar()) return InvalidArgument(Where(source_, n) + ": " + what + " must be a number");
+    if (!n.IsScalar())
+      return InvalidArgument(Where(source_, n) + ": " + what + " must be a number");
     const std::string& s = n.Scalar();
     long long v = 0;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (ec != std::errc() || p != s.data() + s.size() || v < static_cast<long long>(min) ||
         v > static_cast<long long>(max)) {
-      return InvalidArgument(Where(source_, n) + ": " + what + " must be a whole number in [" + std::to_string(min) +
-                             ", " + std::to_string(max) + "], got '" + s + "'");
+      return InvalidArgument(Where(source_, n) + ": " + what + " must be a whole number in [" +
+                             std::to_string(min) + ", " + std::to_string(max) + "], got '" + s +
+                             "'");
     }
     *out = static_cast<T>(v);
     return Status::Ok();
@@ -71,9 +76,11 @@ class Reader {
   }
 
   Status Duration(const YAML::Node& n, const std::string& what, int64_t* out) {
-    if (!n.IsScalar()) return InvalidArgument(Where(source_, n) + ": " + what + " must be a duration such as 30d");
+    if (!n.IsScalar())
+      return InvalidArgument(Where(source_, n) + ": " + what + " must be a duration such as 30d");
     auto d = ParseDuration(n.Scalar());
-    if (!d.ok()) return InvalidArgument(Where(source_, n) + ": " + what + ": " + d.status().message());
+    if (!d.ok())
+      return InvalidArgument(Where(source_, n) + ": " + what + ": " + d.status().message());
     *out = *d;
     return Status::Ok();
   }
@@ -90,35 +97,43 @@ Status ApplyRoot(Reader& r, const YAML::Node& root, ingest::EngineConfig* c) {
       ingest::InputTopic& t = c->inputs[kind];
       std::string what = std::string("topics.") + EventKindName(static_cast<EventKind>(kind));
       if (n.IsScalar()) return r.String(n, what, &t.name);
-      return r.Map(n, what,
-                   {{"name", [&](const YAML::Node& v) { return r.String(v, what + ".name", &t.name); }},
-                    {"format", [&](const YAML::Node& v) -> Status {
-                       std::string f;
-                       CW_RETURN_IF_ERROR(r.String(v, what + ".format", &f));
-                       auto parsed = PayloadFormatFromName(f);
-                       if (!parsed.ok()) return InvalidArgument(Where(r.source(), v) + ": " + parsed.status().message());
-                       t.format = *parsed;
-                       return Status::Ok();
-                     }}});
+      return r.Map(
+          n, what,
+          {{"name", [&](const YAML::Node& v) { return r.String(v, what + ".name", &t.name); }},
+           {"format", [&](const YAML::Node& v) -> Status {
+              std::string f;
+              CW_RETURN_IF_ERROR(r.String(v, what + ".format", &f));
+              auto parsed = PayloadFormatFromName(f);
+              if (!parsed.ok())
+                return InvalidArgument(Where(r.source(), v) + ": " + parsed.status().message());
+              t.format = *parsed;
+              return Status::Ok();
+            }}});
     };
   };
   return r.Map(
       root, "the config file",
       {{"kafka",
         [&](const YAML::Node& n) {
-          return r.Map(n, "kafka",
-                       {{"bootstrap", [&](const YAML::Node& v) { return r.String(v, "kafka.bootstrap", &c->bootstrap); }},
-                        {"group", [&](const YAML::Node& v) { return r.String(v, "kafka.group", &c->group); }},
-                        {"properties", [&](const YAML::Node& v) -> Status {
-                           if (!v.IsMap()) return InvalidArgument(Where(r.source(), v) + ": kafka.properties must be a mapping");
-                           for (const auto& kv : v) {
-                             if (!kv.second.IsScalar()) {
-                               return InvalidArgument(Where(r.source(), kv.second) + ": kafka.properties values must be strings");
-                             }
-                             c->kafka_properties[kv.first.as<std::string>()] = kv.second.Scalar();
-                           }
-                           return Status::Ok();
-                         }}});
+          return r.Map(
+              n, "kafka",
+              {{"bootstrap",
+                [&](const YAML::Node& v) { return r.String(v, "kafka.bootstrap", &c->bootstrap); }},
+               {"group",
+                [&](const YAML::Node& v) { return r.String(v, "kafka.group", &c->group); }},
+               {"properties", [&](const YAML::Node& v) -> Status {
+                  if (!v.IsMap())
+                    return InvalidArgument(Where(r.source(), v) +
+                                           ": kafka.properties must be a mapping");
+                  for (const auto& kv : v) {
+                    if (!kv.second.IsScalar()) {
+                      return InvalidArgument(Where(r.source(), kv.second) +
+                                             ": kafka.properties values must be strings");
+                    }
+                    c->kafka_properties[kv.first.as<std::string>()] = kv.second.Scalar();
+                  }
+                  return Status::Ok();
+                }}});
         }},
        {"topics",
         [&](const YAML::Node& n) {
@@ -127,26 +142,36 @@ Status ApplyRoot(Reader& r, const YAML::Node& root, ingest::EngineConfig* c) {
                         {"service", topic(1)},
                         {"contacts", topic(2)},
                         {"accounts", topic(3)},
-                        {"deadletter",
-                         [&](const YAML::Node& v) { return r.String(v, "topics.deadletter", &c->deadletter_topic); }}});
+                        {"deadletter", [&](const YAML::Node& v) {
+                           return r.String(v, "topics.deadletter", &c->deadletter_topic);
+                         }}});
         }},
        {"state",
         [&](const YAML::Node& n) {
           return r.Map(
               n, "state",
-              {{"dir", [&](const YAML::Node& v) { return r.String(v, "state.dir", &c->state_dir); }},
-               {"sync_writes", [&](const YAML::Node& v) { return r.Bool(v, "state.sync_writes", &c->store.sync_writes); }},
+              {{"dir",
+                [&](const YAML::Node& v) { return r.String(v, "state.dir", &c->state_dir); }},
+               {"sync_writes",
+                [&](const YAML::Node& v) {
+                  return r.Bool(v, "state.sync_writes", &c->store.sync_writes);
+                }},
                {"dedup_window",
-                [&](const YAML::Node& v) { return r.Duration(v, "state.dedup_window", &c->store.dedup_window_micros); }},
-               {"block_cache_mb", [&](const YAML::Node& v) -> Status {
+                [&](const YAML::Node& v) {
+                  return r.Duration(v, "state.dedup_window", &c->store.dedup_window_micros);
+                }},
+               {"block_cache_mb",
+                [&](const YAML::Node& v) -> Status {
                   size_t mb;
                   CW_RETURN_IF_ERROR(r.Int<size_t>(v, "state.block_cache_mb", 1, 1 << 20, &mb));
                   c->block_cache_bytes = mb << 20;
                   return Status::Ok();
                 }},
-               {"write_buffer_budget_mb", [&](const YAML::Node& v) -> Status {
+               {"write_buffer_budget_mb",
+                [&](const YAML::Node& v) -> Status {
                   size_t mb;
-                  CW_RETURN_IF_ERROR(r.Int<size_t>(v, "state.write_buffer_budget_mb", 1, 1 << 20, &mb));
+                  CW_RETURN_IF_ERROR(
+                      r.Int<size_t>(v, "state.write_buffer_budget_mb", 1, 1 << 20, &mb));
                   c->write_buffer_budget_bytes = mb << 20;
                   return Status::Ok();
                 }},
@@ -159,35 +184,49 @@ Status ApplyRoot(Reader& r, const YAML::Node& root, ingest::EngineConfig* c) {
         }},
        {"http",
         [&](const YAML::Node& n) {
-          return r.Map(n, "http", {{"listen", [&](const YAML::Node& v) { return r.String(v, "http.listen", &c->http); }}});
+          return r.Map(n, "http", {{"listen", [&](const YAML::Node& v) {
+                                      return r.String(v, "http.listen", &c->http);
+                                    }}});
         }},
        {"time_zone", [&](const YAML::Node& v) { return r.String(v, "time_zone", &c->time_zone); }},
        {"rules",
         [&](const YAML::Node& n) {
           return r.Map(n, "rules", {{"path", [&](const YAML::Node& v) {
-                                        c->rules_path_explicit = true;
-                                        return r.String(v, "rules.path", &c->rules_path);
-                                      }}});
+                                       c->rules_path_explicit = true;
+                                       return r.String(v, "rules.path", &c->rules_path);
+                                     }}});
         }},
        {"evaluation",
         [&](const YAML::Node& n) {
           return r.Map(
               n, "evaluation",
-              {{"interval", [&](const YAML::Node& v) { return r.Duration(v, "evaluation.interval", &c->evaluation.interval_micros); }},
+              {{"interval",
+                [&](const YAML::Node& v) {
+                  return r.Duration(v, "evaluation.interval", &c->evaluation.interval_micros);
+                }},
                {"sweep_days",
-                [&](const YAML::Node& v) { return r.Int<int>(v, "evaluation.sweep_days", 1, 366, &c->evaluation.sweep_days); }},
+                [&](const YAML::Node& v) {
+                  return r.Int<int>(v, "evaluation.sweep_days", 1, 366, &c->evaluation.sweep_days);
+                }},
                {"max_task_idle_ms",
                 [&](const YAML::Node& v) {
-                  return r.Int<int>(v, "evaluation.max_task_idle_ms", 0, 600'000, &c->evaluation.max_task_idle_ms);
+                  return r.Int<int>(v, "evaluation.max_task_idle_ms", 0, 600'000,
+                                    &c->evaluation.max_task_idle_ms);
                 }},
-               {"follow_wall_clock",
-                [&](const YAML::Node& v) { return r.Bool(v, "evaluation.follow_wall_clock", &c->follow_wall_clock); }}});
+               {"follow_wall_clock", [&](const YAML::Node& v) {
+                  return r.Bool(v, "evaluation.follow_wall_clock", &c->follow_wall_clock);
+                }}});
         }},
        {"alerts",
         [&](const YAML::Node& n) {
           return r.Map(n, "alerts",
-                       {{"language", [&](const YAML::Node& v) { return r.String(v, "alerts.language", &c->evaluation.alert.language); }},
-                        {"topic", [&](const YAML::Node& v) { return r.String(v, "alerts.topic", &c->alerts_topic); }}});
+                       {{"language",
+                         [&](const YAML::Node& v) {
+                           return r.String(v, "alerts.language", &c->evaluation.alert.language);
+                         }},
+                        {"topic", [&](const YAML::Node& v) {
+                           return r.String(v, "alerts.topic", &c->alerts_topic);
+                         }}});
         }},
        {"health",
         [&](const YAML::Node& n) {
@@ -196,58 +235,73 @@ Status ApplyRoot(Reader& r, const YAML::Node& root, ingest::EngineConfig* c) {
               try {
                 *out = v.as<double>();
               } catch (const YAML::Exception&) {
-                return InvalidArgument(Where(r.source(), v) + ": health.weights." + name + " must be a number");
+                return InvalidArgument(Where(r.source(), v) + ": health.weights." + name +
+                                       " must be a number");
               }
-              if (*out < 0) return InvalidArgument(Where(r.source(), v) + ": health.weights." + name + " must be >= 0");
+              if (*out < 0)
+                return InvalidArgument(Where(r.source(), v) + ": health.weights." + name +
+                                       " must be >= 0");
               return Status::Ok();
             };
           };
           features::HealthWeights& w = c->evaluation.alert.health;
-          return r.Map(n, "health", {{"weights", [&](const YAML::Node& v) {
-                                        return r.Map(v, "health.weights",
-                                                     {{"satisfaction", weight("satisfaction", &w.satisfaction)},
-                                                      {"value", weight("value", &w.value)},
-                                                      {"risk", weight("risk", &w.risk)}});
-                                      }}});
+          return r.Map(n, "health",
+                       {{"weights", [&](const YAML::Node& v) {
+                           return r.Map(v, "health.weights",
+                                        {{"satisfaction", weight("satisfaction", &w.satisfaction)},
+                                         {"value", weight("value", &w.value)},
+                                         {"risk", weight("risk", &w.risk)}});
+                         }}});
         }},
        {"events",
         [&](const YAML::Node& n) {
-          return r.Map(
-              n, "events",
-              {{"max_bytes",
-                [&](const YAML::Node& v) {
-                  return r.Int<size_t>(v, "events.max_bytes", 64, 64 << 20, &c->limits.max_payload_bytes);
-                }},
-               {"max_id_bytes",
-                [&](const YAML::Node& v) { return r.Int<size_t>(v, "events.max_id_bytes", 8, 4096, &c->limits.max_id_bytes); }},
-               {"max_text_bytes",
-                [&](const YAML::Node& v) {
-                  return r.Int<size_t>(v, "events.max_text_bytes", 16, 65536, &c->limits.max_text_bytes);
-                }},
-               {"max_future",
-                [&](const YAML::Node& v) { return r.Duration(v, "events.max_future", &c->limits.max_future_micros); }},
-               {"min_time", [&](const YAML::Node& v) -> Status {
-                  std::string s;
-                  CW_RETURN_IF_ERROR(r.String(v, "events.min_time", &s));
-                  auto t = ParseRfc3339(s);
-                  if (!t.ok()) return InvalidArgument(Where(r.source(), v) + ": events.min_time: " + t.status().message());
-                  c->limits.min_time = *t;
-                  return Status::Ok();
-                }}});
+          return r.Map(n, "events",
+                       {{"max_bytes",
+                         [&](const YAML::Node& v) {
+                           return r.Int<size_t>(v, "events.max_bytes", 64, 64 << 20,
+                                                &c->limits.max_payload_bytes);
+                         }},
+                        {"max_id_bytes",
+                         [&](const YAML::Node& v) {
+                           return r.Int<size_t>(v, "events.max_id_bytes", 8, 4096,
+                                                &c->limits.max_id_bytes);
+                         }},
+                        {"max_text_bytes",
+                         [&](const YAML::Node& v) {
+                           return r.Int<size_t>(v, "events.max_text_bytes", 16, 65536,
+                                                &c->limits.max_text_bytes);
+                         }},
+                        {"max_future",
+                         [&](const YAML::Node& v) {
+                           return r.Duration(v, "events.max_future", &c->limits.max_future_micros);
+                         }},
+                        {"min_time", [&](const YAML::Node& v) -> Status {
+                           std::string s;
+                           CW_RETURN_IF_ERROR(r.String(v, "events.min_time", &s));
+                           auto t = ParseRfc3339(s);
+                           if (!t.ok())
+                             return InvalidArgument(Where(r.source(), v) +
+                                                    ": events.min_time: " + t.status().message());
+                           c->limits.min_time = *t;
+                           return Status::Ok();
+                         }}});
         }},
        {"ingest", [&](const YAML::Node& n) {
-          return r.Map(
-              n, "ingest",
-              {{"max_batch_messages",
-                [&](const YAML::Node& v) {
-                  return r.Int<size_t>(v, "ingest.max_batch_messages", 1, 1'000'000, &c->max_batch_messages);
-                }},
-               {"poll_timeout_ms",
-                [&](const YAML::Node& v) { return r.Int<int>(v, "ingest.poll_timeout_ms", 1, 60'000, &c->poll_timeout_ms); }},
-               {"deadletter_max_payload_bytes", [&](const YAML::Node& v) {
-                  return r.Int<size_t>(v, "ingest.deadletter_max_payload_bytes", 0, 16 << 20,
-                                       &c->deadletter_max_payload_bytes);
-                }}});
+          return r.Map(n, "ingest",
+                       {{"max_batch_messages",
+                         [&](const YAML::Node& v) {
+                           return r.Int<size_t>(v, "ingest.max_batch_messages", 1, 1'000'000,
+                                                &c->max_batch_messages);
+                         }},
+                        {"poll_timeout_ms",
+                         [&](const YAML::Node& v) {
+                           return r.Int<int>(v, "ingest.poll_timeout_ms", 1, 60'000,
+                                             &c->poll_timeout_ms);
+                         }},
+                        {"deadletter_max_payload_bytes", [&](const YAML::Node& v) {
+                           return r.Int<size_t>(v, "ingest.deadletter_max_payload_bytes", 0,
+                                                16 << 20, &c->deadletter_max_payload_bytes);
+                         }}});
         }}});
 }
 
@@ -257,11 +311,14 @@ Result<int64_t> ParseDuration(std::string_view text) {
   size_t i = 0;
   int64_t n = 0;
   while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-    if (n > (int64_t{1} << 40)) return InvalidArgument("duration '" + std::string(text) + "' is too large");
+    if (n > (int64_t{1} << 40))
+      return InvalidArgument("duration '" + std::string(text) + "' is too large");
     n = n * 10 + (text[i++] - '0');
   }
   std::string_view unit = text.substr(i);
-  if (i == 0) return InvalidArgument("duration '" + std::string(text) + "' must start with a number, e.g. 30d");
+  if (i == 0)
+    return InvalidArgument("duration '" + std::string(text) +
+                           "' must start with a number, e.g. 30d");
   if (unit == "ms") return n * 1000;
   if (unit == "s") return n * kMicrosPerSecond;
   if (unit == "m") return n * 60 * kMicrosPerSecond;
@@ -270,12 +327,14 @@ Result<int64_t> ParseDuration(std::string_view text) {
   return InvalidArgument("duration '" + std::string(text) + "' needs a unit: ms, s, m, h or d");
 }
 
-Status ApplyConfigText(const std::string& text, const std::string& source_name, ingest::EngineConfig* config) {
+Status ApplyConfigText(const std::string& text, const std::string& source_name,
+                       ingest::EngineConfig* config) {
   YAML::Node root;
   try {
     root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    return InvalidArgument(source_name + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);
+    return InvalidArgument(source_name + ":" + std::to_string(e.mark.line + 1) +
+                           ": not valid YAML: " + e.msg);
   }
   if (root.IsNull()) return Status::Ok();  // empty file: defaults
   Reader reader(source_name);
@@ -288,7 +347,9 @@ Status ApplyConfigText(const std::string& text, const std::string& source_name, 
 
 Status ApplyConfigFile(const std::string& path, ingest::EngineConfig* config) {
   std::ifstream in(path);
-  if (!in) return InvalidArgument("cannot read config file " + path + " (does it exist and is it readable?)");
+  if (!in)
+    return InvalidArgument("cannot read config file " + path +
+                           " (does it exist and is it readable?)");
   std::stringstream ss;
   ss << in.rdbuf();
   return ApplyConfigText(ss.str(), path, config);
@@ -299,7 +360,8 @@ void ResolveDefaultRulesPath(ingest::EngineConfig* config) {
   if (config->rules_path_explicit || std::filesystem::exists(config->rules_path, ec)) return;
   auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (ec) return;
-  for (const auto& candidate : {exe.parent_path() / "../../rules", exe.parent_path() / "../share/churnwatch/rules"}) {
+  for (const auto& candidate :
+       {exe.parent_path() / "../../rules", exe.parent_path() / "../share/churnwatch/rules"}) {
     if (std::filesystem::is_directory(candidate, ec)) {
       config->rules_path = candidate.lexically_normal().string();
       return;

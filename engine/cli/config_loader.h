@@ -31,7 +31,8 @@ namespace churnwatch::cli {
 // Applies the YAML file at `path` onto *config.
 Status ApplyConfigFile(const std::string& path, ingest::EngineConfig* config);
 // Parses YAML text (as if read from `source_name`) onto *config.
-Status ApplyConfigText(const std::string& text, const std::string& source_name, ingest::EngineConfig* config);
+Status ApplyConfigText(const std::string& text, const std::string& source_name,
+                       ingest::EngineConfig* config);
 // Applies CHURNWATCH_* variables that are set.
 void ApplyEnvironment(ingest::EngineConfig* config);
 // When the rules path was not given and ./rules does not exist, looks for the shipped ruleset

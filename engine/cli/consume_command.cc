@@ -1,7 +1,7 @@
 // `churnwatch consume`: print a topic's messages as JSON lines.
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -96,7 +96,8 @@ json Render(const kafka::ConsumedMessage& m, const std::string& schema, EventDec
   auto kind = EventKindFromName(schema);
   if (kind.ok()) {
     Event event;
-    if (!decoder.Decode(*kind, PayloadFormat::kAuto, m.payload, &event)) return ProtoToJson(event.proto());
+    if (!decoder.Decode(*kind, PayloadFormat::kAuto, m.payload, &event))
+      return ProtoToJson(event.proto());
     return json{{"undecodable", true}, {"payload", RawPayload(m.payload)}};
   }
   return RawPayload(m.payload);
@@ -108,7 +109,8 @@ int RunConsume(const ConsumeOptions& o) {
   kafka::ClientProperties props;
   for (const auto& p : o.properties) {
     auto eq = p.find('=');
-    if (eq == std::string::npos || eq == 0) return Fail("consume", InvalidArgument("-X " + p + ": expected KEY=VALUE"));
+    if (eq == std::string::npos || eq == 0)
+      return Fail("consume", InvalidArgument("-X " + p + ": expected KEY=VALUE"));
     props[p.substr(0, eq)] = p.substr(eq + 1);
   }
   NoRebalance listener;
@@ -126,7 +128,8 @@ int RunConsume(const ConsumeOptions& o) {
     Status s = (*consumer)->Poll(1000, 100, &batch);
     if (!s.ok()) return Fail("consume", s);
     for (const auto& m : batch) {
-      std::cout << Render(m, schema, decoder).dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+      std::cout << Render(m, schema, decoder).dump(-1, ' ', false, json::error_handler_t::replace)
+                << '\n';
       if (o.max > 0 && ++printed >= o.max) {
         std::cout.flush();
         return kExitOk;
@@ -135,8 +138,8 @@ int RunConsume(const ConsumeOptions& o) {
     if (!batch.empty()) {
       std::cout.flush();
       last_message = std::chrono::steady_clock::now();
-    } else if (o.idle_exit > 0 &&
-               std::chrono::steady_clock::now() - last_message > std::chrono::duration<double>(o.idle_exit)) {
+    } else if (o.idle_exit > 0 && std::chrono::steady_clock::now() - last_message >
+                                      std::chrono::duration<double>(o.idle_exit)) {
       break;
     }
   }
@@ -152,13 +155,18 @@ void AddConsumeCommand(CLI::App& app, int* exit_code) {
       "Print every message of a topic as one JSON line, decoded by the topic's schema:\n"
       "input topics as events, `alerts` as alerts, `deadletter` with its reason/source headers;\n"
       "other topics as their JSON (or text / base64). Reads all partitions, joins no group.");
-  cmd->add_option("--bootstrap", opts->bootstrap, "Kafka bootstrap servers HOST:PORT[,...]")->required();
+  cmd->add_option("--bootstrap", opts->bootstrap, "Kafka bootstrap servers HOST:PORT[,...]")
+      ->required();
   cmd->add_option("--topic", opts->topic, "Topic to read")->required();
-  cmd->add_flag("--from-beginning", opts->from_beginning, "Start at the oldest message (default: only new ones)");
-  cmd->add_option("--idle-exit", opts->idle_exit, "Exit after this many SECONDS without a message (default: never)");
+  cmd->add_flag("--from-beginning", opts->from_beginning,
+                "Start at the oldest message (default: only new ones)");
+  cmd->add_option("--idle-exit", opts->idle_exit,
+                  "Exit after this many SECONDS without a message (default: never)");
   cmd->add_option("--max", opts->max, "Exit after printing N messages");
-  cmd->add_option("--schema", opts->schema, "Decode as: orders|service|contacts|accounts|alerts|deadletter");
-  cmd->add_option("-X,--kafka-property", opts->properties, "librdkafka property KEY=VALUE (repeatable)");
+  cmd->add_option("--schema", opts->schema,
+                  "Decode as: orders|service|contacts|accounts|alerts|deadletter");
+  cmd->add_option("-X,--kafka-property", opts->properties,
+                  "librdkafka property KEY=VALUE (repeatable)");
   cmd->callback([opts, exit_code] { *exit_code = RunConsume(*opts); });
 }
 

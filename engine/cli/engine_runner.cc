@@ -8,7 +8,8 @@
 
 namespace churnwatch::cli {
 
-EngineRunner::EngineRunner(const Clock* clock) : clock_(clock), registry_(std::make_shared<prometheus::Registry>()) {}
+EngineRunner::EngineRunner(const Clock* clock)
+    : clock_(clock), registry_(std::make_shared<prometheus::Registry>()) {}
 
 namespace {
 ingest::Engine* g_reload_target = nullptr;

@@ -1,6 +1,5 @@
 // churnwatch — churn early-warning streaming engine for key accounts.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "cli/cli_support.h"

@@ -1,7 +1,7 @@
 // `churnwatch produce`: NDJSON events into a topic, keyed by account_id.
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -27,7 +27,8 @@ Result<kafka::ClientProperties> ParseProperties(const std::vector<std::string>& 
   kafka::ClientProperties out;
   for (const auto& p : props) {
     auto eq = p.find('=');
-    if (eq == std::string::npos || eq == 0) return InvalidArgument("-X " + p + ": expected KEY=VALUE");
+    if (eq == std::string::npos || eq == 0)
+      return InvalidArgument("-X " + p + ": expected KEY=VALUE");
     out[p.substr(0, eq)] = p.substr(eq + 1);
   }
   return out;
@@ -36,7 +37,8 @@ Result<kafka::ClientProperties> ParseProperties(const std::vector<std::string>& 
 int RunProduce(const ProduceOptions& o) {
   SetupLogging("warn");
   if (o.format != "json" && o.format != "proto") {
-    return Fail("produce", InvalidArgument("--format must be json or proto, got '" + o.format + "'"));
+    return Fail("produce",
+                InvalidArgument("--format must be json or proto, got '" + o.format + "'"));
   }
   std::optional<EventKind> kind;
   auto by_name = EventKindFromName(o.schema.empty() ? o.topic : o.schema);
@@ -46,8 +48,9 @@ int RunProduce(const ProduceOptions& o) {
     return Fail("produce", InvalidArgument("--schema: " + by_name.status().message()));
   }
   if (o.format == "proto" && !kind) {
-    return Fail("produce", InvalidArgument("--format proto needs a schema: topic '" + o.topic +
-                                           "' is not orders/service/contacts/accounts, so pass --schema"));
+    return Fail("produce",
+                InvalidArgument("--format proto needs a schema: topic '" + o.topic +
+                                "' is not orders/service/contacts/accounts, so pass --schema"));
   }
   auto props = ParseProperties(o.properties);
   if (!props.ok()) return Fail("produce", props.status());
@@ -72,8 +75,8 @@ int RunProduce(const ProduceOptions& o) {
     if (kind) {
       // Decoding with the topic's schema catches mistakes here, before they reach Kafka.
       if (auto rej = decoder.Decode(*kind, PayloadFormat::kJson, line, &event)) {
-        std::cerr << o.input << ":" << line_no << ": " << rej->detail << " (" << RejectReasonName(rej->reason)
-                  << "); not sent\n";
+        std::cerr << o.input << ":" << line_no << ": " << rej->detail << " ("
+                  << RejectReasonName(rej->reason) << "); not sent\n";
         ++bad;
         continue;
       }
@@ -86,7 +89,8 @@ int RunProduce(const ProduceOptions& o) {
         ++bad;
         continue;
       }
-      if (j.contains("account_id") && j["account_id"].is_string()) key = j["account_id"].get<std::string>();
+      if (j.contains("account_id") && j["account_id"].is_string())
+        key = j["account_id"].get<std::string>();
       payload = line;
     }
     if (key.empty()) {
@@ -101,7 +105,8 @@ int RunProduce(const ProduceOptions& o) {
   Status flushed = (*producer)->Flush(60'000);
   int64_t failed = (*producer)->failed();
   std::cout << "sent " << (queued - failed) << " messages to " << o.topic;
-  if (bad + failed > 0) std::cout << " (" << bad << " lines rejected, " << failed << " deliveries failed)";
+  if (bad + failed > 0)
+    std::cout << " (" << bad << " lines rejected, " << failed << " deliveries failed)";
   std::cout << std::endl;
   if (!flushed.ok()) return Fail("produce", flushed);
   return (bad + failed) == 0 ? kExitOk : kExitRuntime;
@@ -114,14 +119,19 @@ void AddProduceCommand(CLI::App& app, int* exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "produce",
       "Send NDJSON events (one JSON object per line) to a topic, keyed by their account_id.\n"
-      "For the input topics (orders, service, contacts, accounts, or --schema) every line is checked\n"
+      "For the input topics (orders, service, contacts, accounts, or --schema) every line is "
+      "checked\n"
       "against the schema first; lines that fail are reported with file:line and not sent.\n"
       "Prints how many were sent; exits 1 if any line was rejected or any delivery failed.");
-  cmd->add_option("--bootstrap", opts->bootstrap, "Kafka bootstrap servers HOST:PORT[,...]")->required();
+  cmd->add_option("--bootstrap", opts->bootstrap, "Kafka bootstrap servers HOST:PORT[,...]")
+      ->required();
   cmd->add_option("--topic", opts->topic, "Topic to send to")->required();
-  cmd->add_option("--format", opts->format, "Payload encoding on the wire: json or proto")->default_val("json");
-  cmd->add_option("--schema", opts->schema, "Event schema when the topic name is not one: orders|service|contacts|accounts");
-  cmd->add_option("-X,--kafka-property", opts->properties, "librdkafka property KEY=VALUE (repeatable)");
+  cmd->add_option("--format", opts->format, "Payload encoding on the wire: json or proto")
+      ->default_val("json");
+  cmd->add_option("--schema", opts->schema,
+                  "Event schema when the topic name is not one: orders|service|contacts|accounts");
+  cmd->add_option("-X,--kafka-property", opts->properties,
+                  "librdkafka property KEY=VALUE (repeatable)");
   cmd->add_option("input", opts->input, "NDJSON file, or - for standard input")->default_val("-");
   cmd->callback([opts, exit_code] { *exit_code = RunProduce(*opts); });
 }

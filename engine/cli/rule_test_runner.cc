@@ -1,5 +1,6 @@
 #include "cli/rule_test_runner.h"
 
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
@@ -7,7 +8,6 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <unistd.h>
 
 #include "cli/config_loader.h"
 #include "common/calendar.h"
@@ -25,7 +25,9 @@ struct TestEvent {
   json body;
 };
 
-std::string Where(const std::string& file, const YAML::Node& n) { return file + ":" + std::to_string(n.Mark().line + 1); }
+std::string Where(const std::string& file, const YAML::Node& n) {
+  return file + ":" + std::to_string(n.Mark().line + 1);
+}
 
 // YAML scalar → JSON value (numbers stay numbers, everything else strings).
 json ToJson(const YAML::Node& n) {
@@ -51,7 +53,8 @@ json ToJson(const YAML::Node& n) {
 class TempDir {
  public:
   TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "churnwatch-rules-test-XXXXXX").string();
+    std::string tmpl =
+        (std::filesystem::temp_directory_path() / "churnwatch-rules-test-XXXXXX").string();
     path_ = mkdtemp(tmpl.data()) ? tmpl : "";
   }
   ~TempDir() {
@@ -73,13 +76,15 @@ Result<RuleTestSummary> RunRuleTestFile(const std::string& file, std::ostream& o
   } catch (const YAML::BadFile&) {
     return InvalidArgument(file + ": cannot read");
   } catch (const YAML::Exception& e) {
-    return InvalidArgument(file + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);
+    return InvalidArgument(file + ":" + std::to_string(e.mark.line + 1) +
+                           ": not valid YAML: " + e.msg);
   }
   try {
     if (!root["rule_files"] || !root["rule_files"].IsSequence()) {
       return InvalidArgument(file + ": needs a 'rule_files' list");
     }
-    if (!root["tests"] || !root["tests"].IsSequence()) return InvalidArgument(file + ": needs a 'tests' list");
+    if (!root["tests"] || !root["tests"].IsSequence())
+      return InvalidArgument(file + ": needs a 'tests' list");
     // Rules: every listed file, relative to the test file.
     auto base = std::filesystem::path(file).parent_path();
     auto rules = std::make_shared<rules::RuleSet>();
@@ -89,7 +94,8 @@ Result<RuleTestSummary> RunRuleTestFile(const std::string& file, std::ostream& o
       auto loaded = rules::LoadRules(path);
       if (!loaded.problems.empty()) return InvalidArgument(loaded.problems[0].ToString());
       for (auto& r : loaded.set.rules) {
-        if (!ids.insert(r.id).second) return InvalidArgument(Where(file, f) + ": rule " + r.id + " loaded twice");
+        if (!ids.insert(r.id).second)
+          return InvalidArgument(Where(file, f) + ": rule " + r.id + " loaded twice");
         rules->rules.push_back(std::move(r));
       }
     }
@@ -99,7 +105,8 @@ Result<RuleTestSummary> RunRuleTestFile(const std::string& file, std::ostream& o
     if (const YAML::Node ev = root["evaluation"]) {
       if (ev["interval"]) {
         auto d = ParseDuration(ev["interval"].as<std::string>());
-        if (!d.ok()) return InvalidArgument(Where(file, ev["interval"]) + ": " + d.status().message());
+        if (!d.ok())
+          return InvalidArgument(Where(file, ev["interval"]) + ": " + d.status().message());
         options.evaluation.interval_micros = *d;
       }
       if (ev["sweep_days"]) options.evaluation.sweep_days = ev["sweep_days"].as<int>();
@@ -110,16 +117,19 @@ Result<RuleTestSummary> RunRuleTestFile(const std::string& file, std::ostream& o
     int case_no = 0;
     for (const auto& test : root["tests"]) {
       ++case_no;
-      std::string name = test["name"] ? test["name"].as<std::string>() : "test " + std::to_string(case_no);
+      std::string name =
+          test["name"] ? test["name"].as<std::string>() : "test " + std::to_string(case_no);
       if (!test["account"] || !test["account"]["account_id"]) {
-        return InvalidArgument(Where(file, test) + ": test '" + name + "' needs account.account_id");
+        return InvalidArgument(Where(file, test) + ": test '" + name +
+                               "' needs account.account_id");
       }
       std::string account = test["account"]["account_id"].as<std::string>();
       // Expand the event series.
       std::vector<TestEvent> events;
       if (test["events"]) {
         for (const auto& e : test["events"]) {
-          if (!e["topic"] || !e["at"]) return InvalidArgument(Where(file, e) + ": an event needs topic and at");
+          if (!e["topic"] || !e["at"])
+            return InvalidArgument(Where(file, e) + ": an event needs topic and at");
           auto kind = EventKindFromName(e["topic"].as<std::string>());
           if (!kind.ok()) return InvalidArgument(Where(file, e) + ": " + kind.status().message());
           auto at = ParseRfc3339(e["at"].as<std::string>());
@@ -128,7 +138,8 @@ Result<RuleTestSummary> RunRuleTestFile(const std::string& file, std::ostream& o
           int times = 1;
           if (const YAML::Node rep = e["repeat"]) {
             auto d = ParseDuration(rep["every"].as<std::string>());
-            if (!d.ok()) return InvalidArgument(Where(file, rep) + ": repeat.every: " + d.status().message());
+            if (!d.ok())
+              return InvalidArgument(Where(file, rep) + ": repeat.every: " + d.status().message());
             every = *d;
             times = rep["times"].as<int>();
           }
@@ -139,18 +150,22 @@ Result<RuleTestSummary> RunRuleTestFile(const std::string& file, std::ostream& o
           for (int i = 0; i < times; ++i) events.push_back({*kind, *at + every * i, body});
         }
       }
-      std::stable_sort(events.begin(), events.end(), [](const auto& a, const auto& b) { return a.at < b.at; });
+      std::stable_sort(events.begin(), events.end(),
+                       [](const auto& a, const auto& b) { return a.at < b.at; });
       if (test["account"].size() > 1 || test["account"]["at"]) {
         json profile = ToJson(test["account"]);
         UnixMicros at = events.empty() ? 0 : events.front().at - kMicrosPerSecond;
         if (test["account"]["at"]) {
           auto t = ParseRfc3339(test["account"]["at"].as<std::string>());
-          if (!t.ok()) return InvalidArgument(Where(file, test["account"]["at"]) + ": " + t.status().message());
+          if (!t.ok())
+            return InvalidArgument(Where(file, test["account"]["at"]) + ": " +
+                                   t.status().message());
           at = *t;
         }
         profile.erase("at");
         events.insert(events.begin(), TestEvent{EventKind::kAccount, at, profile});
-        std::stable_sort(events.begin(), events.end(), [](const auto& a, const auto& b) { return a.at < b.at; });
+        std::stable_sort(events.begin(), events.end(),
+                         [](const auto& a, const auto& b) { return a.at < b.at; });
       }
       // Evaluation points.
       struct Expect {
@@ -163,10 +178,17 @@ Result<RuleTestSummary> RunRuleTestFile(const std::string& file, std::ostream& o
         for (const auto& ev : test["evaluate"]) {
           auto at = ParseRfc3339(ev["at"].as<std::string>());
           if (!at.ok()) return InvalidArgument(Where(file, ev) + ": " + at.status().message());
-          expects.push_back({*at, ev["firing"], Where(file, ev)});
+          expects.push_back(
+              {*at, YAML::Clone(ev["firing"] ? ev["firing"] : YAML::Node(YAML::NodeType::Sequence)),
+               Where(file, ev)});
         }
       }
-      std::stable_sort(expects.begin(), expects.end(), [](const auto& a, const auto& b) { return a.at < b.at; });
+      // Sort positions, not the entries: assigning a YAML::Node writes through to the node it
+      // refers to, so moving nodes around in a sort corrupts them.
+      std::vector<size_t> order(expects.size());
+      for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+      std::stable_sort(order.begin(), order.end(),
+                       [&](size_t a, size_t b) { return expects[a].at < expects[b].at; });
 
       TempDir dir;
       options.state_dir = dir.path();
@@ -175,7 +197,8 @@ Result<RuleTestSummary> RunRuleTestFile(const std::string& file, std::ostream& o
       std::vector<std::string> failures;
       size_t next_event = 0;
       int seq = 0;
-      for (const auto& expect : expects) {
+      for (size_t idx : order) {
+        const Expect& expect = expects[idx];
         for (; next_event < events.size() && events[next_event].at <= expect.at; ++next_event) {
           TestEvent& e = events[next_event];
           json body = e.body;
@@ -209,8 +232,8 @@ Result<RuleTestSummary> RunRuleTestFile(const std::string& file, std::ostream& o
             }
             const v1::Alert& a = *it->second;
             if (want["severity"] && want["severity"].as<std::string>() != a.severity()) {
-              failures.push_back("at " + at_label + ": " + rule + " severity: want " + want["severity"].as<std::string>() +
-                                 ", got " + a.severity());
+              failures.push_back("at " + at_label + ": " + rule + " severity: want " +
+                                 want["severity"].as<std::string>() + ", got " + a.severity());
             }
             for (const char* section : {"labels", "annotations"}) {
               if (!want[section]) continue;
@@ -220,8 +243,8 @@ Result<RuleTestSummary> RunRuleTestFile(const std::string& file, std::ostream& o
                 auto g = got_map.find(k);
                 std::string got = g == got_map.end() ? "(absent)" : g->second;
                 if (got != v) {
-                  failures.push_back("at " + at_label + ": " + rule + " " + section + "." + k + ":\n      want: " + v +
-                                     "\n      got:  " + got);
+                  failures.push_back("at " + at_label + ": " + rule + " " + section + "." + k +
+                                     ":\n      want: " + v + "\n      got:  " + got);
                 }
               }
             }
@@ -230,16 +253,20 @@ Result<RuleTestSummary> RunRuleTestFile(const std::string& file, std::ostream& o
                 std::string k = kv.first.as<std::string>();
                 auto g = a.evidence().find(k);
                 if (g == a.evidence().end()) {
-                  failures.push_back("at " + at_label + ": " + rule + " evidence." + k + " is absent");
+                  failures.push_back("at " + at_label + ": " + rule + " evidence." + k +
+                                     " is absent");
                 } else if (g->second.has_number_value()) {
                   double w = kv.second.as<double>();
-                  if (std::fabs(g->second.number_value() - w) > 1e-3 * std::max(1.0, std::fabs(w))) {
-                    failures.push_back("at " + at_label + ": " + rule + " evidence." + k + ": want " +
-                                       kv.second.as<std::string>() + ", got " + std::to_string(g->second.number_value()));
+                  if (std::fabs(g->second.number_value() - w) >
+                      1e-3 * std::max(1.0, std::fabs(w))) {
+                    failures.push_back("at " + at_label + ": " + rule + " evidence." + k +
+                                       ": want " + kv.second.as<std::string>() + ", got " +
+                                       std::to_string(g->second.number_value()));
                   }
                 } else if (g->second.string_value() != kv.second.as<std::string>()) {
                   failures.push_back("at " + at_label + ": " + rule + " evidence." + k + ": want " +
-                                     kv.second.as<std::string>() + ", got " + g->second.string_value());
+                                     kv.second.as<std::string>() + ", got " +
+                                     g->second.string_value());
                 }
               }
             }
@@ -247,8 +274,10 @@ Result<RuleTestSummary> RunRuleTestFile(const std::string& file, std::ostream& o
         }
         for (const auto& [rule, a] : firing) {
           if (!expected_rules.count(rule)) {
-            std::string summary = a->annotations().count("summary") ? a->annotations().at("summary") : "";
-            failures.push_back("at " + at_label + ": unexpected " + rule + " firing (" + a->severity() + "): " + summary);
+            std::string summary =
+                a->annotations().count("summary") ? a->annotations().at("summary") : "";
+            failures.push_back("at " + at_label + ": unexpected " + rule + " firing (" +
+                               a->severity() + "): " + summary);
           }
         }
       }

@@ -1,6 +1,5 @@
 // `churnwatch rules check|test|features`.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <iostream>
 #include <set>
@@ -22,7 +21,8 @@ int RunCheck(const std::string& path, bool explain) {
   auto loaded = rules::LoadRules(path);
   for (const auto& p : loaded.problems) std::cerr << p.ToString() << "\n";
   if (!loaded.problems.empty()) {
-    std::cerr << "churnwatch rules check: " << loaded.problems.size() << " problem(s) in " << path << std::endl;
+    std::cerr << "churnwatch rules check: " << loaded.problems.size() << " problem(s) in " << path
+              << std::endl;
     return kExitUsage;
   }
   std::set<std::string> signals;
@@ -30,9 +30,9 @@ int RunCheck(const std::string& path, bool explain) {
     signals.insert(r.labels.at("signal"));
     if (explain) std::cout << r.id << " [" << r.labels.at("signal") << "] " << r.expr << "\n";
   }
-  std::cout << "ok: " << loaded.set.rules.size() << " rules in " << loaded.set.files.size() << " file(s), "
-            << signals.size() << " of " << rules::KnownSignals().size() << " signals covered, version "
-            << loaded.set.version << std::endl;
+  std::cout << "ok: " << loaded.set.rules.size() << " rules in " << loaded.set.files.size()
+            << " file(s), " << signals.size() << " of " << rules::KnownSignals().size()
+            << " signals covered, version " << loaded.set.version << std::endl;
   return kExitOk;
 }
 
@@ -50,14 +50,17 @@ int RunTests(const std::vector<std::string>& files) {
 
 int RunFeatures() {
   std::cout << "| feature | unit | meaning |\n|---|---|---|\n";
-  for (const auto& f : features::FeatureCatalog()) std::cout << "| `" << f.name << "` | " << f.unit << " | " << f.meaning << " |\n";
+  for (const auto& f : features::FeatureCatalog())
+    std::cout << "| `" << f.name << "` | " << f.unit << " | " << f.meaning << " |\n";
   std::cout << "\nText fields for annotations and evidence:";
   for (const auto& t : features::TextFieldNames()) std::cout << " `" << t << "`";
   std::cout << "\n\n| kind | signal | expression | defaults |\n|---|---|---|---|\n";
   for (const auto& k : rules::BuiltinKinds()) {
     std::string defaults;
-    for (const auto& [p, v] : k.params) defaults += (defaults.empty() ? "" : ", ") + p + "=" + FormatParam(v);
-    std::cout << "| `" << k.name << "` | " << k.signal << " | `" << k.expr_template << "` | " << defaults << " |\n";
+    for (const auto& [p, v] : k.params)
+      defaults += (defaults.empty() ? "" : ", ") + p + "=" + FormatParam(v);
+    std::cout << "| `" << k.name << "` | " << k.signal << " | `" << k.expr_template << "` | "
+              << defaults << " |\n";
   }
   return kExitOk;
 }
@@ -75,21 +78,25 @@ void AddRulesCommand(CLI::App& app, int* exit_code) {
   cmd->require_subcommand(1);
   auto path = std::make_shared<std::string>();
   auto explain = std::make_shared<bool>(false);
-  CLI::App* check = cmd->add_subcommand(
-      "check", "Validate rule files (a file or a directory of *.yaml). Prints every problem as FILE:LINE: reason\n"
-               "and exits 2 if there is any; 0 and a summary otherwise.");
+  CLI::App* check = cmd->add_subcommand("check",
+                                        "Validate rule files (a file or a directory of *.yaml). "
+                                        "Prints every problem as FILE:LINE: reason\n"
+                                        "and exits 2 if there is any; 0 and a summary otherwise.");
   check->add_option("path", *path, "Rule file or directory")->required();
   check->add_flag("--explain", *explain, "Print each rule's expression (built-in kinds expanded)");
   check->callback([path, explain, exit_code] { *exit_code = RunCheck(*path, *explain); });
 
   auto files = std::make_shared<std::vector<std::string>>();
-  CLI::App* test = cmd->add_subcommand(
-      "test", "Run rule unit tests (see rules/tests/*.yaml): input event series, evaluation times and the alerts\n"
-              "expected then. Runs the engine's own code without Kafka. Exits 1 with a diff if a test fails.");
+  CLI::App* test = cmd->add_subcommand("test",
+                                       "Run rule unit tests (see rules/tests/*.yaml): input event "
+                                       "series, evaluation times and the alerts\n"
+                                       "expected then. Runs the engine's own code without Kafka. "
+                                       "Exits 1 with a diff if a test fails.");
   test->add_option("files", *files, "Test files")->required();
   test->callback([files, exit_code] { *exit_code = RunTests(*files); });
 
-  CLI::App* feats = cmd->add_subcommand("features", "Print the feature table and built-in kinds (Markdown).");
+  CLI::App* feats =
+      cmd->add_subcommand("features", "Print the feature table and built-in kinds (Markdown).");
   feats->callback([exit_code] { *exit_code = RunFeatures(); });
 }
 

@@ -1,7 +1,7 @@
 // `churnwatch run`: the engine.
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "cli/cli_support.h"
@@ -46,7 +46,8 @@ int RunEngine(const RunOptions& o) {
   }
   for (const auto& p : o.properties) {
     auto eq = p.find('=');
-    if (eq == std::string::npos || eq == 0) return Fail("run", InvalidArgument("-X " + p + ": expected KEY=VALUE"));
+    if (eq == std::string::npos || eq == 0)
+      return Fail("run", InvalidArgument("-X " + p + ": expected KEY=VALUE"));
     config.kafka_properties[p.substr(0, eq)] = p.substr(eq + 1);
   }
   const auto& stop = InstallShutdownHandlers();
@@ -55,8 +56,8 @@ int RunEngine(const RunOptions& o) {
   if (!started.ok()) return Fail("run", started);
   std::cout << "http=" << runner.http_address() << std::endl;
   runner.OnReloadSignal();
-  spdlog::info("churnwatch running: http://{}/ (metrics /metrics, ready /readyz); state in {}", runner.http_address(),
-               config.state_dir);
+  spdlog::info("churnwatch running: http://{}/ (metrics /metrics, ready /readyz); state in {}",
+               runner.http_address(), config.state_dir);
   Status result = runner.Run(stop);
   if (!result.ok()) return Fail("run", result);
   spdlog::info("stopped cleanly");
@@ -70,21 +71,32 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "run",
       "Run the engine: join the consumer group, consume the input topics into per-partition state\n"
-      "stores and serve HTTP. Settings come from defaults, then --config, then CHURNWATCH_* variables,\n"
-      "then flags. Prints `http=HOST:PORT` as its first stdout line. SIGTERM/SIGINT: finish the batch,\n"
-      "flush, commit, exit 0. Exit 2: bad configuration or topics not co-partitioned; 1: runtime failure.");
+      "stores and serve HTTP. Settings come from defaults, then --config, then CHURNWATCH_* "
+      "variables,\n"
+      "then flags. Prints `http=HOST:PORT` as its first stdout line. SIGTERM/SIGINT: finish the "
+      "batch,\n"
+      "flush, commit, exit 0. Exit 2: bad configuration or topics not co-partitioned; 1: runtime "
+      "failure.");
   cmd->add_option("--config", opts->config_file, "YAML config file (see README: Configuration)");
-  cmd->add_option("--bootstrap", opts->bootstrap, "Kafka bootstrap servers HOST:PORT[,...] (env CHURNWATCH_BOOTSTRAP)");
+  cmd->add_option("--bootstrap", opts->bootstrap,
+                  "Kafka bootstrap servers HOST:PORT[,...] (env CHURNWATCH_BOOTSTRAP)");
   cmd->add_option("--group", opts->group, "Consumer group id (default churnwatch)");
-  cmd->add_option("--state-dir", opts->state_dir, "Directory of the partition stores (default ./churnwatch-state)");
-  cmd->add_option("--http", opts->http, "HTTP listen address HOST:PORT (default 127.0.0.1:8080; port 0 = any free)");
-  cmd->add_option("--time-zone", opts->time_zone, "Zone of calendar months and quarters (default Asia/Shanghai)");
+  cmd->add_option("--state-dir", opts->state_dir,
+                  "Directory of the partition stores (default ./churnwatch-state)");
+  cmd->add_option("--http", opts->http,
+                  "HTTP listen address HOST:PORT (default 127.0.0.1:8080; port 0 = any free)");
+  cmd->add_option("--time-zone", opts->time_zone,
+                  "Zone of calendar months and quarters (default Asia/Shanghai)");
   cmd->add_option("-X,--kafka-property", opts->properties,
-                  "librdkafka property KEY=VALUE for every client (repeatable), e.g. -X session.timeout.ms=6000");
-  cmd->add_option("--rules", opts->rules, "Rule file or directory (default ./rules; reloaded on SIGHUP and on change)");
-  cmd->add_option("--as-of", opts->as_of,
-                  "Act as if the wall clock stood at this RFC 3339 instant (replays and reproducible tests)");
-  cmd->add_option("--log-level", opts->log_level, "trace, debug, info, warn, error")->default_val("info");
+                  "librdkafka property KEY=VALUE for every client (repeatable), e.g. -X "
+                  "session.timeout.ms=6000");
+  cmd->add_option("--rules", opts->rules,
+                  "Rule file or directory (default ./rules; reloaded on SIGHUP and on change)");
+  cmd->add_option(
+      "--as-of", opts->as_of,
+      "Act as if the wall clock stood at this RFC 3339 instant (replays and reproducible tests)");
+  cmd->add_option("--log-level", opts->log_level, "trace, debug, info, warn, error")
+      ->default_val("info");
   cmd->callback([opts, exit_code] { *exit_code = RunEngine(*opts); });
 }
 

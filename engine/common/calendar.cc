@@ -42,17 +42,20 @@ Result<Calendar> Calendar::Load(std::string_view zone_name) {
 DayKey Calendar::DayOf(UnixMicros t) const {
   auto local = zone_->to_local(SysMicros(microseconds(t)));
   date::year_month_day ymd{date::floor<date::days>(local)};
-  return static_cast<int>(ymd.year()) * 10000 + static_cast<int>(static_cast<unsigned>(ymd.month())) * 100 +
+  return static_cast<int>(ymd.year()) * 10000 +
+         static_cast<int>(static_cast<unsigned>(ymd.month())) * 100 +
          static_cast<int>(static_cast<unsigned>(ymd.day()));
 }
 
 int64_t Calendar::DayNumber(DayKey day) {
-  return DaysFromCivil(day / 10000, static_cast<unsigned>(day / 100 % 100), static_cast<unsigned>(day % 100));
+  return DaysFromCivil(day / 10000, static_cast<unsigned>(day / 100 % 100),
+                       static_cast<unsigned>(day % 100));
 }
 
 DayKey Calendar::DayFromNumber(int64_t day_number) {
   date::year_month_day ymd{date::sys_days{date::days{day_number}}};
-  return static_cast<int>(ymd.year()) * 10000 + static_cast<int>(static_cast<unsigned>(ymd.month())) * 100 +
+  return static_cast<int>(ymd.year()) * 10000 +
+         static_cast<int>(static_cast<unsigned>(ymd.month())) * 100 +
          static_cast<int>(static_cast<unsigned>(ymd.day()));
 }
 
@@ -106,7 +109,8 @@ int64_t DaysFromCivil(int64_t year, unsigned month, unsigned day) {
 
 Result<UnixMicros> ParseRfc3339(std::string_view s) {
   auto bad = [&](const char* why) {
-    return InvalidArgument("timestamp '" + std::string(s.substr(0, 64)) + "' is not RFC 3339: " + why);
+    return InvalidArgument("timestamp '" + std::string(s.substr(0, 64)) +
+                           "' is not RFC 3339: " + why);
   };
   int64_t year, month, day, hour, minute, second;
   if (s.size() < 20) return bad("too short (want e.g. 2026-07-01T08:00:00Z)");
@@ -114,13 +118,15 @@ Result<UnixMicros> ParseRfc3339(std::string_view s) {
       !ReadDigits(s, 8, 2, &day)) {
     return bad("date must be YYYY-MM-DD");
   }
-  if (s[10] != 'T' && s[10] != 't' && s[10] != ' ') return bad("date and time must be separated by T");
+  if (s[10] != 'T' && s[10] != 't' && s[10] != ' ')
+    return bad("date and time must be separated by T");
   if (!ReadDigits(s, 11, 2, &hour) || s[13] != ':' || !ReadDigits(s, 14, 2, &minute) ||
       s[16] != ':' || !ReadDigits(s, 17, 2, &second)) {
     return bad("time must be hh:mm:ss");
   }
   if (month < 1 || month > 12) return bad("month out of range");
-  date::year_month_day ymd{date::year(static_cast<int>(year)), date::month(static_cast<unsigned>(month)),
+  date::year_month_day ymd{date::year(static_cast<int>(year)),
+                           date::month(static_cast<unsigned>(month)),
                            date::day(static_cast<unsigned>(day))};
   if (!ymd.ok()) return bad("no such day");
   if (hour > 23 || minute > 59 || second > 60) return bad("time out of range");
@@ -165,12 +171,14 @@ std::string FormatRfc3339(UnixMicros t) {
   date::year_month_day ymd{day};
   date::hh_mm_ss<microseconds> tod{tp - day};
   char buf[48];
-  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(ymd.year()),
-                        static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                        static_cast<int>(tod.hours().count()), static_cast<int>(tod.minutes().count()),
-                        static_cast<int>(tod.seconds().count()));
+  int n =
+      std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(ymd.year()),
+                    static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                    static_cast<int>(tod.hours().count()), static_cast<int>(tod.minutes().count()),
+                    static_cast<int>(tod.seconds().count()));
   auto frac = tod.subseconds().count();
-  if (frac != 0) n += std::snprintf(buf + n, sizeof buf - n, ".%06lld", static_cast<long long>(frac));
+  if (frac != 0)
+    n += std::snprintf(buf + n, sizeof buf - n, ".%06lld", static_cast<long long>(frac));
   std::snprintf(buf + n, sizeof buf - n, "Z");
   return buf;
 }

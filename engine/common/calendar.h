@@ -49,8 +49,12 @@ class Calendar {
   static QuarterKey QuarterOfMonth(MonthKey month) {
     return (month / 100) * 10 + ((month % 100) - 1) / 3 + 1;
   }
-  static MonthKey FirstMonthOfQuarter(QuarterKey q) { return (q / 10) * 100 + (q % 10 - 1) * 3 + 1; }
-  static QuarterKey NextQuarter(QuarterKey q) { return q % 10 == 4 ? (q / 10 + 1) * 10 + 1 : q + 1; }
+  static MonthKey FirstMonthOfQuarter(QuarterKey q) {
+    return (q / 10) * 100 + (q % 10 - 1) * 3 + 1;
+  }
+  static QuarterKey NextQuarter(QuarterKey q) {
+    return q % 10 == 4 ? (q / 10 + 1) * 10 + 1 : q + 1;
+  }
   static QuarterKey PreviousQuarter(QuarterKey q) {
     return q % 10 == 1 ? (q / 10 - 1) * 10 + 4 : q - 1;
   }
@@ -60,7 +64,8 @@ class Calendar {
   static std::string MonthLabel(MonthKey m);
 
  private:
-  Calendar(std::string name, const date::time_zone* zone) : zone_name_(std::move(name)), zone_(zone) {}
+  Calendar(std::string name, const date::time_zone* zone)
+      : zone_name_(std::move(name)), zone_(zone) {}
   std::string zone_name_;
   const date::time_zone* zone_;  // owned by the process-wide tz database
 };

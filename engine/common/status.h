@@ -15,14 +15,14 @@ namespace churnwatch {
 
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,   // bad input from a user or upstream system (flags, config, events)
-  kNotFound,          // the thing asked for does not exist
-  kAlreadyExists,     // creating something that is there
-  kFailedPrecondition,// the system is not in a state to do this (e.g. topics not co-partitioned)
-  kUnavailable,       // a peer (Kafka, Alertmanager) cannot be reached now; retrying may help
-  kIoError,           // the state store or a file failed
-  kCorruption,        // stored data could not be decoded
-  kInternal,          // a bug
+  kInvalidArgument,     // bad input from a user or upstream system (flags, config, events)
+  kNotFound,            // the thing asked for does not exist
+  kAlreadyExists,       // creating something that is there
+  kFailedPrecondition,  // the system is not in a state to do this (e.g. topics not co-partitioned)
+  kUnavailable,         // a peer (Kafka, Alertmanager) cannot be reached now; retrying may help
+  kIoError,             // the state store or a file failed
+  kCorruption,          // stored data could not be decoded
+  kInternal,            // a bug
 };
 
 const char* StatusCodeName(StatusCode code);
@@ -48,7 +48,9 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-inline Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+inline Status InvalidArgument(std::string m) {
+  return {StatusCode::kInvalidArgument, std::move(m)};
+}
 inline Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
 inline Status FailedPrecondition(std::string m) {
   return {StatusCode::kFailedPrecondition, std::move(m)};
@@ -62,7 +64,7 @@ inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(v_).ok() && "Result built from an OK status has no value");
   }
@@ -87,8 +89,8 @@ class [[nodiscard]] Result {
 }  // namespace churnwatch
 
 // Returns early from the enclosing function when `expr` yields a non-OK Status.
-#define CW_RETURN_IF_ERROR(expr)            \
-  do {                                      \
+#define CW_RETURN_IF_ERROR(expr)              \
+  do {                                        \
     ::churnwatch::Status cw_status_ = (expr); \
-    if (!cw_status_.ok()) return cw_status_; \
+    if (!cw_status_.ok()) return cw_status_;  \
   } while (0)

@@ -1,14 +1,17 @@
 #include "events/event.h"
 
-
 namespace churnwatch {
 
 const char* EventKindName(EventKind kind) {
   switch (kind) {
-    case EventKind::kOrder: return "orders";
-    case EventKind::kService: return "service";
-    case EventKind::kContact: return "contacts";
-    case EventKind::kAccount: return "accounts";
+    case EventKind::kOrder:
+      return "orders";
+    case EventKind::kService:
+      return "service";
+    case EventKind::kContact:
+      return "contacts";
+    case EventKind::kAccount:
+      return "accounts";
   }
   return "?";
 }
@@ -26,28 +29,40 @@ Result<PayloadFormat> PayloadFormatFromName(std::string_view name) {
   if (name == "json") return PayloadFormat::kJson;
   if (name == "proto") return PayloadFormat::kProto;
   if (name == "auto") return PayloadFormat::kAuto;
-  return InvalidArgument("payload format '" + std::string(name) + "' is not one of json, proto, auto");
+  return InvalidArgument("payload format '" + std::string(name) +
+                         "' is not one of json, proto, auto");
 }
 
 const char* PayloadFormatName(PayloadFormat f) {
   switch (f) {
-    case PayloadFormat::kJson: return "json";
-    case PayloadFormat::kProto: return "proto";
-    case PayloadFormat::kAuto: return "auto";
+    case PayloadFormat::kJson:
+      return "json";
+    case PayloadFormat::kProto:
+      return "proto";
+    case PayloadFormat::kAuto:
+      return "auto";
   }
   return "?";
 }
 
 const char* RejectReasonName(RejectReason r) {
   switch (r) {
-    case RejectReason::kMalformed: return "malformed";
-    case RejectReason::kInvalidUtf8: return "invalid_utf8";
-    case RejectReason::kTooLarge: return "too_large";
-    case RejectReason::kMissingField: return "missing_field";
-    case RejectReason::kOutOfRange: return "out_of_range";
-    case RejectReason::kUnknownEnum: return "unknown_enum";
-    case RejectReason::kBadTimestamp: return "bad_timestamp";
-    case RejectReason::kKeyMismatch: return "key_mismatch";
+    case RejectReason::kMalformed:
+      return "malformed";
+    case RejectReason::kInvalidUtf8:
+      return "invalid_utf8";
+    case RejectReason::kTooLarge:
+      return "too_large";
+    case RejectReason::kMissingField:
+      return "missing_field";
+    case RejectReason::kOutOfRange:
+      return "out_of_range";
+    case RejectReason::kUnknownEnum:
+      return "unknown_enum";
+    case RejectReason::kBadTimestamp:
+      return "bad_timestamp";
+    case RejectReason::kKeyMismatch:
+      return "key_mismatch";
   }
   return "?";
 }
@@ -85,8 +100,8 @@ bool Event::occurred_at_well_formed() const {
   return std::visit(
       [](const auto& m) {
         const auto& ts = m.occurred_at();
-        return ts.seconds() >= kMinTimestampSeconds && ts.seconds() <= kMaxTimestampSeconds && ts.nanos() >= 0 &&
-               ts.nanos() < 1'000'000'000;
+        return ts.seconds() >= kMinTimestampSeconds && ts.seconds() <= kMaxTimestampSeconds &&
+               ts.nanos() >= 0 && ts.nanos() < 1'000'000'000;
       },
       message);
 }

@@ -58,14 +58,14 @@ struct Event {
 // Why a message was not accepted. Closed set: these names are the `reason` label of
 // churnwatch_events_deadlettered_total and the `reason` header on the dead-letter topic.
 enum class RejectReason : uint8_t {
-  kMalformed,       // not valid JSON / protobuf, or a field has the wrong JSON type
-  kInvalidUtf8,     // text is not UTF-8
-  kTooLarge,        // payload above events.max_bytes
-  kMissingField,    // a required field is absent or empty
-  kOutOfRange,      // a number, string length or enum value is outside what is allowed
-  kUnknownEnum,     // an enum name the schema does not define
-  kBadTimestamp,    // occurred_at unparseable, or outside the accepted time range
-  kKeyMismatch,     // Kafka key empty or different from account_id
+  kMalformed,     // not valid JSON / protobuf, or a field has the wrong JSON type
+  kInvalidUtf8,   // text is not UTF-8
+  kTooLarge,      // payload above events.max_bytes
+  kMissingField,  // a required field is absent or empty
+  kOutOfRange,    // a number, string length or enum value is outside what is allowed
+  kUnknownEnum,   // an enum name the schema does not define
+  kBadTimestamp,  // occurred_at unparseable, or outside the accepted time range
+  kKeyMismatch,   // Kafka key empty or different from account_id
 };
 constexpr int kRejectReasonCount = 8;
 const char* RejectReasonName(RejectReason r);

@@ -49,9 +49,11 @@ struct EventDecoder::JsonState {
   simdjson::dom::parser parser;
   std::string buffer;  // payload copy with simdjson's required padding
 
-  std::optional<Rejection> DecodeObject(simdjson::dom::object obj, pb::Message* msg, const std::string& path);
-  std::optional<Rejection> DecodeField(simdjson::dom::element value, const pb::FieldDescriptor* field,
-                                       pb::Message* msg, const std::string& path);
+  std::optional<Rejection> DecodeObject(simdjson::dom::object obj, pb::Message* msg,
+                                        const std::string& path);
+  std::optional<Rejection> DecodeField(simdjson::dom::element value,
+                                       const pb::FieldDescriptor* field, pb::Message* msg,
+                                       const std::string& path);
 };
 
 namespace {
@@ -60,27 +62,32 @@ using simdjson::dom::element_type;
 
 std::optional<Rejection> FromJsonError(simdjson::error_code e, const std::string& path) {
   switch (e) {
-    case simdjson::SUCCESS: return std::nullopt;
-    case simdjson::UTF8_ERROR: return Reject(RejectReason::kInvalidUtf8, path + ": text is not UTF-8");
+    case simdjson::SUCCESS:
+      return std::nullopt;
+    case simdjson::UTF8_ERROR:
+      return Reject(RejectReason::kInvalidUtf8, path + ": text is not UTF-8");
     case simdjson::NUMBER_OUT_OF_RANGE:
       return Reject(RejectReason::kOutOfRange, path + ": number out of range");
     case simdjson::INCORRECT_TYPE:
       return Reject(RejectReason::kMalformed, path + ": wrong JSON type");
     default:
-      return Reject(RejectReason::kMalformed,
-                    (path.empty() ? std::string("payload") : path) + ": " + simdjson::error_message(e));
+      return Reject(RejectReason::kMalformed, (path.empty() ? std::string("payload") : path) +
+                                                  ": " + simdjson::error_message(e));
   }
 }
 
 // Reads a JSON integer or decimal string as int64 (protobuf's JSON mapping allows both).
-std::optional<Rejection> ReadInt64(simdjson::dom::element value, const std::string& path, int64_t* out) {
+std::optional<Rejection> ReadInt64(simdjson::dom::element value, const std::string& path,
+                                   int64_t* out) {
   switch (value.type()) {
     case element_type::STRING: {
       std::string_view s = value.get_string().value_unsafe();
       auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-      if (ec == std::errc::result_out_of_range) return Reject(RejectReason::kOutOfRange, path + ": number out of range");
+      if (ec == std::errc::result_out_of_range)
+        return Reject(RejectReason::kOutOfRange, path + ": number out of range");
       if (ec != std::errc() || p != s.data() + s.size()) {
-        return Reject(RejectReason::kMalformed, path + ": '" + std::string(s.substr(0, 32)) + "' is not an integer");
+        return Reject(RejectReason::kMalformed,
+                      path + ": '" + std::string(s.substr(0, 32)) + "' is not an integer");
       }
       return std::nullopt;
     }
@@ -110,7 +117,8 @@ std::optional<Rejection> EventDecoder::JsonState::DecodeField(simdjson::dom::ele
   }
   switch (field->cpp_type()) {
     case pb::FieldDescriptor::CPPTYPE_STRING: {
-      if (t != element_type::STRING) return Reject(RejectReason::kMalformed, path + ": expected a string");
+      if (t != element_type::STRING)
+        return Reject(RejectReason::kMalformed, path + ": expected a string");
       refl->SetString(msg, field, std::string(value.get_string().value_unsafe()));
       return std::nullopt;
     }
@@ -123,7 +131,8 @@ std::optional<Rejection> EventDecoder::JsonState::DecodeField(simdjson::dom::ele
     case pb::FieldDescriptor::CPPTYPE_INT32: {
       int64_t v;
       if (auto r = ReadInt64(value, path, &v)) return r;
-      if (v < INT32_MIN || v > INT32_MAX) return Reject(RejectReason::kOutOfRange, path + ": number out of range");
+      if (v < INT32_MIN || v > INT32_MAX)
+        return Reject(RejectReason::kOutOfRange, path + ": number out of range");
       refl->SetInt32(msg, field, static_cast<int32_t>(v));
       return std::nullopt;
     }
@@ -133,14 +142,15 @@ std::optional<Rejection> EventDecoder::JsonState::DecodeField(simdjson::dom::ele
         std::string_view s = value.get_string().value_unsafe();
         number = ResolveEnumName(field->enum_type(), s);
         if (number < 0) {
-          return Reject(RejectReason::kUnknownEnum,
-                        path + ": '" + std::string(s.substr(0, 40)) + "' is not a " + field->enum_type()->name());
+          return Reject(RejectReason::kUnknownEnum, path + ": '" + std::string(s.substr(0, 40)) +
+                                                        "' is not a " + field->enum_type()->name());
         }
       } else {
         int64_t v;
         if (auto r = ReadInt64(value, path, &v)) return r;
         if (v < 0 || v > INT32_MAX || !field->enum_type()->FindValueByNumber(static_cast<int>(v))) {
-          return Reject(RejectReason::kUnknownEnum, path + ": " + std::to_string(v) + " is not a " + field->enum_type()->name());
+          return Reject(RejectReason::kUnknownEnum, path + ": " + std::to_string(v) + " is not a " +
+                                                        field->enum_type()->name());
         }
         number = static_cast<int>(v);
       }
@@ -150,9 +160,11 @@ std::optional<Rejection> EventDecoder::JsonState::DecodeField(simdjson::dom::ele
     case pb::FieldDescriptor::CPPTYPE_MESSAGE: {
       pb::Message* sub = refl->MutableMessage(msg, field);
       if (field->message_type()->full_name() == "google.protobuf.Timestamp") {
-        if (t != element_type::STRING) return Reject(RejectReason::kBadTimestamp, path + ": expected an RFC 3339 string");
+        if (t != element_type::STRING)
+          return Reject(RejectReason::kBadTimestamp, path + ": expected an RFC 3339 string");
         auto micros = ParseRfc3339(value.get_string().value_unsafe());
-        if (!micros.ok()) return Reject(RejectReason::kBadTimestamp, path + ": " + micros.status().message());
+        if (!micros.ok())
+          return Reject(RejectReason::kBadTimestamp, path + ": " + micros.status().message());
         auto* ts = static_cast<pb::Timestamp*>(sub);
         int64_t secs = *micros / kMicrosPerSecond, rem = *micros % kMicrosPerSecond;
         if (rem < 0) {
@@ -163,7 +175,8 @@ std::optional<Rejection> EventDecoder::JsonState::DecodeField(simdjson::dom::ele
         ts->set_nanos(static_cast<int32_t>(rem * 1000));
         return std::nullopt;
       }
-      if (t != element_type::OBJECT) return Reject(RejectReason::kMalformed, path + ": expected an object");
+      if (t != element_type::OBJECT)
+        return Reject(RejectReason::kMalformed, path + ": expected an object");
       return DecodeObject(value.get_object().value_unsafe(), sub, path);
     }
     default:
@@ -171,14 +184,15 @@ std::optional<Rejection> EventDecoder::JsonState::DecodeField(simdjson::dom::ele
   }
 }
 
-std::optional<Rejection> EventDecoder::JsonState::DecodeObject(simdjson::dom::object obj, pb::Message* msg,
+std::optional<Rejection> EventDecoder::JsonState::DecodeObject(simdjson::dom::object obj,
+                                                               pb::Message* msg,
                                                                const std::string& path) {
   const pb::Descriptor* desc = msg->GetDescriptor();
   for (auto [key, value] : obj) {
     std::string name(key);
     const pb::FieldDescriptor* fd = desc->FindFieldByName(name);
     if (fd == nullptr) fd = desc->FindFieldByCamelcaseName(name);  // the JSON mapping's lowerCamel
-    if (fd == nullptr) continue;  // unknown field: ignored
+    if (fd == nullptr) continue;                                   // unknown field: ignored
     std::string sub_path = path.empty() ? name : path + "." + name;
     if (auto r = DecodeField(value, fd, msg, sub_path)) return r;
   }
@@ -192,10 +206,18 @@ std::optional<Rejection> EventDecoder::Decode(EventKind kind, PayloadFormat form
                                               std::string_view payload, Event* out) {
   out->kind = kind;
   switch (kind) {
-    case EventKind::kOrder: out->message.emplace<v1::OrderEvent>(); break;
-    case EventKind::kService: out->message.emplace<v1::ServiceEvent>(); break;
-    case EventKind::kContact: out->message.emplace<v1::ContactEvent>(); break;
-    case EventKind::kAccount: out->message.emplace<v1::AccountEvent>(); break;
+    case EventKind::kOrder:
+      out->message.emplace<v1::OrderEvent>();
+      break;
+    case EventKind::kService:
+      out->message.emplace<v1::ServiceEvent>();
+      break;
+    case EventKind::kContact:
+      out->message.emplace<v1::ContactEvent>();
+      break;
+    case EventKind::kAccount:
+      out->message.emplace<v1::AccountEvent>();
+      break;
   }
   pb::Message& msg = out->mutable_proto();
 
@@ -209,7 +231,8 @@ std::optional<Rejection> EventDecoder::Decode(EventKind kind, PayloadFormat form
 
   if (format == PayloadFormat::kProto) {
     if (!msg.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
-      return Reject(RejectReason::kMalformed, "payload is not a valid protobuf " + msg.GetDescriptor()->name());
+      return Reject(RejectReason::kMalformed,
+                    "payload is not a valid protobuf " + msg.GetDescriptor()->name());
     }
     return std::nullopt;
   }
@@ -220,8 +243,10 @@ std::optional<Rejection> EventDecoder::Decode(EventKind kind, PayloadFormat form
   simdjson::dom::element doc;
   // The DOM parser validates UTF-8 and the whole document (no trailing content) and picks the
   // fastest SIMD kernel for this CPU at run time.
-  if (auto e = json_->parser.parse(buf.data(), payload.size(), false).get(doc)) return FromJsonError(e, "");
-  if (doc.type() != element_type::OBJECT) return Reject(RejectReason::kMalformed, "payload is not a JSON object");
+  if (auto e = json_->parser.parse(buf.data(), payload.size(), false).get(doc))
+    return FromJsonError(e, "");
+  if (doc.type() != element_type::OBJECT)
+    return Reject(RejectReason::kMalformed, "payload is not a JSON object");
   if (auto r = json_->DecodeObject(doc.get_object().value_unsafe(), &msg, "")) return r;
   return std::nullopt;
 }

@@ -19,7 +19,8 @@ namespace churnwatch {
 struct ValidationLimits {
   // Payloads above this many bytes are rejected as too_large. Default 1 MiB.
   size_t max_payload_bytes = 1 << 20;
-  // Identifiers (event_id, account_id, order_id, contact_id...) at most this many bytes. Default 128.
+  // Identifiers (event_id, account_id, order_id, contact_id...) at most this many bytes. Default
+  // 128.
   size_t max_id_bytes = 128;
   // Other strings (names, product lines, regions) at most this many bytes. Default 256.
   size_t max_text_bytes = 256;

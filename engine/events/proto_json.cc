@@ -17,16 +17,21 @@ using nlohmann::json;
 
 json ValueToJson(const pb::Value& v) {
   switch (v.kind_case()) {
-    case pb::Value::kNumberValue: return v.number_value();
-    case pb::Value::kStringValue: return v.string_value();
-    case pb::Value::kBoolValue: return v.bool_value();
-    case pb::Value::kStructValue: return ProtoToJson(v.struct_value());
+    case pb::Value::kNumberValue:
+      return v.number_value();
+    case pb::Value::kStringValue:
+      return v.string_value();
+    case pb::Value::kBoolValue:
+      return v.bool_value();
+    case pb::Value::kStructValue:
+      return ProtoToJson(v.struct_value());
     case pb::Value::kListValue: {
       json arr = json::array();
       for (const auto& item : v.list_value().values()) arr.push_back(ValueToJson(item));
       return arr;
     }
-    default: return nullptr;
+    default:
+      return nullptr;
   }
 }
 
@@ -34,14 +39,22 @@ json ScalarToJson(const pb::Message& msg, const pb::FieldDescriptor* f, int inde
   const pb::Reflection* r = msg.GetReflection();
   bool rep = index >= 0;
   switch (f->cpp_type()) {
-    case pb::FieldDescriptor::CPPTYPE_STRING: return rep ? r->GetRepeatedString(msg, f, index) : r->GetString(msg, f);
-    case pb::FieldDescriptor::CPPTYPE_INT64: return rep ? r->GetRepeatedInt64(msg, f, index) : r->GetInt64(msg, f);
-    case pb::FieldDescriptor::CPPTYPE_UINT64: return rep ? r->GetRepeatedUInt64(msg, f, index) : r->GetUInt64(msg, f);
-    case pb::FieldDescriptor::CPPTYPE_INT32: return rep ? r->GetRepeatedInt32(msg, f, index) : r->GetInt32(msg, f);
-    case pb::FieldDescriptor::CPPTYPE_UINT32: return rep ? r->GetRepeatedUInt32(msg, f, index) : r->GetUInt32(msg, f);
-    case pb::FieldDescriptor::CPPTYPE_BOOL: return rep ? r->GetRepeatedBool(msg, f, index) : r->GetBool(msg, f);
-    case pb::FieldDescriptor::CPPTYPE_DOUBLE: return rep ? r->GetRepeatedDouble(msg, f, index) : r->GetDouble(msg, f);
-    case pb::FieldDescriptor::CPPTYPE_FLOAT: return rep ? r->GetRepeatedFloat(msg, f, index) : r->GetFloat(msg, f);
+    case pb::FieldDescriptor::CPPTYPE_STRING:
+      return rep ? r->GetRepeatedString(msg, f, index) : r->GetString(msg, f);
+    case pb::FieldDescriptor::CPPTYPE_INT64:
+      return rep ? r->GetRepeatedInt64(msg, f, index) : r->GetInt64(msg, f);
+    case pb::FieldDescriptor::CPPTYPE_UINT64:
+      return rep ? r->GetRepeatedUInt64(msg, f, index) : r->GetUInt64(msg, f);
+    case pb::FieldDescriptor::CPPTYPE_INT32:
+      return rep ? r->GetRepeatedInt32(msg, f, index) : r->GetInt32(msg, f);
+    case pb::FieldDescriptor::CPPTYPE_UINT32:
+      return rep ? r->GetRepeatedUInt32(msg, f, index) : r->GetUInt32(msg, f);
+    case pb::FieldDescriptor::CPPTYPE_BOOL:
+      return rep ? r->GetRepeatedBool(msg, f, index) : r->GetBool(msg, f);
+    case pb::FieldDescriptor::CPPTYPE_DOUBLE:
+      return rep ? r->GetRepeatedDouble(msg, f, index) : r->GetDouble(msg, f);
+    case pb::FieldDescriptor::CPPTYPE_FLOAT:
+      return rep ? r->GetRepeatedFloat(msg, f, index) : r->GetFloat(msg, f);
     case pb::FieldDescriptor::CPPTYPE_ENUM:
       return ShortEnumName(rep ? r->GetRepeatedEnum(msg, f, index) : r->GetEnum(msg, f));
     case pb::FieldDescriptor::CPPTYPE_MESSAGE: {

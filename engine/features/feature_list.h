@@ -1,71 +1,81 @@
 // The feature list, once: X(identifier, "unit", "meaning"). Included by features.cc only.
 // Adding a feature: add a line here, compute it in ComputeFeatures(), document nothing else —
 // the README table is generated from FeatureCatalog() (`churnwatch rules features`).
-#define CHURNWATCH_FEATURES(X)                                                                              \
-  X(qty_q0, "units", "PLACED quantity in the running quarter so far")                                      \
-  X(qty_q1, "units", "PLACED quantity in the last complete quarter")                                       \
-  X(qty_q2, "units", "PLACED quantity two quarters back")                                                  \
-  X(qty_q3, "units", "PLACED quantity three quarters back")                                                \
-  X(qty_q4, "units", "PLACED quantity four quarters back")                                                 \
-  X(amount_q0, "cents", "PLACED amount in the running quarter so far")                                     \
-  X(amount_q1, "cents", "PLACED amount in the last complete quarter")                                      \
-  X(amount_q2, "cents", "PLACED amount two quarters back")                                                 \
-  X(amount_q3, "cents", "PLACED amount three quarters back")                                               \
-  X(amount_q4, "cents", "PLACED amount four quarters back")                                                \
-  X(orders_q1, "count", "PLACED orders in the last complete quarter")                                      \
-  X(qty_change_q1, "ratio", "(qty_q1 - qty_q2) / qty_q2; NaN when qty_q2 = 0")                             \
-  X(qty_change_q2, "ratio", "(qty_q2 - qty_q3) / qty_q3; NaN when qty_q3 = 0")                             \
-  X(amount_change_q1, "ratio", "(amount_q1 - amount_q2) / amount_q2")                                      \
-  X(amount_change_q2, "ratio", "(amount_q2 - amount_q3) / amount_q3")                                      \
-  X(quarter_elapsed, "ratio", "share of the running quarter elapsed at evaluation time (0..1)")            \
-  X(qty_pace_q0, "units", "qty_q0 projected to the full quarter; NaN before 10% of it has elapsed")        \
-  X(qty_pace_change, "ratio", "(qty_pace_q0 - qty_q1) / qty_q1: the early form of a decline")              \
-  X(product_lines_active, "count", "product lines with PLACED orders in the last 180 days")                \
-  X(product_lines_total, "count", "product lines ever ordered")                                            \
-  X(product_lines_dropped, "count",                                                                         \
-    "lines ordered in q2 or q3 but not since the start of q1, while other lines were ordered since then")  \
-  X(orders_365d, "count", "PLACED orders in the last 365 days")                                            \
-  X(order_days_total, "count", "distinct days with PLACED orders, ever")                                   \
-  X(days_since_last_order, "days", "days since the last PLACED order; NaN if none")                        \
-  X(median_order_gap_days, "days", "median gap between the last (up to 24) order days; NaN below 3 days")  \
-  X(silence_ratio, "ratio", "days_since_last_order / median_order_gap_days (purchase-cycle recency)")     \
-  X(complaints_90d, "count", "complaints in the last 90 days")                                              \
-  X(complaints_prev_90d, "count", "complaints in the 90 days before those")                                 \
-  X(sla_breaches_90d, "count", "SLA breaches in the last 90 days")                                          \
-  X(escalations_90d, "count", "tickets escalated in the last 90 days")                                      \
-  X(tickets_90d, "count", "tickets opened in the last 90 days")                                             \
-  X(high_severity_90d, "count", "HIGH/CRITICAL tickets and complaints in the last 90 days")                \
-  X(csat_avg_90d, "score 1-5", "average CSAT in the last 90 days; NaN without surveys")                   \
-  X(csat_avg_prev_90d, "score 1-5", "average CSAT in the 90 days before")                                  \
-  X(csat_trend, "score", "csat_avg_90d - csat_avg_prev_90d")                                                \
-  X(csat_count_90d, "count", "CSAT answers in the last 90 days")                                            \
-  X(nps_avg_90d, "score 0-10", "average NPS answer in the last 90 days")                                   \
-  X(nps_avg_prev_90d, "score 0-10", "average NPS answer in the 90 days before")                            \
-  X(nps_trend, "score", "nps_avg_90d - nps_avg_prev_90d")                                                   \
-  X(nps_count_90d, "count", "NPS answers in the last 90 days")                                              \
-  X(contacts_active, "count", "active contacts on the customer side")                                      \
-  X(contacts_active_executive, "count", "active executive-level contacts")                                 \
-  X(contacts_active_management, "count", "active management-level contacts")                              \
-  X(contacts_active_operational, "count", "active operational-level contacts")                             \
-  X(decision_makers_active, "count", "active contacts with role DECISION_MAKER")                           \
-  X(decision_maker_departures_180d, "count", "decision-makers who left in the last 180 days")             \
-  X(contacts_left_180d, "count", "contacts who left in the last 180 days")                                  \
-  X(manager_changes_365d, "count", "our account manager replaced, last 365 days")                          \
-  X(strategy_meetings_cancelled_365d, "count", "annual strategy meetings cancelled, last 365 days")        \
-  X(strategy_meetings_held_365d, "count", "annual strategy meetings held, last 365 days")                  \
-  X(executive_meetings_cancelled_180d, "count", "executive meetings cancelled, last 180 days")             \
-  X(business_reviews_cancelled_180d, "count", "business reviews cancelled, last 180 days")                  \
-  X(meetings_cancelled_90d, "count", "meetings of any type cancelled, last 90 days")                       \
-  X(references_withdrawn_180d, "count", "our case study removed from the customer's site, last 180 days") \
-  X(days_since_exec_contact, "days",                                                                        \
-    "days since the last held meeting, call or visit at executive level (since first seen if never)")     \
-  X(days_since_contact, "days", "days since the last held meeting, call or visit at any level")           \
-  X(tier, "code", "1 strategic, 2 key, 3 growth, 4 potential, 5 ordinary; NaN without a profile")         \
-  X(credit_risk, "code", "0 none, 1 watch, 2 downgraded, 3 distressed")                                     \
-  X(stage, "code", "1 nurturing, 2 initial, 3 developing, 4 strategic partner, 5 interrupted")             \
-  X(has_profile, "0/1", "1 once the accounts topic described the account")                                 \
-  X(account_age_days, "days", "days since the account's first event")                                      \
-  X(health_satisfaction, "score 0-100", "cooperation satisfaction (合作满意度): CSAT, NPS, complaints, SLA") \
-  X(health_value, "score 0-100", "value contribution (价值贡献度): last two quarters' amount vs the two before, 2 points per 1% lost") \
-  X(health_risk, "score 0-100", "risk exposure (风险敞口): credit, people, meetings, references")            \
+#define CHURNWATCH_FEATURES(X)                                                                         \
+  X(qty_q0, "units", "PLACED quantity in the running quarter so far")                                  \
+  X(qty_q1, "units", "PLACED quantity in the last complete quarter")                                   \
+  X(qty_q2, "units", "PLACED quantity two quarters back")                                              \
+  X(qty_q3, "units", "PLACED quantity three quarters back")                                            \
+  X(qty_q4, "units", "PLACED quantity four quarters back")                                             \
+  X(amount_q0, "cents", "PLACED amount in the running quarter so far")                                 \
+  X(amount_q1, "cents", "PLACED amount in the last complete quarter")                                  \
+  X(amount_q2, "cents", "PLACED amount two quarters back")                                             \
+  X(amount_q3, "cents", "PLACED amount three quarters back")                                           \
+  X(amount_q4, "cents", "PLACED amount four quarters back")                                            \
+  X(orders_q1, "count", "PLACED orders in the last complete quarter")                                  \
+  X(qty_change_q1, "ratio", "(qty_q1 - qty_q2) / qty_q2; NaN when qty_q2 = 0")                         \
+  X(qty_change_q2, "ratio", "(qty_q2 - qty_q3) / qty_q3; NaN when qty_q3 = 0")                         \
+  X(amount_change_q1, "ratio", "(amount_q1 - amount_q2) / amount_q2")                                  \
+  X(amount_change_q2, "ratio", "(amount_q2 - amount_q3) / amount_q3")                                  \
+  X(quarter_elapsed, "ratio", "share of the running quarter elapsed at evaluation time (0..1)")        \
+  X(qty_pace_q0, "units",                                                                              \
+    "qty_q0 projected to the full quarter; NaN before 10% of it has elapsed")                          \
+  X(qty_pace_change, "ratio", "(qty_pace_q0 - qty_q1) / qty_q1: the early form of a decline")          \
+  X(product_lines_active, "count", "product lines with PLACED orders in the last 180 days")            \
+  X(product_lines_total, "count", "product lines ever ordered")                                        \
+  X(product_lines_dropped, "count",                                                                    \
+    "lines ordered in q2 or q3 but not since the start of q1, while other lines were ordered "         \
+    "since then")                                                                                      \
+  X(orders_365d, "count", "PLACED orders in the last 365 days")                                        \
+  X(order_days_total, "count", "distinct days with PLACED orders, ever")                               \
+  X(days_since_last_order, "days", "days since the last PLACED order; NaN if none")                    \
+  X(median_order_gap_days, "days",                                                                     \
+    "median gap between the last (up to 24) order days; NaN below 3 days")                             \
+  X(silence_ratio, "ratio",                                                                            \
+    "days_since_last_order / median_order_gap_days (purchase-cycle recency)")                          \
+  X(complaints_90d, "count", "complaints in the last 90 days")                                         \
+  X(complaints_prev_90d, "count", "complaints in the 90 days before those")                            \
+  X(sla_breaches_90d, "count", "SLA breaches in the last 90 days")                                     \
+  X(escalations_90d, "count", "tickets escalated in the last 90 days")                                 \
+  X(tickets_90d, "count", "tickets opened in the last 90 days")                                        \
+  X(high_severity_90d, "count", "HIGH/CRITICAL tickets and complaints in the last 90 days")            \
+  X(csat_avg_90d, "score 1-5", "average CSAT in the last 90 days; NaN without surveys")                \
+  X(csat_avg_prev_90d, "score 1-5", "average CSAT in the 90 days before")                              \
+  X(csat_trend, "score", "csat_avg_90d - csat_avg_prev_90d")                                           \
+  X(csat_count_90d, "count", "CSAT answers in the last 90 days")                                       \
+  X(nps_avg_90d, "score 0-10", "average NPS answer in the last 90 days")                               \
+  X(nps_avg_prev_90d, "score 0-10", "average NPS answer in the 90 days before")                        \
+  X(nps_trend, "score", "nps_avg_90d - nps_avg_prev_90d")                                              \
+  X(nps_count_90d, "count", "NPS answers in the last 90 days")                                         \
+  X(contacts_active, "count", "active contacts on the customer side")                                  \
+  X(contacts_active_executive, "count", "active executive-level contacts")                             \
+  X(contacts_active_management, "count", "active management-level contacts")                           \
+  X(contacts_active_operational, "count", "active operational-level contacts")                         \
+  X(decision_makers_active, "count", "active contacts with role DECISION_MAKER")                       \
+  X(decision_maker_departures_180d, "count", "decision-makers who left in the last 180 days")          \
+  X(contacts_left_180d, "count", "contacts who left in the last 180 days")                             \
+  X(manager_changes_365d, "count", "our account manager replaced, last 365 days")                      \
+  X(strategy_meetings_cancelled_365d, "count",                                                         \
+    "annual strategy meetings cancelled, last 365 days")                                               \
+  X(strategy_meetings_held_365d, "count", "annual strategy meetings held, last 365 days")              \
+  X(executive_meetings_cancelled_180d, "count", "executive meetings cancelled, last 180 days")         \
+  X(business_reviews_cancelled_180d, "count", "business reviews cancelled, last 180 days")             \
+  X(meetings_cancelled_90d, "count", "meetings of any type cancelled, last 90 days")                   \
+  X(references_withdrawn_180d, "count",                                                                \
+    "our case study removed from the customer's site, last 180 days")                                  \
+  X(days_since_exec_contact, "days",                                                                   \
+    "days since the last held meeting, call or visit at executive level (since first seen if "         \
+    "never)")                                                                                          \
+  X(days_since_contact, "days", "days since the last held meeting, call or visit at any level")        \
+  X(tier, "code", "1 strategic, 2 key, 3 growth, 4 potential, 5 ordinary; NaN without a profile")      \
+  X(credit_risk, "code", "0 none, 1 watch, 2 downgraded, 3 distressed")                                \
+  X(stage, "code", "1 nurturing, 2 initial, 3 developing, 4 strategic partner, 5 interrupted")         \
+  X(has_profile, "0/1", "1 once the accounts topic described the account")                             \
+  X(account_age_days, "days", "days since the account's first event")                                  \
+  X(health_satisfaction, "score 0-100",                                                                \
+    "cooperation satisfaction (合作满意度): CSAT, NPS, complaints, SLA")                               \
+  X(health_value, "score 0-100",                                                                       \
+    "value contribution (价值贡献度): last two quarters' amount vs the two before, 2 points per " \
+    "1% lost")                                                                                         \
+  X(health_risk, "score 0-100", "risk exposure (风险敞口): credit, people, meetings, references")      \
   X(health_score, "score 0-100", "weighted health: satisfaction, value and (100 - risk)")

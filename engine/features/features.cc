@@ -23,7 +23,9 @@ enum FeatureId : int {
 double Ratio(double now, double before) { return before > 0 ? (now - before) / before : kNaN; }
 double Avg(double sum, double count) { return count > 0 ? sum / count : kNaN; }
 double Clamp(double v) { return std::clamp(v, 0.0, 100.0); }
-double Days(int64_t micros) { return static_cast<double>(micros) / static_cast<double>(kMicrosPerDay); }
+double Days(int64_t micros) {
+  return static_cast<double>(micros) / static_cast<double>(kMicrosPerDay);
+}
 
 }  // namespace
 
@@ -46,8 +48,9 @@ int FeatureIndex(std::string_view name) {
 
 const std::vector<std::string>& TextFieldNames() {
   static const std::vector<std::string> names = {
-      "account_name", "account_id",  "tier_name",  "owner_id",   "owner_name", "owner_email",
-      "region",       "industry",    "quarter_q0", "quarter_q1", "quarter_q2", "quarter_q3",
+      "account_name",         "account_id",  "tier_name",  "owner_id",
+      "owner_name",           "owner_email", "region",     "industry",
+      "quarter_q0",           "quarter_q1",  "quarter_q2", "quarter_q3",
       "dropped_product_lines"};
   return names;
 }
@@ -76,7 +79,8 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
   const QuarterKey q0 = Calendar::QuarterOfMonth(today / 100);
   QuarterKey q[6] = {q0};
   for (int i = 1; i < 6; ++i) q[i] = Calendar::PreviousQuarter(q[i - 1]);
-  for (int i = 0; i < 4; ++i) out.text["quarter_q" + std::to_string(i)] = Calendar::QuarterLabel(q[i]);
+  for (int i = 0; i < 4; ++i)
+    out.text["quarter_q" + std::to_string(i)] = Calendar::QuarterLabel(q[i]);
   double qty[6] = {}, amount[6] = {}, orders_q1 = 0;
   std::map<std::string, std::set<int>> line_quarters;  // product line → quarter indexes with orders
   std::set<std::string> lines_total;
@@ -101,8 +105,10 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
   f[k_qty_change_q2] = Ratio(qty[2], qty[3]);
   f[k_amount_change_q1] = Ratio(amount[1], amount[2]);
   f[k_amount_change_q2] = Ratio(amount[2], amount[3]);
-  UnixMicros q_start = cal.StartOfQuarter(q0), q_end = cal.StartOfQuarter(Calendar::NextQuarter(q0));
-  double elapsed = std::clamp(static_cast<double>(at - q_start) / static_cast<double>(q_end - q_start), 0.0, 1.0);
+  UnixMicros q_start = cal.StartOfQuarter(q0),
+             q_end = cal.StartOfQuarter(Calendar::NextQuarter(q0));
+  double elapsed = std::clamp(
+      static_cast<double>(at - q_start) / static_cast<double>(q_end - q_start), 0.0, 1.0);
   f[k_quarter_elapsed] = elapsed;
   f[k_qty_pace_q0] = elapsed >= 0.1 ? qty[0] / elapsed : kNaN;
   f[k_qty_pace_change] = Ratio(f[k_qty_pace_q0], qty[1]);
@@ -128,8 +134,10 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
   // --- Purchase cycle from order days.
   std::set<std::string> active_lines;
   for (const auto& row : s.order_months) {
-    if (row.counters.Get(state::kOrderCount) == 0 || row.counters.IsUnset(state::kOrderLastAt)) continue;
-    if (at - row.counters.Get(state::kOrderLastAt) <= 180 * kMicrosPerDay) active_lines.insert(row.product_line);
+    if (row.counters.Get(state::kOrderCount) == 0 || row.counters.IsUnset(state::kOrderLastAt))
+      continue;
+    if (at - row.counters.Get(state::kOrderLastAt) <= 180 * kMicrosPerDay)
+      active_lines.insert(row.product_line);
   }
   f[k_product_lines_active] = static_cast<double>(active_lines.size());
   std::vector<int64_t> order_days;  // day numbers up to today
@@ -137,14 +145,16 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
   for (const auto& row : s.order_days) {
     if (row.counters.Get(state::kDayOrders) == 0 || row.period > today) continue;
     order_days.push_back(Calendar::DayNumber(row.period));
-    if (within(row.period, 365, 0)) orders_365 += static_cast<double>(row.counters.Get(state::kDayOrders));
+    if (within(row.period, 365, 0))
+      orders_365 += static_cast<double>(row.counters.Get(state::kDayOrders));
   }
   f[k_orders_365d] = orders_365;
   f[k_order_days_total] = static_cast<double>(order_days.size());
   if (!order_days.empty()) {
     UnixMicros last_order = INT64_MIN;
     for (const auto& row : s.order_months) {
-      if (!row.counters.IsUnset(state::kOrderLastAt) && row.counters.Get(state::kOrderLastAt) <= at) {
+      if (!row.counters.IsUnset(state::kOrderLastAt) &&
+          row.counters.Get(state::kOrderLastAt) <= at) {
         last_order = std::max(last_order, row.counters.Get(state::kOrderLastAt));
       }
     }
@@ -153,7 +163,8 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
   if (order_days.size() >= 3) {
     size_t first = order_days.size() > 24 ? order_days.size() - 24 : 0;
     std::vector<double> gaps;
-    for (size_t i = first + 1; i < order_days.size(); ++i) gaps.push_back(static_cast<double>(order_days[i] - order_days[i - 1]));
+    for (size_t i = first + 1; i < order_days.size(); ++i)
+      gaps.push_back(static_cast<double>(order_days[i] - order_days[i - 1]));
     std::sort(gaps.begin(), gaps.end());
     size_t n = gaps.size();
     double median = n % 2 ? gaps[n / 2] : (gaps[n / 2 - 1] + gaps[n / 2]) / 2;
@@ -215,8 +226,8 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
   f[k_contacts_active_management] = mgmt;
   f[k_contacts_active_operational] = oper;
   f[k_decision_makers_active] = dms;
-  double dm_left = 0, left = 0, mgr = 0, strat_cancel = 0, strat_held = 0, exec_cancel = 0, br_cancel = 0,
-         any_cancel = 0, refs = 0;
+  double dm_left = 0, left = 0, mgr = 0, strat_cancel = 0, strat_held = 0, exec_cancel = 0,
+         br_cancel = 0, any_cancel = 0, refs = 0;
   UnixMicros last_exec = INT64_MIN, last_any = INT64_MIN;
   constexpr int kCancelled = 2, kHeld = 1;
   constexpr int kStrategy = 0, kBusinessReview = 1, kExecutive = 2;
@@ -236,9 +247,11 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
       strat_held += static_cast<double>(r.Get(state::MeetingSlot(kHeld, kStrategy)));
     }
     if (within(row.period, 90, 0)) {
-      for (int t = 0; t < state::kMeetingTypeCount; ++t) any_cancel += static_cast<double>(r.Get(state::MeetingSlot(kCancelled, t)));
+      for (int t = 0; t < state::kMeetingTypeCount; ++t)
+        any_cancel += static_cast<double>(r.Get(state::MeetingSlot(kCancelled, t)));
     }
-    for (int slot : {state::kEngLastExecutiveAt, state::kEngLastManagementAt, state::kEngLastOperationalAt}) {
+    for (int slot :
+         {state::kEngLastExecutiveAt, state::kEngLastManagementAt, state::kEngLastOperationalAt}) {
       if (r.IsUnset(slot) || r.Get(slot) > at) continue;
       last_any = std::max(last_any, r.Get(slot));
       if (slot == state::kEngLastExecutiveAt) last_exec = std::max(last_exec, r.Get(slot));
@@ -253,7 +266,9 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
   f[k_business_reviews_cancelled_180d] = br_cancel;
   f[k_meetings_cancelled_90d] = any_cancel;
   f[k_references_withdrawn_180d] = refs;
-  UnixMicros first_seen = s.activity && !s.activity->IsUnset(state::kActFirstAt) ? s.activity->Get(state::kActFirstAt) : at;
+  UnixMicros first_seen = s.activity && !s.activity->IsUnset(state::kActFirstAt)
+                              ? s.activity->Get(state::kActFirstAt)
+                              : at;
   f[k_account_age_days] = Days(std::max<int64_t>(0, at - first_seen));
   f[k_days_since_exec_contact] = Days(at - (last_exec != INT64_MIN ? last_exec : first_seen));
   f[k_days_since_contact] = Days(at - (last_any != INT64_MIN ? last_any : first_seen));
@@ -268,7 +283,8 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
     f[k_credit_risk] = p.credit_risk() <= v1::CREDIT_RISK_NONE ? 0 : p.credit_risk() - 1;
     out.text["account_name"] = p.name();
     std::string tier = ShortEnumName(v1::Tier_descriptor()->FindValueByNumber(p.tier()));
-    std::transform(tier.begin(), tier.end(), tier.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::transform(tier.begin(), tier.end(), tier.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
     out.text["tier_name"] = tier;
     out.text["owner_id"] = p.owner().id();
     out.text["owner_name"] = p.owner().name();
@@ -292,17 +308,21 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
   double recent = amount[1] + amount[2], earlier = amount[3] + amount[4];
   // Holding volume scores 100; every 1% lost costs 2 points (a 20% drop scores 60). No history
   // before: full marks if buying now, none if not.
-  double value = earlier > 0 ? 100 * std::clamp(1 + 2 * (recent / earlier - 1), 0.0, 1.0) : (recent > 0 ? 100 : 0);
-  if (f[k_silence_ratio] > 2) value *= 0.5;
+  double value = earlier > 0 ? 100 * std::clamp(1 + 2 * (recent / earlier - 1), 0.0, 1.0)
+                             : (recent > 0 ? 100 : 0);
+  // Silent for three purchase cycles (what purchase_silence flags): the value is at risk.
+  if (f[k_silence_ratio] >= 3) value *= 0.5;
   f[k_health_value] = Clamp(value);
-  double risk = 20 * f[k_credit_risk] + (dm_left > 0 ? 15 : 0) + (s.profile && active <= 1 ? 10 : 0) +
-                (mgr >= 2 ? 10 : 0) + (refs > 0 ? 15 : 0) + (strat_cancel + exec_cancel > 0 ? 10 : 0);
+  double risk = 20 * f[k_credit_risk] + (dm_left > 0 ? 15 : 0) +
+                (s.profile && active <= 1 ? 10 : 0) + (mgr >= 2 ? 10 : 0) + (refs > 0 ? 15 : 0) +
+                (strat_cancel + exec_cancel > 0 ? 10 : 0);
   f[k_health_risk] = Clamp(risk);
   double wsum = weights.satisfaction + weights.value + weights.risk;
   if (wsum <= 0) wsum = 1;
-  f[k_health_score] = Clamp((weights.satisfaction * f[k_health_satisfaction] + weights.value * f[k_health_value] +
-                             weights.risk * (100 - f[k_health_risk])) /
-                            wsum);
+  f[k_health_score] =
+      Clamp((weights.satisfaction * f[k_health_satisfaction] + weights.value * f[k_health_value] +
+             weights.risk * (100 - f[k_health_risk])) /
+            wsum);
   return out;
 }
 

@@ -47,13 +47,13 @@ int FeatureIndex(std::string_view name);
 const std::vector<std::string>& TextFieldNames();
 
 struct FeatureValues {
-  std::vector<double> numbers;               // indexed like FeatureCatalog()
-  std::map<std::string, std::string> text;   // TextFieldNames() → value ("" when unknown)
-  double Get(std::string_view name) const;   // NaN for an unknown name
+  std::vector<double> numbers;              // indexed like FeatureCatalog()
+  std::map<std::string, std::string> text;  // TextFieldNames() → value ("" when unknown)
+  double Get(std::string_view name) const;  // NaN for an unknown name
 };
 
 // Computes every feature of `snapshot` as of `at`.
-FeatureValues ComputeFeatures(const state::AccountSnapshot& snapshot, UnixMicros at, const Calendar& calendar,
-                              const HealthWeights& weights = {});
+FeatureValues ComputeFeatures(const state::AccountSnapshot& snapshot, UnixMicros at,
+                              const Calendar& calendar, const HealthWeights& weights = {});
 
 }  // namespace churnwatch::features

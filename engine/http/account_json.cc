@@ -1,12 +1,12 @@
 #include "http/account_json.h"
 
-#include "events/proto_json.h"
-
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/reflection.h>
 
 #include <map>
 #include <tuple>
+
+#include "events/proto_json.h"
 
 namespace churnwatch::http {
 namespace {
@@ -34,7 +34,9 @@ json OrderFigures(const CounterRecord& r) {
 
 json ServiceFigures(const CounterRecord& r) {
   auto avg = [&](int sum, int count) -> json {
-    return r.Get(count) == 0 ? json(nullptr) : json(static_cast<double>(r.Get(sum)) / static_cast<double>(r.Get(count)));
+    return r.Get(count) == 0
+               ? json(nullptr)
+               : json(static_cast<double>(r.Get(sum)) / static_cast<double>(r.Get(count)));
   };
   return json{{"tickets_opened", r.Get(state::kSvcTicketsOpened)},
               {"tickets_resolved", r.Get(state::kSvcTicketsResolved)},
@@ -53,15 +55,17 @@ json ServiceFigures(const CounterRecord& r) {
               {"last_event_at", TimeOrNull(r, state::kSvcLastAt)}};
 }
 
-constexpr const char* kMeetingStatus[state::kMeetingStatusCount] = {"scheduled", "held", "cancelled"};
-constexpr const char* kMeetingType[state::kMeetingTypeCount] = {"strategy", "business_review", "executive", "routine",
-                                                                "training"};
+constexpr const char* kMeetingStatus[state::kMeetingStatusCount] = {"scheduled", "held",
+                                                                    "cancelled"};
+constexpr const char* kMeetingType[state::kMeetingTypeCount] = {"strategy", "business_review",
+                                                                "executive", "routine", "training"};
 
 json EngagementFigures(const CounterRecord& r) {
   json meetings = json::object();
   for (int s = 0; s < state::kMeetingStatusCount; ++s) {
     json by_type = json::object();
-    for (int t = 0; t < state::kMeetingTypeCount; ++t) by_type[kMeetingType[t]] = r.Get(state::MeetingSlot(s, t));
+    for (int t = 0; t < state::kMeetingTypeCount; ++t)
+      by_type[kMeetingType[t]] = r.Get(state::MeetingSlot(s, t));
     meetings[kMeetingStatus[s]] = by_type;
   }
   return json{{"meetings", meetings},
@@ -104,9 +108,12 @@ json AccountToJson(const state::AccountSnapshot& snap, const Calendar& calendar)
   out["orders"] = {{"quarters", qs}, {"months", months}};
 
   // Service and engagement are stored per day; the API reports calendar months.
-  auto by_month = [](const std::vector<state::AccountPeriodRow>& days, state::CounterLayout layout) {
+  auto by_month = [](const std::vector<state::AccountPeriodRow>& days,
+                     state::CounterLayout layout) {
     std::map<MonthKey, CounterRecord> months;
-    for (const auto& row : days) months.try_emplace(row.period / 100, CounterRecord(layout)).first->second.MergeFrom(row.counters);
+    for (const auto& row : days)
+      months.try_emplace(row.period / 100, CounterRecord(layout))
+          .first->second.MergeFrom(row.counters);
     return months;
   };
   json service_months = json::array();
@@ -119,16 +126,18 @@ json AccountToJson(const state::AccountSnapshot& snap, const Calendar& calendar)
 
   json people = json::array();
   for (const auto& c : snap.contacts) {
-    people.push_back({{"contact_id", c.contact_id()},
-                      {"role", ShortEnumName(v1::ContactRole_descriptor()->FindValueByNumber(c.role()))},
-                      {"level", ShortEnumName(v1::ContactLevel_descriptor()->FindValueByNumber(c.level()))},
-                      {"active", c.active()},
-                      {"added_at", c.added_at_us() ? json(FormatRfc3339(c.added_at_us())) : json(nullptr)},
-                      {"left_at", c.left_at_us() ? json(FormatRfc3339(c.left_at_us())) : json(nullptr)}});
+    people.push_back(
+        {{"contact_id", c.contact_id()},
+         {"role", ShortEnumName(v1::ContactRole_descriptor()->FindValueByNumber(c.role()))},
+         {"level", ShortEnumName(v1::ContactLevel_descriptor()->FindValueByNumber(c.level()))},
+         {"active", c.active()},
+         {"added_at", c.added_at_us() ? json(FormatRfc3339(c.added_at_us())) : json(nullptr)},
+         {"left_at", c.left_at_us() ? json(FormatRfc3339(c.left_at_us())) : json(nullptr)}});
   }
   CounterRecord totals(state::CounterLayout::kEngagementDay);
   json engagement_months = json::array();
-  for (const auto& [month, rec] : by_month(snap.engagement_days, state::CounterLayout::kEngagementDay)) {
+  for (const auto& [month, rec] :
+       by_month(snap.engagement_days, state::CounterLayout::kEngagementDay)) {
     totals.MergeFrom(rec);
     json m = EngagementFigures(rec);
     m["month"] = Calendar::MonthLabel(month);

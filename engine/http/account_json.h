@@ -6,8 +6,8 @@
 //   orders.months[]   the same per calendar month (month "2026-07"),
 //   service.months[]  {month, tickets_opened, ..., csat_avg, nps_avg},
 //   contacts.people[] {contact_id, role, level, active, added_at, left_at},
-//   contacts.months[] {month, meetings{scheduled,held,cancelled}{strategy,...}, calls, visits, ...},
-//   contacts.totals   the month counters summed, contacts.last_contact_at {executive,...}.
+//   contacts.months[] {month, meetings{scheduled,held,cancelled}{strategy,...}, calls, visits,
+//   ...}, contacts.totals   the month counters summed, contacts.last_contact_at {executive,...}.
 // Quarters and months are calendar periods in the engine's configured zone.
 #pragma once
 

@@ -4,12 +4,13 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "common/calendar.h"
-
 #include "events/proto_json.h"
+#include "features/features.h"
 #include "http/account_json.h"
 #include "ingest/engine.h"
 
@@ -63,10 +64,13 @@ void HttpServer::Routes() {
   s.set_read_timeout(10, 0);
   s.set_write_timeout(10, 0);
 
-  s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) { SendJson(res, 200, {{"status", "ok"}}); });
+  s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    SendJson(res, 200, {{"status", "ok"}});
+  });
 
   s.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
-    if (engine_ == nullptr) return SendJson(res, 503, {{"ready", false}, {"reason", "engine is starting"}});
+    if (engine_ == nullptr)
+      return SendJson(res, 503, {{"ready", false}, {"reason", "engine is starting"}});
     ingest::Readiness r = engine_->GetReadiness();
     if (r.ready) return SendJson(res, 200, {{"ready", true}});
     SendJson(res, 503, {{"ready", false}, {"reason", r.reason}});
@@ -74,7 +78,8 @@ void HttpServer::Routes() {
 
   s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     prometheus::TextSerializer serializer;
-    res.set_content(serializer.Serialize(registry_->Collect()), "text/plain; version=0.0.4; charset=utf-8");
+    res.set_content(serializer.Serialize(registry_->Collect()),
+                    "text/plain; version=0.0.4; charset=utf-8");
   });
 
   s.Get(R"(/api/v1/accounts/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
@@ -84,9 +89,28 @@ void HttpServer::Routes() {
     auto found = engine_->FindAccount(id);
     if (!found.ok()) return SendError(res, 500, found.status().message());
     if (!found->has_value()) {
-      return SendError(res, 404, "account '" + id + "' is not known to this instance (not yet seen, or owned by another instance)");
+      return SendError(
+          res, 404,
+          "account '" + id +
+              "' is not known to this instance (not yet seen, or owned by another instance)");
     }
-    SendJson(res, 200, AccountToJson(**found, engine_->calendar()));
+    json body = AccountToJson(**found, engine_->calendar());
+    // Features as of now (the engine's clock), as rules would see them at an evaluation now.
+    UnixMicros at = engine_->clock().Now();
+    auto values = features::ComputeFeatures(**found, at, engine_->calendar(),
+                                            engine_->config().evaluation.alert.health);
+    json feats = json::object();
+    const auto& catalog = features::FeatureCatalog();
+    for (size_t i = 0; i < catalog.size(); ++i) {
+      double v = values.numbers[i];
+      feats[catalog[i].name] = std::isnan(v) ? json(nullptr) : json(v);
+    }
+    body["features"] = {{"as_of", FormatRfc3339(at)}, {"values", feats}};
+    body["health"] = {{"score", feats["health_score"]},
+                      {"satisfaction", feats["health_satisfaction"]},
+                      {"value", feats["health_value"]},
+                      {"risk", feats["health_risk"]}};
+    SendJson(res, 200, body);
   });
 
   s.Get("/api/v1/rules", [this](const httplib::Request&, httplib::Response& res) {
@@ -111,22 +135,27 @@ void HttpServer::Routes() {
                        {"file", r.file},
                        {"line", r.line}});
     }
-    SendJson(res, 200,
-             {{"version", set->version},
-              {"loaded_at", set->loaded_at_us ? json(FormatRfc3339(set->loaded_at_us)) : json(nullptr)},
-              {"files", set->files},
-              {"rules", rules},
-              {"last_reload",
-               {{"ok", report.ok},
-                {"at", report.at_us ? json(FormatRfc3339(report.at_us)) : json(nullptr)},
-                {"problems", report.problems}}}});
+    SendJson(
+        res, 200,
+        {{"version", set->version},
+         {"loaded_at", set->loaded_at_us ? json(FormatRfc3339(set->loaded_at_us)) : json(nullptr)},
+         {"files", set->files},
+         {"rules", rules},
+         {"last_reload",
+          {{"ok", report.ok},
+           {"at", report.at_us ? json(FormatRfc3339(report.at_us)) : json(nullptr)},
+           {"problems", report.problems}}}});
   });
 
   s.Get("/api/v1/alerts", [this](const httplib::Request& req, httplib::Response& res) {
     if (engine_ == nullptr) return SendError(res, 503, "engine is starting");
-    static const std::set<std::string> kFilters = {"state", "severity", "tier", "owner", "signal", "rule", "account_id"};
+    static const std::set<std::string> kFilters = {"state",  "severity", "tier",      "owner",
+                                                   "signal", "rule",     "account_id"};
     for (const auto& [k, v] : req.params) {
-      if (!kFilters.count(k)) return SendError(res, 400, "unknown filter '" + k + "' (state, severity, tier, owner, signal, rule, account_id)");
+      if (!kFilters.count(k))
+        return SendError(
+            res, 400,
+            "unknown filter '" + k + "' (state, severity, tier, owner, signal, rule, account_id)");
     }
     std::string state = req.has_param("state") ? req.get_param_value("state") : "";
     for (char& c : state) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -140,19 +169,25 @@ void HttpServer::Routes() {
     };
     json alerts = json::array();
     for (const auto& [account, rec] : *records) {
-      std::string rec_state = ShortEnumName(v1::AlertState_descriptor()->FindValueByNumber(rec.state()));
+      std::string rec_state =
+          ShortEnumName(v1::AlertState_descriptor()->FindValueByNumber(rec.state()));
       if (rec.state() == v1::ALERT_STATE_UNSPECIFIED) continue;
       if (!state.empty() && rec_state != state) continue;
       const v1::Alert& a = rec.alert();
-      auto label = [&](const char* k) { return a.labels().count(k) ? a.labels().at(k) : std::string(); };
-      if (!match("severity", a.severity()) || !match("signal", a.signal()) || !match("rule", rec.rule()) ||
-          !match("tier", label("tier")) || !match("owner", label("owner")) || !match("account_id", account)) {
+      auto label = [&](const char* k) {
+        return a.labels().count(k) ? a.labels().at(k) : std::string();
+      };
+      if (!match("severity", a.severity()) || !match("signal", a.signal()) ||
+          !match("rule", rec.rule()) || !match("tier", label("tier")) ||
+          !match("owner", label("owner")) || !match("account_id", account)) {
         continue;
       }
-      json j = rec.state() == v1::ALERT_STATE_PENDING ? json{{"id", rec.id()}, {"account_id", account}, {"rule", rec.rule()}}
-                                                       : ProtoToJson(a);
+      json j = rec.state() == v1::ALERT_STATE_PENDING
+                   ? json{{"id", rec.id()}, {"account_id", account}, {"rule", rec.rule()}}
+                   : ProtoToJson(a);
       j["state"] = rec_state;
-      if (rec.state() == v1::ALERT_STATE_PENDING) j["started_at"] = FormatRfc3339(rec.active_since_us());
+      if (rec.state() == v1::ALERT_STATE_PENDING)
+        j["started_at"] = FormatRfc3339(rec.active_since_us());
       alerts.push_back(std::move(j));
     }
     SendJson(res, 200, {{"alerts", alerts}});
@@ -163,16 +198,17 @@ void HttpServer::Routes() {
     if (res.status == 404) return SendError(res, 404, "no such endpoint: " + req.path);
     SendError(res, res.status, "HTTP " + std::to_string(res.status));
   });
-  s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-    std::string what = "internal error";
-    try {
-      std::rethrow_exception(ep);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
-    SendError(res, 500, what);
-  });
+  s.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "internal error";
+        try {
+          std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        SendError(res, 500, what);
+      });
 }
 
 Status HttpServer::Start(const std::string& address) {
@@ -184,7 +220,8 @@ Status HttpServer::Start(const std::string& address) {
     port_ = server_->bind_to_port(host_, port) ? port : -1;
   }
   if (port_ < 0) {
-    return Unavailable("cannot listen on " + address + " (address in use or not local?); pick another with --http");
+    return Unavailable("cannot listen on " + address +
+                       " (address in use or not local?); pick another with --http");
   }
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   // The socket is bound and listening already: connections queue until the accept loop runs.

@@ -25,9 +25,11 @@ class AlertSink {
 // Publishes each alert as protobuf binary to `topic`, key = account_id.
 class KafkaAlertSink final : public AlertSink {
  public:
-  KafkaAlertSink(kafka::Producer* producer, std::string topic) : producer_(producer), topic_(std::move(topic)) {}
+  KafkaAlertSink(kafka::Producer* producer, std::string topic)
+      : producer_(producer), topic_(std::move(topic)) {}
   Status Send(const v1::Alert& alert, kafka::DeliveryTicket ticket) override {
-    return producer_->Send(topic_, alert.account_id(), alert.SerializeAsString(), {}, std::nullopt, std::move(ticket));
+    return producer_->Send(topic_, alert.account_id(), alert.SerializeAsString(), {}, std::nullopt,
+                           std::move(ticket));
   }
   void Poll() override { producer_->Poll(); }
 

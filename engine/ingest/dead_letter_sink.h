@@ -32,7 +32,9 @@ class KafkaDeadLetterSink final : public DeadLetterSink {
  public:
   KafkaDeadLetterSink(kafka::Producer* producer, std::string topic, size_t max_payload_bytes,
                       int flush_timeout_ms)
-      : producer_(producer), topic_(std::move(topic)), max_payload_bytes_(max_payload_bytes),
+      : producer_(producer),
+        topic_(std::move(topic)),
+        max_payload_bytes_(max_payload_bytes),
         flush_timeout_ms_(flush_timeout_ms) {}
   Status Send(const kafka::ConsumedMessage& message, const Rejection& rejection) override;
   Status Flush() override;

@@ -18,7 +18,8 @@ std::string PartitionDir(const std::string& state_dir, int32_t p) {
 
 }  // namespace
 
-Engine::Engine(EngineConfig config, Calendar calendar, prometheus::Registry* registry, const Clock* clock)
+Engine::Engine(EngineConfig config, Calendar calendar, prometheus::Registry* registry,
+               const Clock* clock)
     : config_(std::move(config)),
       calendar_(std::move(calendar)),
       clock_(clock),
@@ -27,18 +28,20 @@ Engine::Engine(EngineConfig config, Calendar calendar, prometheus::Registry* reg
 
 Engine::~Engine() = default;
 
-Result<std::unique_ptr<Engine>> Engine::Create(const EngineConfig& config, prometheus::Registry* registry,
-                                               const Clock* clock) {
+Result<std::unique_ptr<Engine>> Engine::Create(const EngineConfig& config,
+                                               prometheus::Registry* registry, const Clock* clock) {
   CW_RETURN_IF_ERROR(config.Validate());
   auto calendar = Calendar::Load(config.time_zone);
   if (!calendar.ok()) return calendar.status();
   std::unique_ptr<Engine> e(new Engine(config, *calendar, registry, clock));
-  e->resources_ = state::StoreResources::Create(config.block_cache_bytes, config.write_buffer_budget_bytes);
+  e->resources_ =
+      state::StoreResources::Create(config.block_cache_bytes, config.write_buffer_budget_bytes);
 
   // The dead-letter producer may carry payloads up to the configured cut-off plus headers.
   kafka::ClientProperties producer_props = config.kafka_properties;
-  for (const char* consumer_only : {"session.timeout.ms", "heartbeat.interval.ms", "max.poll.interval.ms",
-                                    "auto.offset.reset", "group.instance.id", "fetch.wait.max.ms"}) {
+  for (const char* consumer_only :
+       {"session.timeout.ms", "heartbeat.interval.ms", "max.poll.interval.ms", "auto.offset.reset",
+        "group.instance.id", "fetch.wait.max.ms"}) {
     producer_props.erase(consumer_only);
   }
   auto producer = kafka::Producer::Create(config.bootstrap, producer_props);
@@ -48,7 +51,8 @@ Result<std::unique_ptr<Engine>> Engine::Create(const EngineConfig& config, prome
       e->producer_.get(), config.deadletter_topic, config.deadletter_max_payload_bytes,
       config.deadletter_flush_timeout_ms);
 
-  auto consumer = kafka::GroupConsumer::Create(config.bootstrap, config.group, config.kafka_properties, e.get());
+  auto consumer = kafka::GroupConsumer::Create(config.bootstrap, config.group,
+                                               config.kafka_properties, e.get());
   if (!consumer.ok()) return consumer.status();
   e->consumer_ = std::move(*consumer);
 
@@ -70,15 +74,20 @@ Result<std::unique_ptr<Engine>> Engine::Create(const EngineConfig& config, prome
   if (!loaded.problems.empty()) {
     bool missing = !std::filesystem::exists(config.rules_path);
     if (!missing || config.rules_path_explicit) {
-      std::string msg = "rules in " + config.rules_path + " are invalid: " + loaded.problems[0].ToString();
-      if (loaded.problems.size() > 1) msg += " (and " + std::to_string(loaded.problems.size() - 1) + " more; run churnwatch rules check)";
+      std::string msg =
+          "rules in " + config.rules_path + " are invalid: " + loaded.problems[0].ToString();
+      if (loaded.problems.size() > 1)
+        msg += " (and " + std::to_string(loaded.problems.size() - 1) +
+               " more; run churnwatch rules check)";
       return InvalidArgument(msg);
     }
-    spdlog::warn("no rule files at '{}': running without rules (pass --rules PATH)", config.rules_path);
+    spdlog::warn("no rule files at '{}': running without rules (pass --rules PATH)",
+                 config.rules_path);
     loaded.set = rules::RuleSet{};
     loaded.set.version = "none";
   }
-  e->rules_ = std::make_unique<RuleSetHolder>(std::make_shared<const rules::RuleSet>(std::move(loaded.set)));
+  e->rules_ = std::make_unique<RuleSetHolder>(
+      std::make_shared<const rules::RuleSet>(std::move(loaded.set)));
   e->rules_->Set(e->rules_->Get(), ReloadReport{true, clock->Now(), {}});
   e->context_.rules = e->rules_.get();
   e->rules_signature_ = e->RuleFilesSignature();
@@ -105,7 +114,8 @@ Status Engine::Start() {
   auto counts = consumer_->PartitionCounts(wanted, config_.metadata_timeout_ms);
   if (!counts.ok()) {
     if (counts.status().code() == StatusCode::kNotFound) {
-      return FailedPrecondition(counts.status().message() + " (create it, or name the right topic in the config)");
+      return FailedPrecondition(counts.status().message() +
+                                " (create it, or name the right topic in the config)");
     }
     return counts.status();
   }
@@ -113,32 +123,38 @@ Status Engine::Start() {
   for (const auto& t : input_topics_) {
     if ((*counts)[t] != first) {
       std::string detail;
-      for (const auto& u : input_topics_) detail += (detail.empty() ? "" : ", ") + u + "=" + std::to_string((*counts)[u]);
-      return FailedPrecondition("input topics are not co-partitioned (" + detail +
-                                " partitions): every input topic needs the same partition count so that "
-                                "partition p of each belongs to the same task and store");
+      for (const auto& u : input_topics_)
+        detail += (detail.empty() ? "" : ", ") + u + "=" + std::to_string((*counts)[u]);
+      return FailedPrecondition(
+          "input topics are not co-partitioned (" + detail +
+          " partitions): every input topic needs the same partition count so that "
+          "partition p of each belongs to the same task and store");
     }
   }
-  spdlog::info("input topics co-partitioned with {} partitions; joining group '{}'", first, config_.group);
+  spdlog::info("input topics co-partitioned with {} partitions; joining group '{}'", first,
+               config_.group);
   return consumer_->Subscribe(input_topics_);
 }
 
-Result<std::vector<int64_t>> Engine::OnAssigned(const std::vector<kafka::TopicPartition>& partitions) {
+Result<std::vector<int64_t>> Engine::OnAssigned(
+    const std::vector<kafka::TopicPartition>& partitions) {
   // Co-assignment: a partition number must come with every input topic, or its store would
   // see only part of its events.
   std::map<int32_t, std::set<std::string>> by_partition;
   for (const auto& tp : partitions) by_partition[tp.partition.value()].insert(tp.topic);
   for (const auto& [p, topics] : by_partition) {
     if (topics.size() != input_topics_.size()) {
-      return FailedPrecondition("partition " + std::to_string(p) + " was assigned for " + std::to_string(topics.size()) +
-                                " of " + std::to_string(input_topics_.size()) +
-                                " input topics; use partition.assignment.strategy=range with co-partitioned topics");
+      return FailedPrecondition(
+          "partition " + std::to_string(p) + " was assigned for " + std::to_string(topics.size()) +
+          " of " + std::to_string(input_topics_.size()) +
+          " input topics; use partition.assignment.strategy=range with co-partitioned topics");
     }
   }
   for (const auto& [p, topics] : by_partition) {
     std::lock_guard lock(mu_);
     if (tasks_.count(p)) continue;
-    auto task = PartitionTask::Open(Partition(p), PartitionDir(config_.state_dir, p), config_.store, resources_, &context_);
+    auto task = PartitionTask::Open(Partition(p), PartitionDir(config_.state_dir, p), config_.store,
+                                    resources_, &context_);
     if (!task.ok()) return task.status();
     tasks_[p] = std::move(*task);
   }
@@ -166,12 +182,14 @@ void Engine::OnRevoked(const std::vector<kafka::TopicPartition>& partitions) {
   for (const auto& tp : partitions) gone.insert(tp.partition.value());
   std::lock_guard lock(mu_);
   for (int32_t p : gone) {
-    metrics_.store_size_bytes->Remove(&metrics_.store_size_bytes->Add({{"partition", std::to_string(p)}}));
+    metrics_.store_size_bytes->Remove(
+        &metrics_.store_size_bytes->Add({{"partition", std::to_string(p)}}));
     metrics_.store_pending_compaction_bytes->Remove(
         &metrics_.store_pending_compaction_bytes->Add({{"partition", std::to_string(p)}}));
     metrics_.store_keys->Remove(&metrics_.store_keys->Add({{"partition", std::to_string(p)}}));
     for (const auto& t : input_topics_) {
-      metrics_.consumer_lag->Remove(&metrics_.consumer_lag->Add({{"topic", t}, {"partition", std::to_string(p)}}));
+      metrics_.consumer_lag->Remove(
+          &metrics_.consumer_lag->Add({{"topic", t}, {"partition", std::to_string(p)}}));
     }
     tasks_.erase(p);
   }
@@ -195,7 +213,8 @@ Status Engine::ProcessBatch(std::vector<kafka::ConsumedMessage>& messages) {
   }
   for (PartitionTask* task : tasks) CW_RETURN_IF_ERROR(task->Drain());
   if (!messages.empty()) {
-    metrics_.apply_latency->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    metrics_.apply_latency->Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   }
   return Status::Ok();
 }
@@ -227,7 +246,8 @@ void Engine::MaybeReloadRules(bool force) {
   ReloadReport report{loaded.problems.empty(), clock_->Now(), {}};
   for (const auto& p : loaded.problems) report.problems.push_back(p.ToString());
   if (!report.ok) {
-    spdlog::error("rule reload rejected, keeping version {}: {}", rules_->Get()->version, report.problems[0]);
+    spdlog::error("rule reload rejected, keeping version {}: {}", rules_->Get()->version,
+                  report.problems[0]);
     rules_->Reject(std::move(report));
     metrics_.rules_reload_success->Set(0);
     metrics_.rules_reloads->Add({{"result", "rejected"}}).Increment();
@@ -236,7 +256,8 @@ void Engine::MaybeReloadRules(bool force) {
   if (loaded.set.version == rules_->Get()->version) {
     rules_->Set(rules_->Get(), std::move(report));
   } else {
-    spdlog::info("rules reloaded: {} rules, version {}", loaded.set.rules.size(), loaded.set.version);
+    spdlog::info("rules reloaded: {} rules, version {}", loaded.set.rules.size(),
+                 loaded.set.version);
     metrics_.rules_loaded->Set(static_cast<double>(loaded.set.rules.size()));
     rules_->Set(std::make_shared<const rules::RuleSet>(std::move(loaded.set)), std::move(report));
   }
@@ -248,16 +269,17 @@ Result<std::vector<std::pair<std::string, v1::AlertRecord>>> Engine::AlertRecord
   std::vector<std::pair<std::string, v1::AlertRecord>> out;
   for (const auto& store : Stores()) {
     Status decode;
-    CW_RETURN_IF_ERROR(store->ScanAll(state::Family::kAlerts, [&](std::string_view k, std::string_view v) {
-      v1::AlertRecord r;
-      auto account = state::ParseAccountOfKey(k);
-      if (!account || !r.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
-        decode = Corruption("alert record in " + store->dir() + " does not decode");
-        return false;
-      }
-      out.emplace_back(*account, std::move(r));
-      return true;
-    }));
+    CW_RETURN_IF_ERROR(
+        store->ScanAll(state::Family::kAlerts, [&](std::string_view k, std::string_view v) {
+          v1::AlertRecord r;
+          auto account = state::ParseAccountOfKey(k);
+          if (!account || !r.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+            decode = Corruption("alert record in " + store->dir() + " does not decode");
+            return false;
+          }
+          out.emplace_back(*account, std::move(r));
+          return true;
+        }));
     CW_RETURN_IF_ERROR(decode);
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
@@ -285,11 +307,13 @@ void Engine::UpdateGauges() {
       int64_t high = consumer_->HighWatermark({t, Partition(p)});
       if (high < 0) continue;
       int64_t next = task->NextOffset(t).value_or(0);
-      metrics_.consumer_lag->Add({{"topic", t}, {"partition", ps}}).Set(static_cast<double>(std::max<int64_t>(0, high - next)));
+      metrics_.consumer_lag->Add({{"topic", t}, {"partition", ps}})
+          .Set(static_cast<double>(std::max<int64_t>(0, high - next)));
     }
     state::StoreStats s = task->store()->Stats();
     metrics_.store_size_bytes->Add({{"partition", ps}}).Set(static_cast<double>(s.live_bytes));
-    metrics_.store_pending_compaction_bytes->Add({{"partition", ps}}).Set(static_cast<double>(s.pending_compaction_bytes));
+    metrics_.store_pending_compaction_bytes->Add({{"partition", ps}})
+        .Set(static_cast<double>(s.pending_compaction_bytes));
     metrics_.store_keys->Add({{"partition", ps}}).Set(static_cast<double>(s.estimated_keys));
   }
 }
@@ -303,7 +327,8 @@ Status Engine::RunUntil(const std::atomic<bool>& stop) {
     messages.clear();
     // Events (rebalances, errors) and any message not yet moved to its partition queue; wait
     // a little only when the last round found nothing to do.
-    Status polled = consumer_->Poll(config_.max_batch_messages, idle ? std::min(config_.poll_timeout_ms, 10) : 0, &messages);
+    Status polled = consumer_->Poll(config_.max_batch_messages,
+                                    idle ? std::min(config_.poll_timeout_ms, 10) : 0, &messages);
     if (!polled.ok()) {
       result = polled;
       break;
@@ -315,7 +340,8 @@ Status Engine::RunUntil(const std::atomic<bool>& stop) {
         for (const auto& topic : input_topics_) {
           size_t have = task->queued(topic);
           if (have < config_.queue_messages) {
-            consumer_->PollPartition({topic, Partition(p)}, config_.queue_messages - have, &messages);
+            consumer_->PollPartition({topic, Partition(p)}, config_.queue_messages - have,
+                                     &messages);
           }
         }
       }
@@ -356,7 +382,8 @@ Status Engine::RunUntil(const std::atomic<bool>& stop) {
   // Every processed batch is already durable in its store; commits are informative.
   CommitOffsets();
   Status flushed = dead_letters_->Flush();
-  if (!flushed.ok()) spdlog::warn("dead letters not all acknowledged at shutdown: {}", flushed.message());
+  if (!flushed.ok())
+    spdlog::warn("dead letters not all acknowledged at shutdown: {}", flushed.message());
   consumer_->Close();
   {
     std::lock_guard lock(mu_);
@@ -371,7 +398,8 @@ Readiness Engine::GetReadiness() const {
   if (r.ready) {
     for (const auto& [p, task] : tasks_) {
       Status e = task->store()->latched_error();
-      if (!e.ok()) return {false, "state store of partition " + std::to_string(p) + " failed: " + e.message()};
+      if (!e.ok())
+        return {false, "state store of partition " + std::to_string(p) + " failed: " + e.message()};
     }
   }
   return r;
@@ -384,7 +412,8 @@ std::vector<std::shared_ptr<state::PartitionStore>> Engine::Stores() const {
   return out;
 }
 
-Result<std::optional<state::AccountSnapshot>> Engine::FindAccount(const std::string& account_id) const {
+Result<std::optional<state::AccountSnapshot>> Engine::FindAccount(
+    const std::string& account_id) const {
   for (const auto& store : Stores()) {
     auto snap = state::ReadAccountSnapshot(*store, account_id);
     if (!snap.ok()) return snap.status();

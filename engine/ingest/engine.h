@@ -47,8 +47,8 @@ struct Readiness {
 class Engine final : public kafka::RebalanceListener {
  public:
   // InvalidArgument names the bad config field. `registry` and `clock` must outlive the engine.
-  static Result<std::unique_ptr<Engine>> Create(const EngineConfig& config, prometheus::Registry* registry,
-                                                const Clock* clock);
+  static Result<std::unique_ptr<Engine>> Create(const EngineConfig& config,
+                                                prometheus::Registry* registry, const Clock* clock);
   ~Engine() override;
 
   // FailedPrecondition when the input topics are not co-partitioned or do not exist;
@@ -69,13 +69,16 @@ class Engine final : public kafka::RebalanceListener {
   std::vector<std::shared_ptr<state::PartitionStore>> Stores() const;
   const Calendar& calendar() const { return calendar_; }
   const EngineConfig& config() const { return config_; }
+  const Clock& clock() const { return *clock_; }
 
   // RebalanceListener (engine thread, inside Poll()).
-  Result<std::vector<int64_t>> OnAssigned(const std::vector<kafka::TopicPartition>& partitions) override;
+  Result<std::vector<int64_t>> OnAssigned(
+      const std::vector<kafka::TopicPartition>& partitions) override;
   void OnRevoked(const std::vector<kafka::TopicPartition>& partitions) override;
 
  private:
-  Engine(EngineConfig config, Calendar calendar, prometheus::Registry* registry, const Clock* clock);
+  Engine(EngineConfig config, Calendar calendar, prometheus::Registry* registry,
+         const Clock* clock);
   Status ProcessBatch(std::vector<kafka::ConsumedMessage>& messages);
   // Reloads the rule files if asked to or if they changed; keeps the old set when invalid.
   void MaybeReloadRules(bool force);

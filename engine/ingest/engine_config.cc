@@ -8,7 +8,9 @@ namespace churnwatch::ingest {
 
 Status EngineConfig::Validate() const {
   if (bootstrap.empty()) {
-    return InvalidArgument("no Kafka bootstrap servers: pass --bootstrap HOST:PORT or set kafka.bootstrap in the config");
+    return InvalidArgument(
+        "no Kafka bootstrap servers: pass --bootstrap HOST:PORT or set kafka.bootstrap in the "
+        "config");
   }
   if (group.empty()) return InvalidArgument("group must not be empty");
   if (state_dir.empty()) return InvalidArgument("state_dir must not be empty");
@@ -16,29 +18,41 @@ Status EngineConfig::Validate() const {
   for (int i = 0; i < kEventKindCount; ++i) {
     const auto& t = inputs[i];
     if (t.name.empty()) {
-      return InvalidArgument(std::string("topics.") + EventKindName(static_cast<EventKind>(i)) + ".name must not be empty");
+      return InvalidArgument(std::string("topics.") + EventKindName(static_cast<EventKind>(i)) +
+                             ".name must not be empty");
     }
-    if (!names.insert(t.name).second) return InvalidArgument("topic '" + t.name + "' is used for two input schemas");
+    if (!names.insert(t.name).second)
+      return InvalidArgument("topic '" + t.name + "' is used for two input schemas");
   }
   if (deadletter_topic.empty()) return InvalidArgument("topics.deadletter must not be empty");
-  if (names.count(deadletter_topic)) return InvalidArgument("the dead-letter topic must differ from the input topics");
+  if (names.count(deadletter_topic))
+    return InvalidArgument("the dead-letter topic must differ from the input topics");
   auto cal = Calendar::Load(time_zone);
   if (!cal.ok()) return InvalidArgument("time_zone: " + cal.status().message());
   if (max_batch_messages < 1 || max_batch_messages > 1'000'000) {
     return InvalidArgument("max_batch_messages must be 1..1000000");
   }
-  if (poll_timeout_ms < 1 || poll_timeout_ms > 60'000) return InvalidArgument("poll_timeout_ms must be 1..60000");
+  if (poll_timeout_ms < 1 || poll_timeout_ms > 60'000)
+    return InvalidArgument("poll_timeout_ms must be 1..60000");
   if (limits.max_payload_bytes < 64) return InvalidArgument("events.max_bytes must be at least 64");
-  if (store.dedup_window_micros < 0) return InvalidArgument("state.dedup_window must not be negative");
-  if (evaluation.interval_micros < kMicrosPerSecond) return InvalidArgument("evaluation.interval must be at least 1s");
-  if (evaluation.sweep_days < 1 || evaluation.sweep_days > 366) return InvalidArgument("evaluation.sweep_days must be 1..366");
-  if (evaluation.max_task_idle_ms < 0) return InvalidArgument("evaluation.max_task_idle must not be negative");
+  if (store.dedup_window_micros < 0)
+    return InvalidArgument("state.dedup_window must not be negative");
+  if (evaluation.interval_micros < kMicrosPerSecond)
+    return InvalidArgument("evaluation.interval must be at least 1s");
+  if (evaluation.sweep_days < 1 || evaluation.sweep_days > 366)
+    return InvalidArgument("evaluation.sweep_days must be 1..366");
+  if (evaluation.max_task_idle_ms < 0)
+    return InvalidArgument("evaluation.max_task_idle must not be negative");
   if (evaluation.alert.language != "zh-CN" && evaluation.alert.language != "en") {
-    return InvalidArgument("alerts.language must be zh-CN or en, got '" + evaluation.alert.language + "'");
+    return InvalidArgument("alerts.language must be zh-CN or en, got '" +
+                           evaluation.alert.language + "'");
   }
-  if (alerts_topic.empty() || names.count(alerts_topic)) return InvalidArgument("topics.alerts must be set and differ from the input topics");
-  if (block_cache_bytes < (1 << 20)) return InvalidArgument("state.block_cache_bytes must be at least 1 MiB");
-  if (write_buffer_budget_bytes < (1 << 20)) return InvalidArgument("state.write_buffer_budget_bytes must be at least 1 MiB");
+  if (alerts_topic.empty() || names.count(alerts_topic))
+    return InvalidArgument("topics.alerts must be set and differ from the input topics");
+  if (block_cache_bytes < (1 << 20))
+    return InvalidArgument("state.block_cache_bytes must be at least 1 MiB");
+  if (write_buffer_budget_bytes < (1 << 20))
+    return InvalidArgument("state.write_buffer_budget_bytes must be at least 1 MiB");
   return Status::Ok();
 }
 

@@ -17,7 +17,7 @@
 namespace churnwatch::ingest {
 
 struct InputTopic {
-  std::string name;                            // Kafka topic name
+  std::string name;                             // Kafka topic name
   PayloadFormat format = PayloadFormat::kAuto;  // json, proto or auto (sniffed per message)
 };
 
@@ -31,8 +31,8 @@ struct EngineConfig {
   // HTTP listen address. Default 127.0.0.1:8080; port 0 picks a free port.
   std::string http = "127.0.0.1:8080";
   // Input topics by schema, in EventKind order: orders, service, contacts, accounts.
-  std::array<InputTopic, kEventKindCount> inputs = {
-      InputTopic{"orders"}, InputTopic{"service"}, InputTopic{"contacts"}, InputTopic{"accounts"}};
+  std::array<InputTopic, kEventKindCount> inputs = {InputTopic{"orders"}, InputTopic{"service"},
+                                                    InputTopic{"contacts"}, InputTopic{"accounts"}};
   // Dead-letter topic. Default "deadletter".
   std::string deadletter_topic = "deadletter";
   // Dead letters keep at most this many payload bytes. Default 64 KiB.

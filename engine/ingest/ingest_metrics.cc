@@ -33,17 +33,19 @@ IngestMetrics::IngestMetrics(prometheus::Registry& registry) {
                  .Help("State store batches written; each carries its offsets.")
                  .Register(registry)
                  .Add({});
-  apply_latency = &prometheus::BuildHistogram()
-                       .Name("churnwatch_apply_latency_seconds")
-                       .Help("Time from a consumed batch in hand to its store write completed.")
-                       .Register(registry)
-                       .Add({}, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                                        0.05, 0.1, 0.25, 0.5, 1, 2.5});
+  apply_latency =
+      &prometheus::BuildHistogram()
+           .Name("churnwatch_apply_latency_seconds")
+           .Help("Time from a consumed batch in hand to its store write completed.")
+           .Register(registry)
+           .Add({}, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01,
+                                                            0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5});
   batch_events = &prometheus::BuildHistogram()
                       .Name("churnwatch_batch_events")
                       .Help("Events per state store batch.")
                       .Register(registry)
-                      .Add({}, prometheus::Histogram::BucketBoundaries{1, 10, 50, 100, 500, 1000, 2500, 5000, 10000});
+                      .Add({}, prometheus::Histogram::BucketBoundaries{1, 10, 50, 100, 500, 1000,
+                                                                       2500, 5000, 10000});
   assigned_partitions = &prometheus::BuildGauge()
                              .Name("churnwatch_assigned_partitions")
                              .Help("Input partitions (tasks, stores) owned by this instance.")
@@ -67,10 +69,11 @@ IngestMetrics::IngestMetrics(prometheus::Registry& registry) {
                           .Name("churnwatch_store_size_bytes")
                           .Help("State store size (SST files and memtables) per partition.")
                           .Register(registry);
-  store_pending_compaction_bytes = &prometheus::BuildGauge()
-                                        .Name("churnwatch_store_pending_compaction_bytes")
-                                        .Help("RocksDB's estimate of bytes compaction still has to rewrite.")
-                                        .Register(registry);
+  store_pending_compaction_bytes =
+      &prometheus::BuildGauge()
+           .Name("churnwatch_store_pending_compaction_bytes")
+           .Help("RocksDB's estimate of bytes compaction still has to rewrite.")
+           .Register(registry);
   store_keys = &prometheus::BuildGauge()
                     .Name("churnwatch_store_keys")
                     .Help("RocksDB's estimate of keys per partition store.")
@@ -83,12 +86,13 @@ IngestMetrics::IngestMetrics(prometheus::Registry& registry) {
                            .Name("churnwatch_alert_transitions_total")
                            .Help("Alert transitions to FIRING or RESOLVED.")
                            .Register(registry);
-  rule_evaluation = &prometheus::BuildHistogram()
-                         .Name("churnwatch_rule_evaluation_seconds")
-                         .Help("Time to compute one account's features and evaluate every rule.")
-                         .Register(registry)
-                         .Add({}, prometheus::Histogram::BucketBoundaries{0.00001, 0.000025, 0.00005, 0.0001, 0.00025,
-                                                                          0.0005, 0.001, 0.0025, 0.01});
+  rule_evaluation =
+      &prometheus::BuildHistogram()
+           .Name("churnwatch_rule_evaluation_seconds")
+           .Help("Time to compute one account's features and evaluate every rule.")
+           .Register(registry)
+           .Add({}, prometheus::Histogram::BucketBoundaries{0.00001, 0.000025, 0.00005, 0.0001,
+                                                            0.00025, 0.0005, 0.001, 0.0025, 0.01});
   rule_evaluations = &prometheus::BuildCounter()
                           .Name("churnwatch_rule_evaluations_total")
                           .Help("Account evaluations (features + every rule).")
@@ -115,17 +119,20 @@ IngestMetrics::IngestMetrics(prometheus::Registry& registry) {
                        .Register(registry);
   enforced_processing = &prometheus::BuildCounter()
                              .Name("churnwatch_enforced_processing_total")
-                             .Help("Times a task processed without waiting for an input partition with no data buffered.")
+                             .Help(
+                                 "Times a task processed without waiting for an input partition "
+                                 "with no data buffered.")
                              .Register(registry)
                              .Add({});
 }
 
-void IngestMetrics::AdjustFiring(const std::string& rule, const std::string& signal, const std::string& severity,
-                                 int delta) {
+void IngestMetrics::AdjustFiring(const std::string& rule, const std::string& signal,
+                                 const std::string& severity, int delta) {
   std::lock_guard lock(firing_mu_);
   int64_t& n = firing_[{rule, signal, severity}];
   n += delta;
-  alerts_firing->Add({{"rule", rule}, {"signal", signal}, {"severity", severity}}).Set(static_cast<double>(n));
+  alerts_firing->Add({{"rule", rule}, {"signal", signal}, {"severity", severity}})
+      .Set(static_cast<double>(n));
 }
 
 }  // namespace churnwatch::ingest

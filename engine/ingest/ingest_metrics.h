@@ -43,10 +43,10 @@ struct IngestMetrics {
   prometheus::Counter* store_write_errors;
 
   // Per-partition families; series are added on assignment and removed on revocation.
-  prometheus::Family<prometheus::Gauge>* consumer_lag;           // {topic,partition}
-  prometheus::Family<prometheus::Gauge>* store_size_bytes;       // {partition}
+  prometheus::Family<prometheus::Gauge>* consumer_lag;                    // {topic,partition}
+  prometheus::Family<prometheus::Gauge>* store_size_bytes;                // {partition}
   prometheus::Family<prometheus::Gauge>* store_pending_compaction_bytes;  // {partition}
-  prometheus::Family<prometheus::Gauge>* store_keys;             // {partition}
+  prometheus::Family<prometheus::Gauge>* store_keys;                      // {partition}
 
   // --- Rules and alerts.
   // churnwatch_alerts_firing{rule,signal,severity}: alerts currently firing (this instance).
@@ -69,7 +69,8 @@ struct IngestMetrics {
   prometheus::Counter* enforced_processing;
 
   // Adds `delta` to the firing count of (rule, signal, severity). Thread-safe.
-  void AdjustFiring(const std::string& rule, const std::string& signal, const std::string& severity, int delta);
+  void AdjustFiring(const std::string& rule, const std::string& signal, const std::string& severity,
+                    int delta);
 
  private:
   std::mutex firing_mu_;

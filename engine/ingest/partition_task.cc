@@ -6,7 +6,6 @@
 #include <chrono>
 
 #include "events/proto_json.h"
-
 #include "state/key_codec.h"
 
 namespace churnwatch::ingest {
@@ -16,7 +15,8 @@ constexpr std::string_view kEvalClockKey = "eval_clock";  // next_eval, last_swe
 constexpr std::string_view kDirtyKey = "dirty_accounts";  // account ids, '\n'-separated
 
 int64_t SteadyMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 
@@ -31,13 +31,13 @@ std::tuple<std::string, std::string, std::string> FiringKey(const v1::Alert& a) 
 
 }  // namespace
 
-Result<std::unique_ptr<PartitionTask>> PartitionTask::Open(Partition p, const std::string& dir,
-                                                           const state::StoreOptions& options,
-                                                           std::shared_ptr<state::StoreResources> resources,
-                                                           const TaskContext* context) {
+Result<std::unique_ptr<PartitionTask>> PartitionTask::Open(
+    Partition p, const std::string& dir, const state::StoreOptions& options,
+    std::shared_ptr<state::StoreResources> resources, const TaskContext* context) {
   auto store = state::PartitionStore::Open(dir, p, options, std::move(resources));
   if (!store.ok()) return store.status();
-  std::unique_ptr<PartitionTask> task(new PartitionTask(std::shared_ptr<state::PartitionStore>(std::move(*store)), context));
+  std::unique_ptr<PartitionTask> task(
+      new PartitionTask(std::shared_ptr<state::PartitionStore>(std::move(*store)), context));
   CW_RETURN_IF_ERROR(task->LoadTaskState());
   task->ServiceOutbox(nullptr);
   return task;
@@ -45,7 +45,8 @@ Result<std::unique_ptr<PartitionTask>> PartitionTask::Open(Partition p, const st
 
 PartitionTask::~PartitionTask() {
   for (const auto& [key, n] : firing_) {
-    if (n != 0) context_->metrics->AdjustFiring(std::get<0>(key), std::get<1>(key), std::get<2>(key), -n);
+    if (n != 0)
+      context_->metrics->AdjustFiring(std::get<0>(key), std::get<1>(key), std::get<2>(key), -n);
   }
 }
 
@@ -79,27 +80,32 @@ Status PartitionTask::LoadTaskState() {
   }
   auto seq = store_->Get(state::Family::kMeta, state::kOutboxSequenceKey);
   if (!seq.ok()) return seq.status();
-  if (seq->has_value()) outbox_sequence_ = static_cast<uint64_t>(state::DecodeInt64(**seq).value_or(0));
+  if (seq->has_value())
+    outbox_sequence_ = static_cast<uint64_t>(state::DecodeInt64(**seq).value_or(0));
   Status decode;
-  CW_RETURN_IF_ERROR(store_->ScanAll(state::Family::kOutbox, [&](std::string_view k, std::string_view v) {
-    v1::OutboxEntry e;
-    if (!e.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
-      decode = Corruption("outbox entry in " + store_->dir() + " does not decode");
-      return false;
-    }
-    outbox_.push_back({std::string(k), e.alert(), nullptr});
-    return true;
-  }));
+  CW_RETURN_IF_ERROR(
+      store_->ScanAll(state::Family::kOutbox, [&](std::string_view k, std::string_view v) {
+        v1::OutboxEntry e;
+        if (!e.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+          decode = Corruption("outbox entry in " + store_->dir() + " does not decode");
+          return false;
+        }
+        outbox_.push_back({std::string(k), e.alert(), nullptr});
+        return true;
+      }));
   CW_RETURN_IF_ERROR(decode);
   // Firing alerts of this partition count in churnwatch_alerts_firing while it is assigned.
-  CW_RETURN_IF_ERROR(store_->ScanAll(state::Family::kAlerts, [&](std::string_view, std::string_view v) {
-    v1::AlertRecord r;
-    if (r.ParseFromArray(v.data(), static_cast<int>(v.size())) && r.state() == v1::ALERT_STATE_FIRING) {
-      ++firing_[FiringKey(r.alert())];
-      context_->metrics->AdjustFiring(r.alert().rule(), r.alert().signal(), r.alert().severity(), 1);
-    }
-    return true;
-  }));
+  CW_RETURN_IF_ERROR(
+      store_->ScanAll(state::Family::kAlerts, [&](std::string_view, std::string_view v) {
+        v1::AlertRecord r;
+        if (r.ParseFromArray(v.data(), static_cast<int>(v.size())) &&
+            r.state() == v1::ALERT_STATE_FIRING) {
+          ++firing_[FiringKey(r.alert())];
+          context_->metrics->AdjustFiring(r.alert().rule(), r.alert().signal(),
+                                          r.alert().severity(), 1);
+        }
+        return true;
+      }));
   return Status::Ok();
 }
 
@@ -119,7 +125,8 @@ void PartitionTask::Enqueue(kafka::ConsumedMessage message) {
   auto schema_it = context_->topics.find(message.topic);
   if (schema_it == context_->topics.end()) return;  // not an input topic (can not happen)
   auto stored = next_offsets_.find(message.topic);
-  if (stored != next_offsets_.end() && message.offset.value() < stored->second) return;  // applied before
+  if (stored != next_offsets_.end() && message.offset.value() < stored->second)
+    return;  // applied before
   const TopicSchema& schema = schema_it->second;
   context_->metrics->consumed[static_cast<int>(schema.kind)]->Increment();
   fetched_next_[message.topic] = message.offset.value() + 1;
@@ -130,7 +137,9 @@ void PartitionTask::Enqueue(kafka::ConsumedMessage message) {
   const kafka::ConsumedMessage& m = e.message;
   e.rejection = context_->validator->CheckSize(m.payload.size());
   if (!e.rejection) e.rejection = decoder_.Decode(schema.kind, schema.format, m.payload, &e.event);
-  if (!e.rejection) e.rejection = context_->validator->Validate(e.event, m.has_key ? std::string_view(m.key) : std::string_view());
+  if (!e.rejection)
+    e.rejection = context_->validator->Validate(
+        e.event, m.has_key ? std::string_view(m.key) : std::string_view());
   if (e.rejection) return;
   e.time = e.event.occurred_at();
   e.dedup_key = state::DedupKey(static_cast<uint8_t>(schema.kind), e.event.event_id());
@@ -157,14 +166,16 @@ Status PartitionTask::EnsureEvaluator() {
   return Status::Ok();
 }
 
-Status PartitionTask::EvaluateAccounts(const std::vector<std::string>& accounts, UnixMicros at, BatchState& b) {
+Status PartitionTask::EvaluateAccounts(const std::vector<std::string>& accounts, UnixMicros at,
+                                       BatchState& b) {
   CW_RETURN_IF_ERROR(EnsureEvaluator());
   IngestMetrics& metrics = *context_->metrics;
   for (const auto& account : accounts) {
     auto started = std::chrono::steady_clock::now();
     auto snap = updater_.Snapshot(account);
     if (!snap.ok()) return snap.status();
-    auto changes = rules::EvaluateAccount(*evaluator_, *snap, at, *context_->calendar, context_->evaluation.alert);
+    auto changes = rules::EvaluateAccount(*evaluator_, *snap, at, *context_->calendar,
+                                          context_->evaluation.alert);
     for (auto& change : changes) {
       const v1::AlertRecord* before = nullptr;
       for (const auto& r : snap->alerts) {
@@ -174,7 +185,8 @@ Status PartitionTask::EvaluateAccounts(const std::vector<std::string>& accounts,
       bool is_firing = change.record.state() == v1::ALERT_STATE_FIRING;
       if (was_firing && !is_firing) {
         --firing_[FiringKey(before->alert())];
-        metrics.AdjustFiring(before->alert().rule(), before->alert().signal(), before->alert().severity(), -1);
+        metrics.AdjustFiring(before->alert().rule(), before->alert().signal(),
+                             before->alert().severity(), -1);
       }
       if (is_firing && !was_firing) {
         ++firing_[FiringKey(change.record.alert())];
@@ -184,7 +196,9 @@ Status PartitionTask::EvaluateAccounts(const std::vector<std::string>& accounts,
       updater_.PutAlert(account, change.record);
       if (change.publish) {
         metrics.alert_transitions
-            ->Add({{"rule", change.publish->rule()}, {"state", ShortEnumName(v1::AlertState_descriptor()->FindValueByNumber(change.publish->state()))}})
+            ->Add({{"rule", change.publish->rule()},
+                   {"state", ShortEnumName(v1::AlertState_descriptor()->FindValueByNumber(
+                                 change.publish->state()))}})
             .Increment();
         b.to_publish.push_back(*change.publish);
         b.outbox_keys.push_back(state::OutboxKey(++outbox_sequence_));
@@ -192,7 +206,8 @@ Status PartitionTask::EvaluateAccounts(const std::vector<std::string>& accounts,
       b.touched = true;
     }
     metrics.rule_evaluations->Increment();
-    metrics.rule_evaluation->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    metrics.rule_evaluation->Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   }
   return Status::Ok();
 }
@@ -201,30 +216,54 @@ Status PartitionTask::AdvanceClock(UnixMicros t, BatchState& b) {
   if (t < next_eval_) return Status::Ok();
   const EvaluationOptions& opt = context_->evaluation;
   const Calendar& cal = *context_->calendar;
+  // The sweep midnight at or before `at`: every sweep_days days (Mondays when 7; day number 4
+  // is Monday 1970-01-05).
+  auto sweep_day_at_or_before = [&](UnixMicros at) {
+    int64_t day = Calendar::DayNumber(cal.DayOf(at));
+    return day - (((day - 4) % opt.sweep_days) + opt.sweep_days) % opt.sweep_days;
+  };
   UnixMicros point = FloorTo(t, opt.interval_micros);
-  // The latest sweep midnight at or before t: every sweep_days days (Mondays when 7; day
-  // number 4 is Monday 1970-01-05).
-  int64_t day = Calendar::DayNumber(cal.DayOf(t));
-  int64_t sweep_day = day - (((day - 4) % opt.sweep_days) + opt.sweep_days) % opt.sweep_days;
-  UnixMicros sweep = cal.StartOfDay(Calendar::DayFromNumber(sweep_day));
-  if (sweep > last_sweep_ && last_sweep_ != INT64_MIN) {
+  // Changed accounts are evaluated at the first point after their changes.
+  UnixMicros first = next_eval_ == INT64_MIN ? point : next_eval_;
+  std::vector<UnixMicros> sweeps;  // every sweep midnight passed, in order
+  int64_t last_day = sweep_day_at_or_before(t);
+  if (last_sweep_ == INT64_MIN) {
+    last_sweep_ = cal.StartOfDay(Calendar::DayFromNumber(last_day));  // first ever: anchor only
+  } else {
+    int64_t from = sweep_day_at_or_before(last_sweep_) + opt.sweep_days;
+    for (int64_t d = from; d <= last_day; d += opt.sweep_days)
+      sweeps.push_back(cal.StartOfDay(Calendar::DayFromNumber(d)));
+  }
+  bool dirty_done = dirty_.empty();
+  auto evaluate_dirty = [&]() -> Status {
+    if (dirty_done) return Status::Ok();
+    dirty_done = true;
+    CW_RETURN_IF_ERROR(
+        EvaluateAccounts(std::vector<std::string>(dirty_.begin(), dirty_.end()), first, b));
+    dirty_.clear();
+    return Status::Ok();
+  };
+  for (UnixMicros sweep : sweeps) {
+    if (first <= sweep) CW_RETURN_IF_ERROR(evaluate_dirty());
     std::vector<std::string> all;
-    CW_RETURN_IF_ERROR(store_->ScanAll(state::Family::kAccounts, [&](std::string_view k, std::string_view) {
-      if (auto a = state::ParseAccountOfKey(k)) all.push_back(*a);
-      return true;
-    }));
+    CW_RETURN_IF_ERROR(
+        store_->ScanAll(state::Family::kAccounts, [&](std::string_view k, std::string_view) {
+          if (auto a = state::ParseAccountOfKey(k)) all.push_back(*a);
+          return true;
+        }));
     // Accounts only in this (unwritten) batch count too, or the sweep would depend on batching.
     for (const auto& d : updater_.PendingAccounts()) all.push_back(d);
     for (const auto& d : dirty_) all.push_back(d);
     std::sort(all.begin(), all.end());
     all.erase(std::unique(all.begin(), all.end()), all.end());
     CW_RETURN_IF_ERROR(EvaluateAccounts(all, sweep, b));
+    if (!dirty_done && sweep >= first) {
+      dirty_.clear();  // the sweep covered them at a later point than `first`: nothing left
+      dirty_done = true;
+    }
+    last_sweep_ = sweep;
   }
-  if (sweep > last_sweep_) last_sweep_ = sweep;
-  if (!dirty_.empty()) {
-    CW_RETURN_IF_ERROR(EvaluateAccounts(std::vector<std::string>(dirty_.begin(), dirty_.end()), std::max(point, sweep), b));
-    dirty_.clear();
-  }
+  CW_RETURN_IF_ERROR(evaluate_dirty());
   next_eval_ = point + opt.interval_micros;
   b.touched = true;
   return Status::Ok();
@@ -240,7 +279,8 @@ Status PartitionTask::Apply(Entry& e, BatchState& b) {
     b.dead_lettered = true;
     return Status::Ok();
   }
-  if (e.seen || applied_since_lookup_.count(e.dedup_key) || !b.applied_ids.insert(e.dedup_key).second) {
+  if (e.seen || applied_since_lookup_.count(e.dedup_key) ||
+      !b.applied_ids.insert(e.dedup_key).second) {
     context_->metrics->duplicates->Increment();
     return Status::Ok();
   }
@@ -310,8 +350,10 @@ Status PartitionTask::Tick(UnixMicros now, bool follow_wall_clock) {
   if (!follow_wall_clock || queued() > 0) return Status::Ok();
   int64_t now_ms = SteadyMs();
   for (const auto& [topic, q] : queues_) {
-    int64_t hw = context_->high_watermark ? context_->high_watermark(topic, partition().value()) : -1;
-    if (hw < 0 || fetched_next_[topic] < hw) return Status::Ok();  // not caught up: event time leads
+    int64_t hw =
+        context_->high_watermark ? context_->high_watermark(topic, partition().value()) : -1;
+    if (hw < 0 || fetched_next_[topic] < hw)
+      return Status::Ok();  // not caught up: event time leads
   }
   (void)now_ms;
   if (now < next_eval_) return Status::Ok();
@@ -332,11 +374,13 @@ Status PartitionTask::Commit(BatchState& b) {
     batch.Put(state::Family::kOutbox, b.outbox_keys[i], entry.SerializeAsString());
   }
   if (!b.to_publish.empty()) {
-    batch.Put(state::Family::kMeta, state::kOutboxSequenceKey, state::EncodeInt64(static_cast<int64_t>(outbox_sequence_)));
+    batch.Put(state::Family::kMeta, state::kOutboxSequenceKey,
+              state::EncodeInt64(static_cast<int64_t>(outbox_sequence_)));
   }
   for (const auto& [topic, next] : b.offsets) batch.PutOffset(topic, next);
   if (stream_time_ != INT64_MIN) batch.PutStreamTime(stream_time_);
-  batch.Put(state::Family::kMeta, kEvalClockKey, state::EncodeInt64(next_eval_) + state::EncodeInt64(last_sweep_));
+  batch.Put(state::Family::kMeta, kEvalClockKey,
+            state::EncodeInt64(next_eval_) + state::EncodeInt64(last_sweep_));
   std::string dirty;
   for (const auto& a : dirty_) dirty += (dirty.empty() ? "" : "\n") + a;
   batch.Put(state::Family::kMeta, kDirtyKey, dirty);
@@ -357,7 +401,8 @@ Status PartitionTask::Commit(BatchState& b) {
   }
   metrics.batches->Increment();
   metrics.batch_events->Observe(static_cast<double>(total));
-  for (size_t i = 0; i < b.to_publish.size(); ++i) outbox_.push_back({b.outbox_keys[i], b.to_publish[i], nullptr});
+  for (size_t i = 0; i < b.to_publish.size(); ++i)
+    outbox_.push_back({b.outbox_keys[i], b.to_publish[i], nullptr});
   ServiceOutbox(nullptr);
   return Status::Ok();
 }
@@ -377,8 +422,8 @@ void PartitionTask::ServiceOutbox(state::StoreBatch* batch) {
       item.ticket = std::make_shared<std::atomic<int>>(0);
       Status s = context_->alerts->Send(item.alert, item.ticket);
       if (!s.ok()) {
-        spdlog::warn("partition {}: alert {} not published ({}); will retry", partition().value(), item.alert.id(),
-                     s.message());
+        spdlog::warn("partition {}: alert {} not published ({}); will retry", partition().value(),
+                     item.alert.id(), s.message());
         item.ticket = nullptr;
       }
     }

@@ -24,12 +24,12 @@
 #include <array>
 #include <deque>
 #include <functional>
-#include <tuple>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "common/calendar.h"
@@ -85,10 +85,9 @@ class PartitionTask {
  public:
   // Opens (or creates) the store of partition p under `dir` and re-publishes any alert
   // transitions left in its outbox by a crash.
-  static Result<std::unique_ptr<PartitionTask>> Open(Partition p, const std::string& dir,
-                                                     const state::StoreOptions& options,
-                                                     std::shared_ptr<state::StoreResources> resources,
-                                                     const TaskContext* context);
+  static Result<std::unique_ptr<PartitionTask>> Open(
+      Partition p, const std::string& dir, const state::StoreOptions& options,
+      std::shared_ptr<state::StoreResources> resources, const TaskContext* context);
   ~PartitionTask();
 
   Partition partition() const { return store_->partition(); }
@@ -129,7 +128,7 @@ class PartitionTask {
   };
   struct BatchState {
     std::map<std::string, int64_t> offsets;  // topic → next offset
-    std::set<std::string> applied_ids;        // dedup keys applied in this batch
+    std::set<std::string> applied_ids;       // dedup keys applied in this batch
     std::array<int64_t, kEventKindCount> applied{};
     bool dead_lettered = false;
     bool touched = false;

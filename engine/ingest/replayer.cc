@@ -47,7 +47,8 @@ Result<std::unique_ptr<Replayer>> Replayer::Create(const ReplayOptions& options)
   c.clock = r->clock_.get();
   c.evaluation = options.evaluation;
   for (int i = 0; i < kEventKindCount; ++i) {
-    c.topics[EventKindName(static_cast<EventKind>(i))] = TopicSchema{static_cast<EventKind>(i), PayloadFormat::kAuto};
+    c.topics[EventKindName(static_cast<EventKind>(i))] =
+        TopicSchema{static_cast<EventKind>(i), PayloadFormat::kAuto};
   }
   // Everything added is applied at once: every queue counts as caught up.
   Replayer* self = r.get();
@@ -57,7 +58,8 @@ Result<std::unique_ptr<Replayer>> Replayer::Create(const ReplayOptions& options)
   };
   state::StoreOptions store_options;
   store_options.dedup_window_micros = 3650 * kMicrosPerDay;
-  auto task = PartitionTask::Open(Partition(0), options.state_dir, store_options, state::StoreResources::Create(64 << 20, 64 << 20), &r->context_);
+  auto task = PartitionTask::Open(Partition(0), options.state_dir, store_options,
+                                  state::StoreResources::Create(64 << 20, 64 << 20), &r->context_);
   if (!task.ok()) return task.status();
   r->task_ = std::move(*task);
   return r;

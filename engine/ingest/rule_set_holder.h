@@ -22,7 +22,8 @@ struct ReloadReport {
 
 class RuleSetHolder {
  public:
-  explicit RuleSetHolder(std::shared_ptr<const rules::RuleSet> initial) : set_(std::move(initial)) {}
+  explicit RuleSetHolder(std::shared_ptr<const rules::RuleSet> initial)
+      : set_(std::move(initial)) {}
 
   std::shared_ptr<const rules::RuleSet> Get() const {
     std::lock_guard lock(mu_);

@@ -16,10 +16,12 @@ CounterRecord& Slot(std::map<DayKey, CounterRecord>& m, DayKey day, CounterLayou
 }
 
 // Merges pending per-day rows into sorted snapshot rows.
-void OverlayDays(const std::map<DayKey, CounterRecord>& pending, std::vector<state::AccountPeriodRow>* rows) {
+void OverlayDays(const std::map<DayKey, CounterRecord>& pending,
+                 std::vector<state::AccountPeriodRow>* rows) {
   for (const auto& [day, rec] : pending) {
-    auto it = std::lower_bound(rows->begin(), rows->end(), day,
-                               [](const state::AccountPeriodRow& r, DayKey d) { return r.period < d; });
+    auto it =
+        std::lower_bound(rows->begin(), rows->end(), day,
+                         [](const state::AccountPeriodRow& r, DayKey d) { return r.period < d; });
     if (it != rows->end() && it->period == day) {
       it->counters.MergeFrom(rec);
     } else {
@@ -39,9 +41,14 @@ Status StateUpdater::Add(const Event& event, int64_t source_offset) {
   p.activity->Max(state::kActLastAt, t);
   p.activity->Add(state::kActEvents, 1);
   switch (event.kind) {
-    case EventKind::kOrder: AddOrder(p, std::get<v1::OrderEvent>(event.message), t); return Status::Ok();
-    case EventKind::kService: AddService(p, std::get<v1::ServiceEvent>(event.message), t); return Status::Ok();
-    case EventKind::kContact: return AddContact(p, std::get<v1::ContactEvent>(event.message), t);
+    case EventKind::kOrder:
+      AddOrder(p, std::get<v1::OrderEvent>(event.message), t);
+      return Status::Ok();
+    case EventKind::kService:
+      AddService(p, std::get<v1::ServiceEvent>(event.message), t);
+      return Status::Ok();
+    case EventKind::kContact:
+      return AddContact(p, std::get<v1::ContactEvent>(event.message), t);
     case EventKind::kAccount: {
       v1::ProfileRecord rec;
       *rec.mutable_profile() = std::get<v1::AccountEvent>(event.message);
@@ -56,7 +63,9 @@ Status StateUpdater::Add(const Event& event, int64_t source_offset) {
 void StateUpdater::AddOrder(PendingAccount& p, const v1::OrderEvent& e, UnixMicros t) {
   DayKey day = calendar_->DayOf(t);
   CounterRecord& r =
-      p.order_months.try_emplace({e.product_line(), day / 100}, CounterRecord(CounterLayout::kOrderMonth)).first->second;
+      p.order_months
+          .try_emplace({e.product_line(), day / 100}, CounterRecord(CounterLayout::kOrderMonth))
+          .first->second;
   switch (e.status()) {
     case v1::ORDER_STATUS_PLACED: {
       r.Add(state::kOrderQuantity, e.quantity());
@@ -88,16 +97,29 @@ void StateUpdater::AddOrder(PendingAccount& p, const v1::OrderEvent& e, UnixMicr
 void StateUpdater::AddService(PendingAccount& p, const v1::ServiceEvent& e, UnixMicros t) {
   CounterRecord& r = Slot(p.service_days, calendar_->DayOf(t), CounterLayout::kServiceDay);
   switch (e.kind()) {
-    case v1::SERVICE_KIND_TICKET_OPENED: r.Add(state::kSvcTicketsOpened, 1); break;
-    case v1::SERVICE_KIND_TICKET_RESOLVED: r.Add(state::kSvcTicketsResolved, 1); break;
-    case v1::SERVICE_KIND_TICKET_ESCALATED: r.Add(state::kSvcTicketsEscalated, 1); break;
-    case v1::SERVICE_KIND_COMPLAINT: r.Add(state::kSvcComplaints, 1); break;
-    case v1::SERVICE_KIND_SLA_BREACHED: r.Add(state::kSvcSlaBreaches, 1); break;
-    default: break;
+    case v1::SERVICE_KIND_TICKET_OPENED:
+      r.Add(state::kSvcTicketsOpened, 1);
+      break;
+    case v1::SERVICE_KIND_TICKET_RESOLVED:
+      r.Add(state::kSvcTicketsResolved, 1);
+      break;
+    case v1::SERVICE_KIND_TICKET_ESCALATED:
+      r.Add(state::kSvcTicketsEscalated, 1);
+      break;
+    case v1::SERVICE_KIND_COMPLAINT:
+      r.Add(state::kSvcComplaints, 1);
+      break;
+    case v1::SERVICE_KIND_SLA_BREACHED:
+      r.Add(state::kSvcSlaBreaches, 1);
+      break;
+    default:
+      break;
   }
-  bool counts_severity = e.kind() == v1::SERVICE_KIND_TICKET_OPENED || e.kind() == v1::SERVICE_KIND_COMPLAINT ||
+  bool counts_severity = e.kind() == v1::SERVICE_KIND_TICKET_OPENED ||
+                         e.kind() == v1::SERVICE_KIND_COMPLAINT ||
                          e.kind() == v1::SERVICE_KIND_TICKET_ESCALATED;
-  if (counts_severity && (e.severity() == v1::SEVERITY_HIGH || e.severity() == v1::SEVERITY_CRITICAL)) {
+  if (counts_severity &&
+      (e.severity() == v1::SEVERITY_HIGH || e.severity() == v1::SEVERITY_CRITICAL)) {
     r.Add(state::kSvcHighSeverity, 1);
   }
   if (e.csat() != 0) {
@@ -121,7 +143,8 @@ Result<v1::ContactRecord*> StateUpdater::Person(PendingAccount& p, const std::st
   auto stored = store_->Get(state::Family::kContacts, state::ContactKey(account, contact_id));
   if (!stored.ok()) return stored.status();
   if (stored->has_value()) {
-    if (!rec.ParseFromString(**stored)) return Corruption("contact record " + contact_id + " of " + account + " does not decode");
+    if (!rec.ParseFromString(**stored))
+      return Corruption("contact record " + contact_id + " of " + account + " does not decode");
   } else {
     rec.set_contact_id(contact_id);
   }
@@ -132,20 +155,32 @@ Status StateUpdater::AddContact(PendingAccount& p, const v1::ContactEvent& e, Un
   CounterRecord& r = Slot(p.engagement_days, calendar_->DayOf(t), CounterLayout::kEngagementDay);
   auto note_contact_at_level = [&] {
     switch (e.level()) {
-      case v1::CONTACT_LEVEL_EXECUTIVE: r.Max(state::kEngLastExecutiveAt, t); break;
-      case v1::CONTACT_LEVEL_MANAGEMENT: r.Max(state::kEngLastManagementAt, t); break;
-      case v1::CONTACT_LEVEL_OPERATIONAL: r.Max(state::kEngLastOperationalAt, t); break;
-      default: break;
+      case v1::CONTACT_LEVEL_EXECUTIVE:
+        r.Max(state::kEngLastExecutiveAt, t);
+        break;
+      case v1::CONTACT_LEVEL_MANAGEMENT:
+        r.Max(state::kEngLastManagementAt, t);
+        break;
+      case v1::CONTACT_LEVEL_OPERATIONAL:
+        r.Max(state::kEngLastOperationalAt, t);
+        break;
+      default:
+        break;
     }
   };
-  int meeting_type = static_cast<int>(e.meeting_type()) - 1;  // 0-based; validator guarantees set for meetings
+  int meeting_type =
+      static_cast<int>(e.meeting_type()) - 1;  // 0-based; validator guarantees set for meetings
   switch (e.kind()) {
-    case v1::CONTACT_KIND_MEETING_SCHEDULED: r.Add(state::MeetingSlot(0, meeting_type), 1); break;
+    case v1::CONTACT_KIND_MEETING_SCHEDULED:
+      r.Add(state::MeetingSlot(0, meeting_type), 1);
+      break;
     case v1::CONTACT_KIND_MEETING_HELD:
       r.Add(state::MeetingSlot(1, meeting_type), 1);
       note_contact_at_level();
       break;
-    case v1::CONTACT_KIND_MEETING_CANCELLED: r.Add(state::MeetingSlot(2, meeting_type), 1); break;
+    case v1::CONTACT_KIND_MEETING_CANCELLED:
+      r.Add(state::MeetingSlot(2, meeting_type), 1);
+      break;
     case v1::CONTACT_KIND_CALL:
       r.Add(state::kEngCalls, 1);
       note_contact_at_level();
@@ -154,8 +189,12 @@ Status StateUpdater::AddContact(PendingAccount& p, const v1::ContactEvent& e, Un
       r.Add(state::kEngVisits, 1);
       note_contact_at_level();
       break;
-    case v1::CONTACT_KIND_REFERENCE_WITHDRAWN: r.Add(state::kEngReferencesWithdrawn, 1); break;
-    case v1::CONTACT_KIND_MANAGER_CHANGED: r.Add(state::kEngManagerChanges, 1); break;
+    case v1::CONTACT_KIND_REFERENCE_WITHDRAWN:
+      r.Add(state::kEngReferencesWithdrawn, 1);
+      break;
+    case v1::CONTACT_KIND_MANAGER_CHANGED:
+      r.Add(state::kEngManagerChanges, 1);
+      break;
     case v1::CONTACT_KIND_CONTACT_ADDED: {
       r.Add(state::kEngContactsAdded, 1);
       auto person = Person(p, e.account_id(), e.contact_id());
@@ -175,7 +214,8 @@ Status StateUpdater::AddContact(PendingAccount& p, const v1::ContactEvent& e, Un
       v1::ContactRecord* c = *person;
       if (c->role() == v1::CONTACT_ROLE_UNSPECIFIED) c->set_role(e.contact_role());
       if (c->level() == v1::CONTACT_LEVEL_UNSPECIFIED) c->set_level(e.level());
-      if (c->role() == v1::CONTACT_ROLE_DECISION_MAKER || e.contact_role() == v1::CONTACT_ROLE_DECISION_MAKER) {
+      if (c->role() == v1::CONTACT_ROLE_DECISION_MAKER ||
+          e.contact_role() == v1::CONTACT_ROLE_DECISION_MAKER) {
         r.Add(state::kEngDecisionMakersLeft, 1);
       }
       c->set_active(false);
@@ -212,11 +252,13 @@ Result<state::AccountSnapshot> StateUpdater::Snapshot(const std::string& account
   if (it == pending_.end()) return snap;
   const PendingAccount& p = it->second;
   for (const auto& [key, rec] : p.order_months) {
-    auto pos = std::lower_bound(snap->order_months.begin(), snap->order_months.end(), key,
-                                [](const state::OrderMonthRow& r, const std::pair<std::string, MonthKey>& k) {
-                                  return std::tie(r.product_line, r.month) < std::tie(k.first, k.second);
-                                });
-    if (pos != snap->order_months.end() && pos->product_line == key.first && pos->month == key.second) {
+    auto pos = std::lower_bound(
+        snap->order_months.begin(), snap->order_months.end(), key,
+        [](const state::OrderMonthRow& r, const std::pair<std::string, MonthKey>& k) {
+          return std::tie(r.product_line, r.month) < std::tie(k.first, k.second);
+        });
+    if (pos != snap->order_months.end() && pos->product_line == key.first &&
+        pos->month == key.second) {
       pos->counters.MergeFrom(rec);
     } else {
       snap->order_months.insert(pos, state::OrderMonthRow{key.first, key.second, rec});
@@ -226,8 +268,9 @@ Result<state::AccountSnapshot> StateUpdater::Snapshot(const std::string& account
   OverlayDays(p.service_days, &snap->service_days);
   OverlayDays(p.engagement_days, &snap->engagement_days);
   for (const auto& [id, rec] : p.contacts) {
-    auto pos = std::lower_bound(snap->contacts.begin(), snap->contacts.end(), id,
-                                [](const v1::ContactRecord& c, const std::string& k) { return c.contact_id() < k; });
+    auto pos = std::lower_bound(
+        snap->contacts.begin(), snap->contacts.end(), id,
+        [](const v1::ContactRecord& c, const std::string& k) { return c.contact_id() < k; });
     if (pos != snap->contacts.end() && pos->contact_id() == id) {
       *pos = rec;
     } else {
@@ -243,8 +286,9 @@ Result<state::AccountSnapshot> StateUpdater::Snapshot(const std::string& account
     }
   }
   for (const auto& [rule, rec] : p.alerts) {
-    auto pos = std::lower_bound(snap->alerts.begin(), snap->alerts.end(), rule,
-                                [](const v1::AlertRecord& a, const std::string& k) { return a.rule() < k; });
+    auto pos = std::lower_bound(
+        snap->alerts.begin(), snap->alerts.end(), rule,
+        [](const v1::AlertRecord& a, const std::string& k) { return a.rule() < k; });
     if (pos != snap->alerts.end() && pos->rule() == rule) {
       *pos = rec;
     } else {
@@ -257,7 +301,8 @@ Result<state::AccountSnapshot> StateUpdater::Snapshot(const std::string& account
 void StateUpdater::Drain(state::StoreBatch* batch) {
   for (auto& [account, p] : pending_) {
     for (const auto& [key, rec] : p.order_months) {
-      batch->MergeCounters(state::Family::kOrders, state::OrderMonthKey(account, key.first, key.second), rec);
+      batch->MergeCounters(state::Family::kOrders,
+                           state::OrderMonthKey(account, key.first, key.second), rec);
     }
     for (const auto& [day, rec] : p.order_days) {
       batch->MergeCounters(state::Family::kOrderDays, state::AccountPeriodKey(account, day), rec);
@@ -271,8 +316,11 @@ void StateUpdater::Drain(state::StoreBatch* batch) {
     for (const auto& [id, rec] : p.contacts) {
       batch->Put(state::Family::kContacts, state::ContactKey(account, id), rec.SerializeAsString());
     }
-    if (p.profile) batch->Put(state::Family::kProfiles, state::AccountPrefix(account), p.profile->SerializeAsString());
-    if (p.activity) batch->MergeCounters(state::Family::kAccounts, state::AccountPrefix(account), *p.activity);
+    if (p.profile)
+      batch->Put(state::Family::kProfiles, state::AccountPrefix(account),
+                 p.profile->SerializeAsString());
+    if (p.activity)
+      batch->MergeCounters(state::Family::kAccounts, state::AccountPrefix(account), *p.activity);
     for (const auto& [rule, rec] : p.alerts) {
       batch->Put(state::Family::kAlerts, state::AlertKey(account, rule), rec.SerializeAsString());
     }

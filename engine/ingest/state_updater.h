@@ -74,7 +74,8 @@ class StateUpdater {
   void AddService(PendingAccount& p, const v1::ServiceEvent& e, UnixMicros t);
   Status AddContact(PendingAccount& p, const v1::ContactEvent& e, UnixMicros t);
   // The person's record as of the events applied so far (pending first, then the store).
-  Result<v1::ContactRecord*> Person(PendingAccount& p, const std::string& account, const std::string& contact_id);
+  Result<v1::ContactRecord*> Person(PendingAccount& p, const std::string& account,
+                                    const std::string& contact_id);
 
   const Calendar* calendar_;
   const state::PartitionStore* store_;

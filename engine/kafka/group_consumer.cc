@@ -84,7 +84,8 @@ Result<std::unique_ptr<GroupConsumer>> GroupConsumer::Create(const std::string& 
     }
   }
   InstallLogBridge(conf.get());
-  if (conf->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(impl.get()), err) != RdKafka::Conf::CONF_OK) {
+  if (conf->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(impl.get()), err) !=
+      RdKafka::Conf::CONF_OK) {
     return Internal(err);
   }
   impl->consumer.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
@@ -92,8 +93,8 @@ Result<std::unique_ptr<GroupConsumer>> GroupConsumer::Create(const std::string& 
   return std::unique_ptr<GroupConsumer>(new GroupConsumer(std::move(impl)));
 }
 
-Result<std::map<std::string, int>> GroupConsumer::PartitionCounts(const std::vector<std::string>& topics,
-                                                                  int timeout_ms) {
+Result<std::map<std::string, int>> GroupConsumer::PartitionCounts(
+    const std::vector<std::string>& topics, int timeout_ms) {
   RdKafka::Metadata* raw = nullptr;
   RdKafka::ErrorCode e = impl_->consumer->metadata(true, nullptr, &raw, timeout_ms);
   if (e != RdKafka::ERR_NO_ERROR) {
@@ -117,7 +118,8 @@ Result<std::map<std::string, int>> GroupConsumer::PartitionCounts(const std::vec
 
 Status GroupConsumer::Subscribe(const std::vector<std::string>& topics) {
   RdKafka::ErrorCode e = impl_->consumer->subscribe(topics);
-  if (e != RdKafka::ERR_NO_ERROR) return InvalidArgument("subscribe failed: " + RdKafka::err2str(e));
+  if (e != RdKafka::ERR_NO_ERROR)
+    return InvalidArgument("subscribe failed: " + RdKafka::err2str(e));
   return Status::Ok();
 }
 
@@ -128,7 +130,8 @@ void CopyMessage(const RdKafka::Message& m, ConsumedMessage& cm);
 
 }  // namespace
 
-void GroupConsumer::PollPartition(const TopicPartition& tp, size_t max, std::vector<ConsumedMessage>* out) {
+void GroupConsumer::PollPartition(const TopicPartition& tp, size_t max,
+                                  std::vector<ConsumedMessage>* out) {
   auto it = impl_->partition_queues.find(tp);
   if (it == impl_->partition_queues.end()) return;
   for (size_t got = 0; got < max; ++got) {
@@ -165,21 +168,22 @@ namespace {
 
 void CopyMessage(const RdKafka::Message& mr, ConsumedMessage& cm) {
   auto* m = const_cast<RdKafka::Message*>(&mr);  // headers() is not const in the C++ API
-    cm.topic = m->topic_name();
-    cm.partition = Partition(m->partition());
-    cm.offset = Offset(m->offset());
-    if (m->key() != nullptr) {
-      cm.has_key = true;
-      cm.key = *m->key();
+  cm.topic = m->topic_name();
+  cm.partition = Partition(m->partition());
+  cm.offset = Offset(m->offset());
+  if (m->key() != nullptr) {
+    cm.has_key = true;
+    cm.key = *m->key();
+  }
+  cm.payload.assign(static_cast<const char*>(m->payload()), m->len());
+  cm.timestamp_ms = m->timestamp().timestamp;
+  if (RdKafka::Headers* h = m->headers()) {
+    for (const auto& header : h->get_all()) {
+      const char* v = static_cast<const char*>(header.value());
+      cm.headers.emplace_back(header.key(),
+                              v == nullptr ? std::string() : std::string(v, header.value_size()));
     }
-    cm.payload.assign(static_cast<const char*>(m->payload()), m->len());
-    cm.timestamp_ms = m->timestamp().timestamp;
-    if (RdKafka::Headers* h = m->headers()) {
-      for (const auto& header : h->get_all()) {
-        const char* v = static_cast<const char*>(header.value());
-        cm.headers.emplace_back(header.key(), v == nullptr ? std::string() : std::string(v, header.value_size()));
-      }
-    }
+  }
 }
 
 }  // namespace
@@ -189,8 +193,8 @@ Status GroupConsumer::AssignAll(const std::string& topic, bool from_beginning, i
   if (!counts.ok()) return counts.status();
   std::vector<RdKafka::TopicPartition*> parts;
   for (int p = 0; p < counts->at(topic); ++p) {
-    parts.push_back(RdKafka::TopicPartition::create(topic, p, from_beginning ? RdKafka::Topic::OFFSET_BEGINNING
-                                                                              : RdKafka::Topic::OFFSET_END));
+    parts.push_back(RdKafka::TopicPartition::create(
+        topic, p, from_beginning ? RdKafka::Topic::OFFSET_BEGINNING : RdKafka::Topic::OFFSET_END));
   }
   RdKafka::ErrorCode e = impl_->consumer->assign(parts);
   RdKafka::TopicPartition::destroy(parts);
@@ -204,7 +208,8 @@ void GroupConsumer::CommitAsync(const std::map<TopicPartition, int64_t>& next_of
   for (const auto& [tp, off] : next_offsets) {
     parts.push_back(RdKafka::TopicPartition::create(tp.topic, tp.partition.value(), off));
   }
-  impl_->consumer->commitAsync(parts);  // failure (e.g. during rebalance) is harmless: the store has the truth
+  impl_->consumer->commitAsync(
+      parts);  // failure (e.g. during rebalance) is harmless: the store has the truth
   RdKafka::TopicPartition::destroy(parts);
 }
 

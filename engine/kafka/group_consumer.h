@@ -53,7 +53,8 @@ class RebalanceListener {
   // Partitions newly assigned to this member. Returns the offset to start each one at (same
   // order), or kOffsetBeginning / kOffsetEnd. An error aborts the assignment; the consumer
   // latches it and Poll() returns it.
-  virtual Result<std::vector<int64_t>> OnAssigned(const std::vector<TopicPartition>& partitions) = 0;
+  virtual Result<std::vector<int64_t>> OnAssigned(
+      const std::vector<TopicPartition>& partitions) = 0;
   // Partitions taken away. Called before the next member may own them: the owner must finish
   // and persist what it consumed from them now.
   virtual void OnRevoked(const std::vector<TopicPartition>& partitions) = 0;
@@ -65,9 +66,9 @@ class GroupConsumer {
   // enable.auto.commit=false, auto.offset.reset=earliest, session.timeout.ms=10000,
   // enable.partition.eof=false. `listener` must outlive the consumer.
   static Result<std::unique_ptr<GroupConsumer>> Create(const std::string& bootstrap,
-                                                        const std::string& group,
-                                                        const ClientProperties& extra,
-                                                        RebalanceListener* listener);
+                                                       const std::string& group,
+                                                       const ClientProperties& extra,
+                                                       RebalanceListener* listener);
   ~GroupConsumer();
 
   // Partition count of each topic, from broker metadata. NotFound names a missing topic;

@@ -26,7 +26,8 @@ class MockBroker {
  public:
   // Starts a cluster of `brokers` brokers (1..16) on 127.0.0.1 with ephemeral ports and
   // creates `topics`. Unavailable when librdkafka can not start it.
-  static Result<std::unique_ptr<MockBroker>> Start(int brokers, const std::vector<TopicSpec>& topics);
+  static Result<std::unique_ptr<MockBroker>> Start(int brokers,
+                                                   const std::vector<TopicSpec>& topics);
   ~MockBroker();
 
   // "127.0.0.1:PORT[,127.0.0.1:PORT...]".

@@ -2,9 +2,9 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
-#include "kafka/log_bridge.h"
-
 #include <mutex>
+
+#include "kafka/log_bridge.h"
 
 namespace churnwatch::kafka {
 
@@ -54,7 +54,8 @@ Result<std::unique_ptr<Producer>> Producer::Create(const std::string& bootstrap,
     }
   }
   InstallLogBridge(conf.get());
-  if (conf->set("dr_cb", static_cast<RdKafka::DeliveryReportCb*>(impl.get()), err) != RdKafka::Conf::CONF_OK) {
+  if (conf->set("dr_cb", static_cast<RdKafka::DeliveryReportCb*>(impl.get()), err) !=
+      RdKafka::Conf::CONF_OK) {
     return Internal(err);
   }
   impl->producer.reset(RdKafka::Producer::create(conf.get(), err));
@@ -63,7 +64,8 @@ Result<std::unique_ptr<Producer>> Producer::Create(const std::string& bootstrap,
 }
 
 Status Producer::Send(std::string_view topic, std::string_view key, std::string_view payload,
-                      const Headers& headers, std::optional<int32_t> partition, DeliveryTicket ticket) {
+                      const Headers& headers, std::optional<int32_t> partition,
+                      DeliveryTicket ticket) {
   auto* opaque = ticket ? new DeliveryTicket(std::move(ticket)) : nullptr;
   RdKafka::Headers* hdrs = nullptr;
   if (!headers.empty()) {
@@ -72,8 +74,9 @@ Status Producer::Send(std::string_view topic, std::string_view key, std::string_
   }
   for (;;) {
     RdKafka::ErrorCode e = impl_->producer->produce(
-        std::string(topic), partition.value_or(RdKafka::Topic::PARTITION_UA), RdKafka::Producer::RK_MSG_COPY,
-        const_cast<char*>(payload.data()), payload.size(), key.data(), key.size(), 0, hdrs, opaque);
+        std::string(topic), partition.value_or(RdKafka::Topic::PARTITION_UA),
+        RdKafka::Producer::RK_MSG_COPY, const_cast<char*>(payload.data()), payload.size(),
+        key.data(), key.size(), 0, hdrs, opaque);
     if (e == RdKafka::ERR_NO_ERROR) return Status::Ok();  // headers now owned by librdkafka
     if (e == RdKafka::ERR__QUEUE_FULL) {
       impl_->producer->poll(50);  // serve delivery reports to make room
@@ -81,7 +84,8 @@ Status Producer::Send(std::string_view topic, std::string_view key, std::string_
     }
     delete hdrs;
     delete opaque;
-    return InvalidArgument("cannot produce to '" + std::string(topic) + "': " + RdKafka::err2str(e));
+    return InvalidArgument("cannot produce to '" + std::string(topic) +
+                           "': " + RdKafka::err2str(e));
   }
 }
 
@@ -94,8 +98,9 @@ Status Producer::Flush(int timeout_ms) {
   }
   if (!first_error.empty()) return IoError("delivery failed: " + first_error);
   if (e == RdKafka::ERR__TIMED_OUT) {
-    return Unavailable(std::to_string(impl_->producer->outq_len()) + " messages still unacknowledged after " +
-                       std::to_string(timeout_ms) + " ms (is the broker reachable?)");
+    return Unavailable(std::to_string(impl_->producer->outq_len()) +
+                       " messages still unacknowledged after " + std::to_string(timeout_ms) +
+                       " ms (is the broker reachable?)");
   }
   return Status::Ok();
 }

@@ -31,7 +31,7 @@ class Producer {
   // Connects lazily to `bootstrap`. Defaults: enable.idempotence=true, linger.ms=5,
   // compression none. InvalidArgument when a property is unknown or has a bad value.
   static Result<std::unique_ptr<Producer>> Create(const std::string& bootstrap,
-                                                   const ClientProperties& extra = {});
+                                                  const ClientProperties& extra = {});
   ~Producer();
 
   // Queues one message. `partition` unset = the partitioner picks by key (librdkafka's

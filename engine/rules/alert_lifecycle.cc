@@ -15,8 +15,9 @@ using google::protobuf::util::TimeUtil;
 
 google::protobuf::Timestamp Ts(UnixMicros t) { return TimeUtil::MicrosecondsToTimestamp(t); }
 
-v1::Alert BuildAlert(RuleEvaluator& ev, size_t i, const state::AccountSnapshot& snap, const v1::AlertRecord& rec,
-                     const features::FeatureValues& values, const AlertOptions& options) {
+v1::Alert BuildAlert(RuleEvaluator& ev, size_t i, const state::AccountSnapshot& snap,
+                     const v1::AlertRecord& rec, const features::FeatureValues& values,
+                     const AlertOptions& options) {
   const Rule& rule = ev.set().rules[i];
   const std::string& tier = values.text.at("tier_name");
   std::string severity = rule.SeverityFor(tier);
@@ -61,12 +62,14 @@ v1::Alert BuildAlert(RuleEvaluator& ev, size_t i, const state::AccountSnapshot& 
 
 }  // namespace
 
-std::string AlertId(const std::string& account_id, const std::string& rule_id, UnixMicros active_since) {
+std::string AlertId(const std::string& account_id, const std::string& rule_id,
+                    UnixMicros active_since) {
   return Hex64(Fnv1a64(account_id + '\x1f' + rule_id + '\x1f' + std::to_string(active_since)));
 }
 
-std::vector<AlertChange> EvaluateAccount(RuleEvaluator& ev, const state::AccountSnapshot& snap, UnixMicros at,
-                                         const Calendar& calendar, const AlertOptions& options) {
+std::vector<AlertChange> EvaluateAccount(RuleEvaluator& ev, const state::AccountSnapshot& snap,
+                                         UnixMicros at, const Calendar& calendar,
+                                         const AlertOptions& options) {
   std::vector<AlertChange> changes;
   std::map<std::string, const v1::AlertRecord*> records;
   for (const auto& r : snap.alerts) records[r.rule()] = &r;
@@ -101,7 +104,8 @@ std::vector<AlertChange> EvaluateAccount(RuleEvaluator& ev, const state::Account
     } else if (before == v1::ALERT_STATE_PENDING) {
       rec.set_state(v1::ALERT_STATE_UNSPECIFIED);  // never fired: forgotten, nothing published
     }
-    if (rec.state() == before && rec.active_since_us() == (it != records.end() ? it->second->active_since_us() : 0)) {
+    if (rec.state() == before &&
+        rec.active_since_us() == (it != records.end() ? it->second->active_since_us() : 0)) {
       continue;
     }
     rec.set_last_eval_us(at);
@@ -116,8 +120,10 @@ std::vector<AlertChange> EvaluateAccount(RuleEvaluator& ev, const state::Account
 
   // Firing alerts of rules that are no longer loaded resolve.
   for (const auto& [rule_id, rec_ptr] : records) {
-    if (rec_ptr->state() != v1::ALERT_STATE_FIRING && rec_ptr->state() != v1::ALERT_STATE_PENDING) continue;
-    bool loaded = std::any_of(set.rules.begin(), set.rules.end(), [&](const Rule& r) { return r.id == rule_id; });
+    if (rec_ptr->state() != v1::ALERT_STATE_FIRING && rec_ptr->state() != v1::ALERT_STATE_PENDING)
+      continue;
+    bool loaded = std::any_of(set.rules.begin(), set.rules.end(),
+                              [&](const Rule& r) { return r.id == rule_id; });
     if (loaded) continue;
     AlertChange change;
     change.record = *rec_ptr;

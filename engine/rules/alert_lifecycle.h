@@ -27,16 +27,18 @@ struct AlertOptions {
 };
 
 struct AlertChange {
-  v1::AlertRecord record;           // the new state to persist
+  v1::AlertRecord record;            // the new state to persist
   std::optional<v1::Alert> publish;  // set for FIRING and RESOLVED transitions
 };
 
 // Evaluates every rule (and resolves firing alerts of rules no longer loaded) for one account
 // as of `at`. Returns only records that changed.
-std::vector<AlertChange> EvaluateAccount(RuleEvaluator& evaluator, const state::AccountSnapshot& snapshot,
-                                         UnixMicros at, const Calendar& calendar, const AlertOptions& options);
+std::vector<AlertChange> EvaluateAccount(RuleEvaluator& evaluator,
+                                         const state::AccountSnapshot& snapshot, UnixMicros at,
+                                         const Calendar& calendar, const AlertOptions& options);
 
 // The deterministic id of an episode.
-std::string AlertId(const std::string& account_id, const std::string& rule_id, UnixMicros active_since);
+std::string AlertId(const std::string& account_id, const std::string& rule_id,
+                    UnixMicros active_since);
 
 }  // namespace churnwatch::rules

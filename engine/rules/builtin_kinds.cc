@@ -6,65 +6,92 @@ namespace churnwatch::rules {
 
 const std::vector<BuiltinKind>& BuiltinKinds() {
   static const std::vector<BuiltinKind> kinds = {
-      {"volume_decline", "volume_decline",
-       "Purchase volume fell two complete quarters in a row (采购量连续两季度下降), each by at least min_drop.",
+      {"volume_decline",
+       "volume_decline",
+       "Purchase volume fell two complete quarters in a row (采购量连续两季度下降), each by at "
+       "least min_drop.",
        "qty_change_q1 <= -${min_drop} && qty_change_q2 <= -${min_drop}",
        {{"min_drop", 0.10}},
-       {"quarter_q1", "qty_q1", "quarter_q2", "qty_q2", "quarter_q3", "qty_q3", "qty_change_q1", "qty_change_q2"}},
-      {"volume_decline_early", "volume_decline",
-       "The running quarter is on pace to fall below the last one by at least min_drop (early form).",
-       "quarter_elapsed >= ${min_elapsed} && qty_pace_change <= -${min_drop} && qty_q1 >= ${min_volume}",
-       {{"min_drop", 0.20}, {"min_elapsed", 0.33}, {"min_volume", 1}},
-       {"qty_q0", "qty_pace_q0", "qty_q1", "qty_pace_change", "quarter_elapsed"}},
-      {"meeting_cancelled", "meeting_cancelled",
+       {"quarter_q1", "qty_q1", "quarter_q2", "qty_q2", "quarter_q3", "qty_q3", "qty_change_q1",
+        "qty_change_q2"}},
+      {"volume_decline_early",
+       "volume_decline",
+       "The running quarter is on pace to fall below the last one by at least min_drop (early "
+       "form).",
+       "quarter_elapsed >= ${min_elapsed} && qty_pace_change <= -${min_drop} && qty_q1 >= "
+       "${min_volume} && "
+       "orders_q1 >= ${min_orders}",
+       // With fewer orders a quarter, no order yet a third into it is the account's rhythm.
+       {{"min_drop", 0.20}, {"min_elapsed", 0.33}, {"min_volume", 1}, {"min_orders", 3}},
+       {"qty_q0", "qty_pace_q0", "qty_q1", "qty_pace_change", "quarter_elapsed", "orders_q1"}},
+      {"meeting_cancelled",
+       "meeting_cancelled",
        "The annual strategy meeting, or an executive meeting, was cancelled (取消年度战略会议).",
-       "strategy_meetings_cancelled_365d >= ${min_strategy} || executive_meetings_cancelled_180d >= ${min_executive}",
+       "strategy_meetings_cancelled_365d >= ${min_strategy} || executive_meetings_cancelled_180d "
+       ">= ${min_executive}",
        {{"min_strategy", 1}, {"min_executive", 1}},
-       {"strategy_meetings_cancelled_365d", "executive_meetings_cancelled_180d", "strategy_meetings_held_365d"}},
-      {"reference_withdrawn", "reference_withdrawn",
+       {"strategy_meetings_cancelled_365d", "executive_meetings_cancelled_180d",
+        "strategy_meetings_held_365d"}},
+      {"reference_withdrawn",
+       "reference_withdrawn",
        "The customer removed our case study from its website (官网移除合作案例).",
        "references_withdrawn_180d >= ${min_count}",
        {{"min_count", 1}},
        {"references_withdrawn_180d"}},
-      {"key_contact_change", "key_contact_change",
+      {"key_contact_change",
+       "key_contact_change",
        "A decision-maker left (重点人员调整), or the relationship hangs on a single contact.",
-       "decision_maker_departures_180d >= ${min_departures} || (has_profile && contacts_active <= ${max_single_threaded} "
+       "decision_maker_departures_180d >= ${min_departures} || (has_profile && contacts_active <= "
+       "${max_single_threaded} "
        "&& account_age_days >= ${min_age_days})",
        {{"min_departures", 1}, {"max_single_threaded", 1}, {"min_age_days", 90}},
-       {"decision_maker_departures_180d", "contacts_active", "decision_makers_active", "contacts_active_executive"}},
-      {"manager_turnover", "manager_turnover", "Our account manager was replaced repeatedly (客户经理频繁更换).",
+       {"decision_maker_departures_180d", "contacts_active", "decision_makers_active",
+        "contacts_active_executive"}},
+      {"manager_turnover",
+       "manager_turnover",
+       "Our account manager was replaced repeatedly (客户经理频繁更换).",
        "manager_changes_365d >= ${min_changes}",
        {{"min_changes", 2}},
        {"manager_changes_365d"}},
-      {"product_line_dropped", "product_line_dropped",
+      {"product_line_dropped",
+       "product_line_dropped",
        "A product line stopped while others continue (partial churn, 客户业务流失).",
        "product_lines_dropped >= ${min_lines}",
        {{"min_lines", 1}},
-       {"dropped_product_lines", "product_lines_dropped", "product_lines_active", "product_lines_total"}},
-      {"purchase_silence", "purchase_silence",
+       {"dropped_product_lines", "product_lines_dropped", "product_lines_active",
+        "product_lines_total"}},
+      {"purchase_silence",
+       "purchase_silence",
        "No order for much longer than the account's own purchase cycle (full churn risk).",
        "silence_ratio >= ${min_ratio} && days_since_last_order >= ${min_days}",
        {{"min_ratio", 3}, {"min_days", 45}},
        {"days_since_last_order", "median_order_gap_days", "silence_ratio", "order_days_total"}},
-      {"service_degradation", "service_degradation",
+      {"service_degradation",
+       "service_degradation",
        "Complaints or SLA breaches pile up, or satisfaction (CSAT/NPS) is low.",
-       "complaints_90d >= ${min_complaints} || sla_breaches_90d >= ${min_sla_breaches} || csat_avg_90d <= "
+       "complaints_90d >= ${min_complaints} || sla_breaches_90d >= ${min_sla_breaches} || "
+       "csat_avg_90d <= "
        "${max_csat} || nps_avg_90d <= ${max_nps}",
        {{"min_complaints", 3}, {"min_sla_breaches", 3}, {"max_csat", 2.5}, {"max_nps", 4}},
        {"complaints_90d", "sla_breaches_90d", "csat_avg_90d", "nps_avg_90d", "csat_trend"}},
-      {"exec_contact_gap", "exec_contact_gap",
+      {"exec_contact_gap",
+       "exec_contact_gap",
        "No executive-level contact for longer than a quarter (高层每季度会晤).",
        "days_since_exec_contact > ${max_days} && account_age_days > ${max_days}",
        {{"max_days", 92}},
        {"days_since_exec_contact", "contacts_active_executive"}},
-      {"external_risk", "external_risk", "The customer's credit was downgraded or it is in financial distress (财务问题).",
+      {"external_risk",
+       "external_risk",
+       "The customer's credit was downgraded or it is in financial distress (财务问题).",
        "credit_risk >= ${min_level}",
        {{"min_level", 2}},
        {"credit_risk"}},
-      {"health_low", "health_low",
-       "The health audit score (客户健康度审计) is below the threshold: start a relationship-reinforcement plan.",
+      {"health_low",
+       "health_low",
+       "The health audit score (客户健康度审计) is below the threshold: start a "
+       "relationship-reinforcement plan.",
        "health_score < ${threshold} && account_age_days >= ${min_age_days}",
-       {{"threshold", 60}, {"min_age_days", 180}},
+       {{"threshold", 70}, {"min_age_days", 180}},
        {"health_score", "health_satisfaction", "health_value", "health_risk"}},
   };
   return kinds;
@@ -77,12 +104,14 @@ const BuiltinKind* FindBuiltinKind(const std::string& name) {
   return nullptr;
 }
 
-Result<std::string> ExpandKind(const BuiltinKind& kind, const std::map<std::string, double>& params) {
+Result<std::string> ExpandKind(const BuiltinKind& kind,
+                               const std::map<std::string, double>& params) {
   for (const auto& [name, value] : params) {
     if (!kind.params.count(name)) {
       std::string known;
       for (const auto& [k, v] : kind.params) known += (known.empty() ? "" : ", ") + k;
-      return InvalidArgument("kind " + kind.name + " has no parameter '" + name + "' (known: " + known + ")");
+      return InvalidArgument("kind " + kind.name + " has no parameter '" + name +
+                             "' (known: " + known + ")");
     }
   }
   std::string out = kind.expr_template;
@@ -92,7 +121,8 @@ Result<std::string> ExpandKind(const BuiltinKind& kind, const std::map<std::stri
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.10g", v);
     std::string placeholder = "${" + name + "}";
-    for (size_t pos; (pos = out.find(placeholder)) != std::string::npos;) out.replace(pos, placeholder.size(), buf);
+    for (size_t pos; (pos = out.find(placeholder)) != std::string::npos;)
+      out.replace(pos, placeholder.size(), buf);
   }
   return out;
 }

@@ -14,7 +14,7 @@ namespace churnwatch::rules {
 
 struct BuiltinKind {
   std::string name;
-  std::string signal;                    // the `signal` label it implies
+  std::string signal;  // the `signal` label it implies
   std::string description;
   std::string expr_template;             // ${param} placeholders
   std::map<std::string, double> params;  // defaults
@@ -26,6 +26,7 @@ const BuiltinKind* FindBuiltinKind(const std::string& name);
 
 // Fills ${param} in the kind's template with `params` (defaults for the missing ones).
 // InvalidArgument names an unknown parameter.
-Result<std::string> ExpandKind(const BuiltinKind& kind, const std::map<std::string, double>& params);
+Result<std::string> ExpandKind(const BuiltinKind& kind,
+                               const std::map<std::string, double>& params);
 
 }  // namespace churnwatch::rules

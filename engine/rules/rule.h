@@ -19,16 +19,16 @@ namespace churnwatch::rules {
 using LocalizedText = std::map<std::string, std::string>;
 
 struct Rule {
-  std::string id;     // unique across the set; the alert's `rule` and Alertmanager's alertname
-  std::string group;  // the group it was declared in
-  std::string kind;   // built-in kind it came from, or "" for a plain expr
-  std::string expr;   // muParser expression over feature names; true = non-zero and not NaN
-  int64_t for_micros = 0;             // how long the condition must hold before firing
-  std::string severity = "warning";   // info | warning | critical
+  std::string id;          // unique across the set; the alert's `rule` and Alertmanager's alertname
+  std::string group;       // the group it was declared in
+  std::string kind;        // built-in kind it came from, or "" for a plain expr
+  std::string expr;        // muParser expression over feature names; true = non-zero and not NaN
+  int64_t for_micros = 0;  // how long the condition must hold before firing
+  std::string severity = "warning";                     // info | warning | critical
   std::map<std::string, std::string> severity_by_tier;  // tier name → severity
-  std::vector<std::string> tiers;     // tiers the rule applies to (lower-case); empty = all
-  std::map<std::string, std::string> labels;            // always has "signal"
-  std::map<std::string, LocalizedText> annotations;     // summary, description, action
+  std::vector<std::string> tiers;             // tiers the rule applies to (lower-case); empty = all
+  std::map<std::string, std::string> labels;  // always has "signal"
+  std::map<std::string, LocalizedText> annotations;  // summary, description, action
   std::vector<std::string> evidence;  // feature names reported as numbers with each alert
   std::string file;                   // where it was declared, for messages
   int line = 0;

@@ -9,7 +9,8 @@ namespace churnwatch::rules {
 
 struct RuleEvaluator::Compiled {
   mu::Parser parser;
-  std::map<std::string, std::map<std::string, TextTemplate>> annotations;  // key → language → template
+  std::map<std::string, std::map<std::string, TextTemplate>>
+      annotations;  // key → language → template
 };
 
 RuleEvaluator::~RuleEvaluator() = default;
@@ -22,7 +23,8 @@ Result<std::unique_ptr<RuleEvaluator>> RuleEvaluator::Compile(std::shared_ptr<co
   for (const Rule& rule : ev->set_->rules) {
     auto c = std::make_unique<Compiled>();
     try {
-      for (size_t i = 0; i < catalog.size(); ++i) c->parser.DefineVar(catalog[i].name, &ev->vars_[i]);
+      for (size_t i = 0; i < catalog.size(); ++i)
+        c->parser.DefineVar(catalog[i].name, &ev->vars_[i]);
       c->parser.SetExpr(rule.expr);
       c->parser.Eval();  // parse now, so a bad expression fails here and not mid-stream
     } catch (const mu::Parser::exception_type& e) {
@@ -52,7 +54,8 @@ bool RuleEvaluator::Holds(size_t i, const features::FeatureValues& values) {
 }
 
 std::string RuleEvaluator::Annotation(size_t i, const std::string& key, const std::string& language,
-                                      const features::FeatureValues& values, const std::string& severity) const {
+                                      const features::FeatureValues& values,
+                                      const std::string& severity) const {
   auto k = rules_[i]->annotations.find(key);
   if (k == rules_[i]->annotations.end()) return "";
   auto l = k->second.find(language);

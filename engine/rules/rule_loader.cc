@@ -24,7 +24,8 @@ Result<int64_t> Duration(const std::string& text) {
   int64_t n = 0;
   while (i < text.size() && text[i] >= '0' && text[i] <= '9') n = n * 10 + (text[i++] - '0');
   std::string unit = text.substr(i);
-  if (i == 0 || n > (int64_t{1} << 40)) return InvalidArgument("'" + text + "' is not a duration such as 7d or 12h");
+  if (i == 0 || n > (int64_t{1} << 40))
+    return InvalidArgument("'" + text + "' is not a duration such as 7d or 12h");
   if (unit == "s") return n * kMicrosPerSecond;
   if (unit == "m") return n * 60 * kMicrosPerSecond;
   if (unit == "h") return n * 3600 * kMicrosPerSecond;
@@ -37,7 +38,8 @@ Result<int64_t> Duration(const std::string& text) {
 std::string CheckExpression(const std::string& expr) {
   mu::Parser p;
   std::vector<double> values(features::FeatureCatalog().size(), 1.0);
-  for (size_t i = 0; i < values.size(); ++i) p.DefineVar(features::FeatureCatalog()[i].name, &values[i]);
+  for (size_t i = 0; i < values.size(); ++i)
+    p.DefineVar(features::FeatureCatalog()[i].name, &values[i]);
   try {
     p.SetExpr(expr);
     p.Eval();
@@ -61,9 +63,11 @@ class FileLoader {
 
   void Load(const YAML::Node& root) {
     if (root.IsNull()) return;  // an empty file holds no rules
-    if (!root.IsMap() || !root["groups"]) return Problem(root, "a rule file needs a top-level 'groups' list");
+    if (!root.IsMap() || !root["groups"])
+      return Problem(root, "a rule file needs a top-level 'groups' list");
     for (const auto& kv : root) {
-      if (kv.first.as<std::string>() != "groups") Problem(kv.first, "unknown key '" + kv.first.as<std::string>() + "'");
+      if (kv.first.as<std::string>() != "groups")
+        Problem(kv.first, "unknown key '" + kv.first.as<std::string>() + "'");
     }
     const YAML::Node groups = root["groups"];
     if (!groups.IsSequence()) return Problem(groups, "'groups' must be a list");
@@ -80,7 +84,8 @@ class FileLoader {
     }
     if (!g["name"] || !g["name"].IsScalar()) return Problem(g, "group needs a name");
     name = g["name"].Scalar();
-    if (!g["rules"] || !g["rules"].IsSequence()) return Problem(g, "group '" + name + "' needs a 'rules' list");
+    if (!g["rules"] || !g["rules"].IsSequence())
+      return Problem(g, "group '" + name + "' needs a 'rules' list");
     for (const auto& r : g["rules"]) LoadRule(r, name);
   }
 
@@ -110,7 +115,8 @@ class FileLoader {
     for (const auto& [lang, text] : *out) {
       auto t = TextTemplate::Compile(text);
       if (!t.ok()) {
-        Problem(n, what + " (" + lang + "): " + t.status().message());
+        Problem(n.IsMap() && n[lang] ? n[lang] : n,
+                what + " (" + lang + "): " + t.status().message());
         return false;
       }
     }
@@ -132,8 +138,9 @@ class FileLoader {
 
   void LoadRule(const YAML::Node& r, const std::string& group) {
     if (!r.IsMap()) return Problem(r, "a rule must be a mapping");
-    static const std::set<std::string> known = {"id",   "kind",   "params", "expr",        "for",     "severity",
-                                                "tiers", "labels", "annotations", "evidence"};
+    static const std::set<std::string> known = {"id",          "kind",     "params", "expr",
+                                                "for",         "severity", "tiers",  "labels",
+                                                "annotations", "evidence"};
     for (const auto& kv : r) {
       std::string k = kv.first.as<std::string>();
       if (!known.count(k)) Problem(kv.first, "unknown key '" + k + "' in rule");
@@ -144,14 +151,16 @@ class FileLoader {
     rule.line = r.Mark().line + 1;
     size_t problems_before = out_->problems.size();
 
-    if (!r["id"] || !r["id"].IsScalar() || r["id"].Scalar().empty()) return Problem(r, "rule needs an id");
+    if (!r["id"] || !r["id"].IsScalar() || r["id"].Scalar().empty())
+      return Problem(r, "rule needs an id");
     rule.id = r["id"].Scalar();
     for (char c : rule.id) {
       if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.')) {
         return Problem(r["id"], "rule id '" + rule.id + "' may only use a-z 0-9 _ - .");
       }
     }
-    if (!ids_->insert(rule.id).second) Problem(r["id"], "rule id '" + rule.id + "' is declared twice");
+    if (!ids_->insert(rule.id).second)
+      Problem(r["id"], "rule id '" + rule.id + "' is declared twice");
 
     const BuiltinKind* kind = nullptr;
     if (r["kind"] && r["expr"]) Problem(r, "rule " + rule.id + " has both kind and expr; give one");
@@ -236,18 +245,23 @@ class FileLoader {
       if (!labels.IsMap()) {
         Problem(labels, "labels must be a mapping");
       } else {
-        for (const auto& kv : labels) rule.labels[kv.first.as<std::string>()] = kv.second.as<std::string>();
+        for (const auto& kv : labels)
+          rule.labels[kv.first.as<std::string>()] = kv.second.as<std::string>();
       }
     }
     auto signal = rule.labels.find("signal");
     if (signal == rule.labels.end()) {
-      Problem(r, "rule " + rule.id + " needs a 'signal' label (one of the loss signals in the README)");
+      Problem(
+          r, "rule " + rule.id + " needs a 'signal' label (one of the loss signals in the README)");
     } else {
       const auto& known_signals = KnownSignals();
-      if (std::find(known_signals.begin(), known_signals.end(), signal->second) == known_signals.end()) {
-        Problem(r["labels"] ? r["labels"] : r, "signal '" + signal->second + "' is not a known loss signal");
+      if (std::find(known_signals.begin(), known_signals.end(), signal->second) ==
+          known_signals.end()) {
+        Problem(r["labels"] ? r["labels"] : r,
+                "signal '" + signal->second + "' is not a known loss signal");
       } else if (kind != nullptr && signal->second != kind->signal) {
-        Problem(r["labels"], "kind " + kind->name + " implies signal " + kind->signal + ", not " + signal->second);
+        Problem(r["labels"], "kind " + kind->name + " implies signal " + kind->signal + ", not " +
+                                 signal->second);
       }
     }
     if (const YAML::Node ann = r["annotations"]) {
@@ -265,7 +279,8 @@ class FileLoader {
         }
       }
     }
-    if (!rule.annotations.count("summary")) Problem(r, "rule " + rule.id + " needs annotations.summary");
+    if (!rule.annotations.count("summary"))
+      Problem(r, "rule " + rule.id + " needs annotations.summary");
     if (const YAML::Node ev = r["evidence"]) {
       if (!ev.IsSequence()) {
         Problem(ev, "evidence must be a list of feature names");
@@ -291,7 +306,8 @@ class FileLoader {
   std::set<std::string>* ids_;
 };
 
-void LoadInto(const std::string& text, const std::string& file, LoadResult* out, std::set<std::string>* ids) {
+void LoadInto(const std::string& text, const std::string& file, LoadResult* out,
+              std::set<std::string>* ids) {
   YAML::Node root;
   try {
     root = YAML::Load(text);
@@ -314,9 +330,9 @@ bool Rule::AppliesToTier(const std::string& tier) const {
 
 const std::vector<std::string>& KnownSignals() {
   static const std::vector<std::string> s = {
-      "volume_decline",       "meeting_cancelled", "reference_withdrawn", "key_contact_change",
-      "manager_turnover",     "product_line_dropped", "purchase_silence", "service_degradation",
-      "exec_contact_gap",     "external_risk",     "health_low"};
+      "volume_decline",   "meeting_cancelled",    "reference_withdrawn", "key_contact_change",
+      "manager_turnover", "product_line_dropped", "purchase_silence",    "service_degradation",
+      "exec_contact_gap", "external_risk",        "health_low"};
   return s;
 }
 
@@ -342,7 +358,8 @@ LoadResult LoadRules(const std::string& path) {
   if (std::filesystem::is_directory(path, ec)) {
     for (const auto& e : std::filesystem::directory_iterator(path, ec)) {
       auto ext = e.path().extension().string();
-      if (e.is_regular_file() && (ext == ".yaml" || ext == ".yml")) files.push_back(e.path().string());
+      if (e.is_regular_file() && (ext == ".yaml" || ext == ".yml"))
+        files.push_back(e.path().string());
     }
     std::sort(files.begin(), files.end());
     if (files.empty()) out.problems.push_back({path, 0, "no *.yaml rule files in this directory"});

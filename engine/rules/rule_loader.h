@@ -27,7 +27,7 @@
 namespace churnwatch::rules {
 
 struct LoadResult {
-  RuleSet set;                        // valid only when problems is empty
+  RuleSet set;  // valid only when problems is empty
   std::vector<RuleProblem> problems;
 };
 

@@ -69,7 +69,8 @@ Result<TextTemplate> TextTemplate::Compile(const std::string& text) {
     }
     if (open > pos) t.segments_.push_back({text.substr(pos, open - pos), "", -1, ""});
     size_t close = text.find("}}", open);
-    if (close == std::string::npos) return InvalidArgument("template has '{{' without a closing '}}'");
+    if (close == std::string::npos)
+      return InvalidArgument("template has '{{' without a closing '}}'");
     std::string inner = text.substr(open + 2, close - open - 2);
     Segment seg;
     size_t bar = inner.find('|');
@@ -78,15 +79,20 @@ Result<TextTemplate> TextTemplate::Compile(const std::string& text) {
     if (seg.name.empty()) return InvalidArgument("template has an empty placeholder {{}}");
     seg.feature = features::FeatureIndex(seg.name);
     const auto& text_fields = features::TextFieldNames();
-    bool is_text = std::find(text_fields.begin(), text_fields.end(), seg.name) != text_fields.end() ||
-                   seg.name == "rule" || seg.name == "severity";
+    bool is_text =
+        std::find(text_fields.begin(), text_fields.end(), seg.name) != text_fields.end() ||
+        seg.name == "rule" || seg.name == "severity";
     if (seg.feature < 0 && !is_text) {
-      return InvalidArgument("template placeholder '{{" + seg.name + "}}' is neither a feature nor a text field");
+      return InvalidArgument("template placeholder '{{" + seg.name +
+                             "}}' is neither a feature nor a text field");
     }
     if (!seg.filter.empty()) {
-      if (is_text) return InvalidArgument("filter '" + seg.filter + "' applies to numbers, not to " + seg.name);
+      if (is_text)
+        return InvalidArgument("filter '" + seg.filter + "' applies to numbers, not to " +
+                               seg.name);
       if (std::find(Filters().begin(), Filters().end(), seg.filter) == Filters().end()) {
-        return InvalidArgument("unknown template filter '" + seg.filter + "' (known: pct, int, fixed1, fixed2, money)");
+        return InvalidArgument("unknown template filter '" + seg.filter +
+                               "' (known: pct, int, fixed1, fixed2, money)");
       }
     }
     t.segments_.push_back(std::move(seg));

@@ -20,13 +20,14 @@ class TextTemplate {
  public:
   // InvalidArgument names the unknown placeholder or filter, or the unclosed {{.
   static Result<TextTemplate> Compile(const std::string& text);
-  std::string Render(const features::FeatureValues& values, const std::string& rule, const std::string& severity) const;
+  std::string Render(const features::FeatureValues& values, const std::string& rule,
+                     const std::string& severity) const;
 
  private:
   struct Segment {
     std::string literal;  // emitted as is when name is empty
     std::string name;
-    int feature = -1;     // index for numbers, -1 for text fields
+    int feature = -1;  // index for numbers, -1 for text fields
     std::string filter;
   };
   std::vector<Segment> segments_;

@@ -7,7 +7,8 @@
 
 namespace churnwatch::state {
 
-Result<AccountSnapshot> ReadAccountSnapshot(const PartitionStore& store, const std::string& account_id) {
+Result<AccountSnapshot> ReadAccountSnapshot(const PartitionStore& store,
+                                            const std::string& account_id) {
   AccountSnapshot snap;
   snap.account_id = account_id;
   const std::string prefix = AccountPrefix(account_id);
@@ -17,20 +18,23 @@ Result<AccountSnapshot> ReadAccountSnapshot(const PartitionStore& store, const s
   if (!profile.ok()) return profile.status();
   if (profile->has_value()) {
     v1::ProfileRecord rec;
-    if (!rec.ParseFromString(**profile)) return Corruption("profile of " + account_id + " does not decode");
+    if (!rec.ParseFromString(**profile))
+      return Corruption("profile of " + account_id + " does not decode");
     snap.profile = std::move(rec);
   }
 
-  CW_RETURN_IF_ERROR(store.ScanPrefix(Family::kOrders, prefix, [&](std::string_view k, std::string_view v) {
-    auto parts = ParseOrderMonthKey(k);
-    auto rec = CounterRecord::Decode(v);
-    if (!parts || parts->account_id != account_id) return;  // longer id sharing the prefix bytes
-    if (!rec.ok()) {
-      decode_error = rec.status();
-      return;
-    }
-    snap.order_months.push_back({parts->product_line, parts->month, *rec});
-  }));
+  CW_RETURN_IF_ERROR(
+      store.ScanPrefix(Family::kOrders, prefix, [&](std::string_view k, std::string_view v) {
+        auto parts = ParseOrderMonthKey(k);
+        auto rec = CounterRecord::Decode(v);
+        if (!parts || parts->account_id != account_id)
+          return;  // longer id sharing the prefix bytes
+        if (!rec.ok()) {
+          decode_error = rec.status();
+          return;
+        }
+        snap.order_months.push_back({parts->product_line, parts->month, *rec});
+      }));
 
   auto scan_months = [&](Family family, std::vector<AccountPeriodRow>* out) {
     return store.ScanPrefix(family, prefix, [&](std::string_view k, std::string_view v) {
@@ -56,27 +60,29 @@ Result<AccountSnapshot> ReadAccountSnapshot(const PartitionStore& store, const s
     snap.activity = *rec;
   }
 
-  CW_RETURN_IF_ERROR(store.ScanPrefix(Family::kAlerts, prefix, [&](std::string_view k, std::string_view v) {
-    auto owner = ParseAccountOfKey(k);
-    if (!owner || *owner != account_id) return;
-    v1::AlertRecord rec;
-    if (!rec.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
-      decode_error = Corruption("alert record of " + account_id + " does not decode");
-      return;
-    }
-    snap.alerts.push_back(std::move(rec));
-  }));
+  CW_RETURN_IF_ERROR(
+      store.ScanPrefix(Family::kAlerts, prefix, [&](std::string_view k, std::string_view v) {
+        auto owner = ParseAccountOfKey(k);
+        if (!owner || *owner != account_id) return;
+        v1::AlertRecord rec;
+        if (!rec.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+          decode_error = Corruption("alert record of " + account_id + " does not decode");
+          return;
+        }
+        snap.alerts.push_back(std::move(rec));
+      }));
 
-  CW_RETURN_IF_ERROR(store.ScanPrefix(Family::kContacts, prefix, [&](std::string_view k, std::string_view v) {
-    auto owner = ParseAccountOfKey(k);
-    if (!owner || *owner != account_id) return;
-    v1::ContactRecord rec;
-    if (!rec.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
-      decode_error = Corruption("contact record of " + account_id + " does not decode");
-      return;
-    }
-    snap.contacts.push_back(std::move(rec));
-  }));
+  CW_RETURN_IF_ERROR(
+      store.ScanPrefix(Family::kContacts, prefix, [&](std::string_view k, std::string_view v) {
+        auto owner = ParseAccountOfKey(k);
+        if (!owner || *owner != account_id) return;
+        v1::ContactRecord rec;
+        if (!rec.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+          decode_error = Corruption("contact record of " + account_id + " does not decode");
+          return;
+        }
+        snap.contacts.push_back(std::move(rec));
+      }));
   if (!decode_error.ok()) return decode_error;
   // Keys sort by length-prefixed bytes; callers want plain byte order of names.
   std::sort(snap.order_months.begin(), snap.order_months.end(), [](const auto& a, const auto& b) {
@@ -84,7 +90,8 @@ Result<AccountSnapshot> ReadAccountSnapshot(const PartitionStore& store, const s
   });
   std::sort(snap.contacts.begin(), snap.contacts.end(),
             [](const auto& a, const auto& b) { return a.contact_id() < b.contact_id(); });
-  std::sort(snap.alerts.begin(), snap.alerts.end(), [](const auto& a, const auto& b) { return a.rule() < b.rule(); });
+  std::sort(snap.alerts.begin(), snap.alerts.end(),
+            [](const auto& a, const auto& b) { return a.rule() < b.rule(); });
   return snap;
 }
 

@@ -39,13 +39,14 @@ struct AccountSnapshot {
   std::vector<v1::AlertRecord> alerts;
 
   bool empty() const {
-    return !profile && !activity && order_months.empty() && service_days.empty() && engagement_days.empty() &&
-           contacts.empty();
+    return !profile && !activity && order_months.empty() && service_days.empty() &&
+           engagement_days.empty() && contacts.empty();
   }
 };
 
 // Reads the account's rows from `store`. An account the store has never seen yields an empty
 // snapshot (not an error); Corruption when a stored value does not decode.
-Result<AccountSnapshot> ReadAccountSnapshot(const PartitionStore& store, const std::string& account_id);
+Result<AccountSnapshot> ReadAccountSnapshot(const PartitionStore& store,
+                                            const std::string& account_id);
 
 }  // namespace churnwatch::state

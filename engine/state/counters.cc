@@ -9,9 +9,12 @@ namespace {
 
 int64_t Identity(SlotOp op) {
   switch (op) {
-    case SlotOp::kSum: return 0;
-    case SlotOp::kMin: return std::numeric_limits<int64_t>::max();
-    case SlotOp::kMax: return std::numeric_limits<int64_t>::min();
+    case SlotOp::kSum:
+      return 0;
+    case SlotOp::kMin:
+      return std::numeric_limits<int64_t>::max();
+    case SlotOp::kMax:
+      return std::numeric_limits<int64_t>::min();
   }
   return 0;
 }
@@ -20,11 +23,16 @@ int64_t Identity(SlotOp op) {
 
 int SlotCount(CounterLayout layout) {
   switch (layout) {
-    case CounterLayout::kOrderMonth: return kOrderSlotCount;
-    case CounterLayout::kServiceDay: return kServiceSlotCount;
-    case CounterLayout::kEngagementDay: return kEngagementSlotCount;
-    case CounterLayout::kOrderDay: return kOrderDaySlotCount;
-    case CounterLayout::kAccountActivity: return kActivitySlotCount;
+    case CounterLayout::kOrderMonth:
+      return kOrderSlotCount;
+    case CounterLayout::kServiceDay:
+      return kServiceSlotCount;
+    case CounterLayout::kEngagementDay:
+      return kEngagementSlotCount;
+    case CounterLayout::kOrderDay:
+      return kOrderDaySlotCount;
+    case CounterLayout::kAccountActivity:
+      return kActivitySlotCount;
   }
   return 0;
 }
@@ -49,8 +57,10 @@ SlotOp SlotOpOf(CounterLayout layout, int slot) {
   return SlotOp::kSum;
 }
 
-CounterRecord::CounterRecord(CounterLayout layout) : layout_(layout), slot_count_(SlotCount(layout)) {
-  for (int i = 0; i < kMaxSlots; ++i) slots_[i] = i < slot_count_ ? Identity(SlotOpOf(layout, i)) : 0;
+CounterRecord::CounterRecord(CounterLayout layout)
+    : layout_(layout), slot_count_(SlotCount(layout)) {
+  for (int i = 0; i < kMaxSlots; ++i)
+    slots_[i] = i < slot_count_ ? Identity(SlotOpOf(layout, i)) : 0;
 }
 
 bool CounterRecord::IsUnset(int slot) const {
@@ -61,9 +71,15 @@ bool CounterRecord::IsUnset(int slot) const {
 void CounterRecord::MergeFrom(const CounterRecord& other) {
   for (int i = 0; i < slot_count_; ++i) {
     switch (SlotOpOf(layout_, i)) {
-      case SlotOp::kSum: slots_[i] += other.slots_[i]; break;
-      case SlotOp::kMin: slots_[i] = std::min(slots_[i], other.slots_[i]); break;
-      case SlotOp::kMax: slots_[i] = std::max(slots_[i], other.slots_[i]); break;
+      case SlotOp::kSum:
+        slots_[i] += other.slots_[i];
+        break;
+      case SlotOp::kMin:
+        slots_[i] = std::min(slots_[i], other.slots_[i]);
+        break;
+      case SlotOp::kMax:
+        slots_[i] = std::max(slots_[i], other.slots_[i]);
+        break;
     }
   }
 }
@@ -84,14 +100,16 @@ Result<CounterRecord> CounterRecord::Decode(std::string_view bytes) {
   auto layout = static_cast<CounterLayout>(static_cast<uint8_t>(bytes[0]));
   int stored = static_cast<uint8_t>(bytes[1]);
   int expected = SlotCount(layout);
-  if (expected == 0) return Corruption("unknown counter layout " + std::to_string(static_cast<int>(bytes[0])));
+  if (expected == 0)
+    return Corruption("unknown counter layout " + std::to_string(static_cast<int>(bytes[0])));
   if (stored > kMaxSlots || bytes.size() != 2 + 8 * static_cast<size_t>(stored)) {
     return Corruption("counter record size does not match its slot count");
   }
   CounterRecord r(layout);
   for (int i = 0; i < std::min(stored, expected); ++i) {
     uint64_t v = 0;
-    for (int b = 0; b < 8; ++b) v |= static_cast<uint64_t>(static_cast<uint8_t>(bytes[2 + 8 * i + b])) << (8 * b);
+    for (int b = 0; b < 8; ++b)
+      v |= static_cast<uint64_t>(static_cast<uint8_t>(bytes[2 + 8 * i + b])) << (8 * b);
     r.slots_[i] = static_cast<int64_t>(v);
   }
   return r;

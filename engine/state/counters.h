@@ -22,10 +22,10 @@ namespace churnwatch::state {
 enum class SlotOp : uint8_t { kSum, kMin, kMax };
 
 enum class CounterLayout : uint8_t {
-  kOrderMonth = 1,      // account × product line × month
-  kServiceDay = 2,      // account × day
-  kEngagementDay = 3,   // account × day: meetings, calls, visits, people, references
-  kOrderDay = 4,        // account × day: PLACED orders
+  kOrderMonth = 1,       // account × product line × month
+  kServiceDay = 2,       // account × day
+  kEngagementDay = 3,    // account × day: meetings, calls, visits, people, references
+  kOrderDay = 4,         // account × day: PLACED orders
   kAccountActivity = 5,  // account: first/last event time, events
 };
 
@@ -70,7 +70,8 @@ enum ServiceSlot : uint8_t {
 };
 
 // Slots of kEngagementDay. Meetings are indexed [status][type] with status in
-// {scheduled, held, cancelled} and type in {strategy, business_review, executive, routine, training}.
+// {scheduled, held, cancelled} and type in {strategy, business_review, executive, routine,
+// training}.
 enum EngagementSlot : uint8_t {
   kEngMeetingsBase = 0,  // 15 slots: kEngMeetingsBase + status * 5 + type
   kEngCalls = 15,

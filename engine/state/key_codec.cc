@@ -58,7 +58,8 @@ std::string AccountPrefix(std::string_view account_id) {
   return out;
 }
 
-std::string OrderMonthKey(std::string_view account_id, std::string_view product_line, MonthKey month) {
+std::string OrderMonthKey(std::string_view account_id, std::string_view product_line,
+                          MonthKey month) {
   std::string out = AccountPrefix(account_id);
   PutLengthPrefixed(&out, product_line);
   PutMonth(&out, month);
@@ -100,8 +101,8 @@ std::string OffsetKey(std::string_view topic) { return "offset/" + std::string(t
 std::optional<OrderMonthKeyParts> ParseOrderMonthKey(std::string_view key) {
   std::string_view account, line;
   OrderMonthKeyParts parts;
-  if (!GetLengthPrefixed(&key, &account) || !GetLengthPrefixed(&key, &line) || !GetMonth(&key, &parts.month) ||
-      !key.empty()) {
+  if (!GetLengthPrefixed(&key, &account) || !GetLengthPrefixed(&key, &line) ||
+      !GetMonth(&key, &parts.month) || !key.empty()) {
     return std::nullopt;
   }
   parts.account_id = account;
@@ -112,7 +113,8 @@ std::optional<OrderMonthKeyParts> ParseOrderMonthKey(std::string_view key) {
 std::optional<MonthKey> ParseAccountPeriodKey(std::string_view key) {
   std::string_view account;
   MonthKey m;
-  if (!GetLengthPrefixed(&key, &account) || !GetMonth(&key, &m) || !key.empty()) return std::nullopt;
+  if (!GetLengthPrefixed(&key, &account) || !GetMonth(&key, &m) || !key.empty())
+    return std::nullopt;
   return m;
 }
 

@@ -29,7 +29,8 @@
 namespace churnwatch::state {
 
 std::string AccountPrefix(std::string_view account_id);
-std::string OrderMonthKey(std::string_view account_id, std::string_view product_line, MonthKey month);
+std::string OrderMonthKey(std::string_view account_id, std::string_view product_line,
+                          MonthKey month);
 // Period = a DayKey (or any int32 that sorts in time order).
 std::string AccountPeriodKey(std::string_view account_id, int32_t period);
 std::string AlertKey(std::string_view account_id, std::string_view rule_id);

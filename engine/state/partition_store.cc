@@ -16,9 +16,9 @@
 namespace churnwatch::state {
 namespace {
 
-constexpr const char* kFamilyNames[kFamilyCount] = {"default",  "orders",     "service",  "engagement",
-                                                    "contacts", "profiles",   "dedup",    "order_days",
-                                                    "accounts", "alerts",     "outbox"};
+constexpr const char* kFamilyNames[kFamilyCount] = {"default",  "orders",   "service", "engagement",
+                                                    "contacts", "profiles", "dedup",   "order_days",
+                                                    "accounts", "alerts",   "outbox"};
 
 Status FromRocks(const rocksdb::Status& s, const std::string& context) {
   if (s.ok()) return Status::Ok();
@@ -97,18 +97,21 @@ StoreBatch::~StoreBatch() = default;
 
 void StoreBatch::MergeCounters(Family family, std::string_view key, const CounterRecord& delta) {
   // WriteBatch only fails on size overflow (> 4 GiB), which a consumed batch can not reach.
-  impl_->batch.Merge(impl_->store->cf(family), rocksdb::Slice(key.data(), key.size()), delta.Encode())
+  impl_->batch
+      .Merge(impl_->store->cf(family), rocksdb::Slice(key.data(), key.size()), delta.Encode())
       .PermitUncheckedError();
 }
 
 void StoreBatch::Put(Family family, std::string_view key, std::string_view value) {
-  impl_->batch.Put(impl_->store->cf(family), rocksdb::Slice(key.data(), key.size()),
-                   rocksdb::Slice(value.data(), value.size()))
+  impl_->batch
+      .Put(impl_->store->cf(family), rocksdb::Slice(key.data(), key.size()),
+           rocksdb::Slice(value.data(), value.size()))
       .PermitUncheckedError();
 }
 
 void StoreBatch::Delete(Family family, std::string_view key) {
-  impl_->batch.Delete(impl_->store->cf(family), rocksdb::Slice(key.data(), key.size())).PermitUncheckedError();
+  impl_->batch.Delete(impl_->store->cf(family), rocksdb::Slice(key.data(), key.size()))
+      .PermitUncheckedError();
 }
 
 void StoreBatch::PutOffset(std::string_view topic, int64_t next_offset) {
@@ -124,9 +127,9 @@ PartitionStore::PartitionStore(std::unique_ptr<Impl> impl, Partition partition, 
 
 PartitionStore::~PartitionStore() = default;
 
-Result<std::unique_ptr<PartitionStore>> PartitionStore::Open(const std::string& dir, Partition partition,
-                                                             const StoreOptions& options,
-                                                             std::shared_ptr<StoreResources> resources) {
+Result<std::unique_ptr<PartitionStore>> PartitionStore::Open(
+    const std::string& dir, Partition partition, const StoreOptions& options,
+    std::shared_ptr<StoreResources> resources) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return IoError("cannot create state directory " + dir + ": " + ec.message());
@@ -149,7 +152,8 @@ Result<std::unique_ptr<PartitionStore>> PartitionStore::Open(const std::string& 
   table.block_cache = resources->block_cache();
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.cache_index_and_filter_blocks = true;
-  auto table_factory = std::shared_ptr<rocksdb::TableFactory>(rocksdb::NewBlockBasedTableFactory(table));
+  auto table_factory =
+      std::shared_ptr<rocksdb::TableFactory>(rocksdb::NewBlockBasedTableFactory(table));
   auto merge = std::make_shared<CounterMergeOperator>();
 
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
@@ -158,8 +162,8 @@ Result<std::unique_ptr<PartitionStore>> PartitionStore::Open(const std::string& 
     cf.write_buffer_size = options.write_buffer_bytes;
     cf.table_factory = table_factory;
     auto f = static_cast<Family>(i);
-    if (f == Family::kOrders || f == Family::kService || f == Family::kEngagement || f == Family::kOrderDays ||
-        f == Family::kAccounts) {
+    if (f == Family::kOrders || f == Family::kService || f == Family::kEngagement ||
+        f == Family::kOrderDays || f == Family::kAccounts) {
       cf.merge_operator = merge;
     }
     if (f == Family::kDedup) cf.compaction_filter = impl->dedup_filter.get();
@@ -203,7 +207,8 @@ Status PartitionStore::latched_error() const {
 
 Result<std::optional<std::string>> PartitionStore::Get(Family family, std::string_view key) const {
   std::string value;
-  auto s = impl_->db->Get(rocksdb::ReadOptions(), impl_->cf(family), rocksdb::Slice(key.data(), key.size()), &value);
+  auto s = impl_->db->Get(rocksdb::ReadOptions(), impl_->cf(family),
+                          rocksdb::Slice(key.data(), key.size()), &value);
   if (s.IsNotFound()) return std::optional<std::string>();
   if (!s.ok()) return FromRocks(s, "read from " + dir_);
   return std::optional<std::string>(std::move(value));
@@ -214,7 +219,8 @@ Result<std::optional<int64_t>> PartitionStore::ReadOffset(std::string_view topic
   if (!v.ok()) return v.status();
   if (!v->has_value()) return std::optional<int64_t>();
   auto off = DecodeInt64(**v);
-  if (!off) return Corruption("stored offset of " + std::string(topic) + " in " + dir_ + " is not 8 bytes");
+  if (!off)
+    return Corruption("stored offset of " + std::string(topic) + " in " + dir_ + " is not 8 bytes");
   return std::optional<int64_t>(*off);
 }
 
@@ -234,8 +240,8 @@ Status PartitionStore::MultiExists(Family family, const std::vector<std::string>
   std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
   std::vector<rocksdb::PinnableSlice> values(keys.size());
   std::vector<rocksdb::Status> statuses(keys.size());
-  impl_->db->MultiGet(rocksdb::ReadOptions(), impl_->cf(family), keys.size(), slices.data(), values.data(),
-                      statuses.data());
+  impl_->db->MultiGet(rocksdb::ReadOptions(), impl_->cf(family), keys.size(), slices.data(),
+                      values.data(), statuses.data());
   for (size_t i = 0; i < keys.size(); ++i) {
     if (statuses[i].ok()) {
       (*found)[i] = true;
@@ -246,20 +252,23 @@ Status PartitionStore::MultiExists(Family family, const std::vector<std::string>
   return Status::Ok();
 }
 
-Status PartitionStore::ScanPrefix(Family family, std::string_view prefix,
-                                  const std::function<void(std::string_view, std::string_view)>& fn) const {
+Status PartitionStore::ScanPrefix(
+    Family family, std::string_view prefix,
+    const std::function<void(std::string_view, std::string_view)>& fn) const {
   rocksdb::ReadOptions ro;
   std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->cf(family)));
   rocksdb::Slice p(prefix.data(), prefix.size());
   for (it->Seek(p); it->Valid() && it->key().starts_with(p); it->Next()) {
-    fn(std::string_view(it->key().data(), it->key().size()), std::string_view(it->value().data(), it->value().size()));
+    fn(std::string_view(it->key().data(), it->key().size()),
+       std::string_view(it->value().data(), it->value().size()));
   }
   return FromRocks(it->status(), "scan of " + dir_);
 }
 
-Status PartitionStore::ScanAll(Family family,
-                               const std::function<bool(std::string_view, std::string_view)>& fn) const {
-  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(family)));
+Status PartitionStore::ScanAll(
+    Family family, const std::function<bool(std::string_view, std::string_view)>& fn) const {
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(family)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     if (!fn(std::string_view(it->key().data(), it->key().size()),
             std::string_view(it->value().data(), it->value().size()))) {
@@ -279,12 +288,15 @@ void PartitionStore::AdvanceStreamTime(UnixMicros stream_time) {
 StoreStats PartitionStore::Stats() const {
   StoreStats s;
   uint64_t v = 0;
-  if (impl_->db->GetAggregatedIntProperty("rocksdb.total-sst-files-size", &v)) s.live_bytes += static_cast<int64_t>(v);
-  if (impl_->db->GetAggregatedIntProperty("rocksdb.cur-size-all-mem-tables", &v)) s.live_bytes += static_cast<int64_t>(v);
+  if (impl_->db->GetAggregatedIntProperty("rocksdb.total-sst-files-size", &v))
+    s.live_bytes += static_cast<int64_t>(v);
+  if (impl_->db->GetAggregatedIntProperty("rocksdb.cur-size-all-mem-tables", &v))
+    s.live_bytes += static_cast<int64_t>(v);
   if (impl_->db->GetAggregatedIntProperty("rocksdb.estimate-pending-compaction-bytes", &v)) {
     s.pending_compaction_bytes = static_cast<int64_t>(v);
   }
-  if (impl_->db->GetAggregatedIntProperty("rocksdb.estimate-num-keys", &v)) s.estimated_keys = static_cast<int64_t>(v);
+  if (impl_->db->GetAggregatedIntProperty("rocksdb.estimate-num-keys", &v))
+    s.estimated_keys = static_cast<int64_t>(v);
   return s;
 }
 

@@ -84,7 +84,7 @@ class StoreBatch {
 };
 
 struct StoreStats {
-  int64_t live_bytes = 0;               // SST files + memtables
+  int64_t live_bytes = 0;                // SST files + memtables
   int64_t pending_compaction_bytes = 0;  // RocksDB's estimate
   int64_t estimated_keys = 0;
 };
@@ -112,10 +112,12 @@ class PartitionStore {
 
   Result<std::optional<std::string>> Get(Family family, std::string_view key) const;
   // found[i] = keys[i] exists. One MultiGet for the whole vector.
-  Status MultiExists(Family family, const std::vector<std::string>& keys, std::vector<bool>* found) const;
+  Status MultiExists(Family family, const std::vector<std::string>& keys,
+                     std::vector<bool>* found) const;
   // Calls fn for every row whose key starts with `prefix`, in key order.
-  Status ScanPrefix(Family family, std::string_view prefix,
-                    const std::function<void(std::string_view key, std::string_view value)>& fn) const;
+  Status ScanPrefix(
+      Family family, std::string_view prefix,
+      const std::function<void(std::string_view key, std::string_view value)>& fn) const;
   // Calls fn for every row of the family (used to list accounts).
   Status ScanAll(Family family,
                  const std::function<bool(std::string_view key, std::string_view value)>& fn) const;
