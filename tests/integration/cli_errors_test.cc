@@ -1,0 +1,227 @@
+// Hostile command lines and config files: the CLI refuses them with the contract's exit codes
+// (2 usage/config, 1 runtime) and one stderr line that names the problem (flag, file:line,
+// field, topic counts). Also: every subcommand's --help exits 0 and mentions each of its flags.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "support/churnwatch_processes.h"
+#include "support/temp_dir.h"
+
+extern char** environ;
+
+namespace churnwatch::test {
+namespace {
+
+using std::chrono::seconds;
+
+std::vector<std::string> NonEmptyLines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.find_first_not_of(" \t\r") != std::string::npos) out.push_back(line);
+  }
+  return out;
+}
+
+class CliErrors : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // Settings must come from the command line under test only.
+    std::vector<std::string> names;
+    for (char** e = environ; *e != nullptr; ++e) {
+      std::string kv = *e;
+      std::string name = kv.substr(0, kv.find('='));
+      if (name.rfind("CHURNWATCH_", 0) == 0 && name != "CHURNWATCH_BIN") names.push_back(name);
+    }
+    for (const auto& n : names) unsetenv(n.c_str());
+    bin_ = ChurnwatchBin();
+    ASSERT_FALSE(bin_.empty());
+  }
+
+  CommandResult Run(const std::vector<std::string>& args, seconds timeout = seconds(60)) {
+    return RunCommand(bin_, args, dir_.Sub("stderr-" + std::to_string(++runs_) + ".log"), timeout);
+  }
+
+  // `run` with everything but what the test breaks.
+  std::vector<std::string> RunArgs(std::vector<std::string> extra) {
+    std::vector<std::string> args = {
+        "run", "--group", "it-cli", "--state-dir", dir_.Sub("state"), "--http", "127.0.0.1:0"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  }
+
+  std::string Config(const std::string& name, const std::string& text) {
+    std::string path = dir_.Sub(name);
+    WriteFile(path, text);
+    return path;
+  }
+
+  // Exit code 2 and exactly one stderr line containing each of `needles`.
+  void ExpectUsageError(const CommandResult& r, const std::vector<std::string>& needles) {
+    EXPECT_EQ(r.exit_code, 2) << "stderr:\n" << r.err;
+    std::vector<std::string> lines = NonEmptyLines(r.err);
+    ASSERT_EQ(lines.size(), 1u) << "expected one stderr line, got:\n" << r.err;
+    for (const auto& n : needles)
+      EXPECT_NE(lines[0].find(n), std::string::npos) << n << " in: " << lines[0];
+  }
+
+  TempDir dir_;
+  std::string bin_;
+  int runs_ = 0;
+};
+
+TEST_F(CliErrors, RunWithoutBootstrapNamesTheFlag) {
+  ExpectUsageError(Run(RunArgs({})), {"--bootstrap"});
+}
+
+TEST_F(CliErrors, ConfigUnknownKeyNamesFileAndLine) {
+  std::string f = Config("unknown.yaml",
+                         "kafka:\n"
+                         "  group: it-cli\n"
+                         "  bootstrp: 127.0.0.1:9\n");
+  ExpectUsageError(Run(RunArgs({"--config", f, "--bootstrap", "127.0.0.1:9"})),
+                   {f + ":3", "bootstrp"});
+}
+
+TEST_F(CliErrors, ConfigInvalidYamlNamesTheFile) {
+  std::string f = Config("invalid.yaml",
+                         "kafka:\n"
+                         "  group: [it-cli\n"
+                         "state: {dir: x\n");
+  ExpectUsageError(Run(RunArgs({"--config", f, "--bootstrap", "127.0.0.1:9"})), {f});
+}
+
+TEST_F(CliErrors, ConfigBadDurationNamesFieldAndLine) {
+  std::string f = Config("duration.yaml",
+                         "state:\n"
+                         "  dedup_window: 30 parsecs\n");
+  ExpectUsageError(Run(RunArgs({"--config", f, "--bootstrap", "127.0.0.1:9"})),
+                   {f + ":2", "dedup_window"});
+}
+
+TEST_F(CliErrors, BadTimeZoneNamesTimeZone) {
+  std::string f = Config("zone.yaml", "time_zone: Mars/Olympus_Mons\n");
+  ExpectUsageError(Run(RunArgs({"--config", f, "--bootstrap", "127.0.0.1:9"})),
+                   {"time_zone", "Mars/Olympus_Mons"});
+  ExpectUsageError(Run(RunArgs({"--time-zone", "Nowhere/Atlantis", "--bootstrap", "127.0.0.1:9"})),
+                   {"time_zone", "Nowhere/Atlantis"});
+}
+
+TEST_F(CliErrors, HttpPortOutOfRange) {
+  BrokerProcess broker;  // a reachable cluster, so only the address can be at fault
+  ASSERT_TRUE(broker.Start(dir_.Sub("broker.log")));
+  std::vector<std::string> args = {
+      "run",    "--group",         "it-cli",      "--state-dir",     dir_.Sub("state"),
+      "--http", "127.0.0.1:99999", "--bootstrap", broker.bootstrap()};
+  CommandResult r = Run(args);
+  EXPECT_EQ(r.exit_code, 2) << "stderr:\n" << r.err;
+  std::vector<std::string> lines = NonEmptyLines(r.err);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_NE(lines.back().find("99999"), std::string::npos) << r.err;
+}
+
+TEST_F(CliErrors, UnknownFlag) {
+  ExpectUsageError(Run({"run", "--bootstrap", "127.0.0.1:9", "--no-such-flag"}),
+                   {"--no-such-flag"});
+  ExpectUsageError(
+      Run({"produce", "--bootstrap", "127.0.0.1:9", "--topic", "orders", "--frobnicate", "x"}),
+      {"--frobnicate"});
+}
+
+TEST_F(CliErrors, UnknownSubcommandIsNamed) {
+  ExpectUsageError(Run({"no-such-command"}), {"no-such-command"});
+}
+
+TEST_F(CliErrors, BrokerZeroPartitions) {
+  ExpectUsageError(Run({"broker", "--partitions", "0"}), {"--partitions"});
+}
+
+TEST_F(CliErrors, RunRefusesTopicsThatAreNotCoPartitioned) {
+  BrokerProcess broker;
+  ASSERT_TRUE(broker.Start(dir_.Sub("broker.log"), {"--topic", "orders:3"}));
+  CommandResult r = Run(RunArgs({"--bootstrap", broker.bootstrap()}));
+  EXPECT_EQ(r.exit_code, 2) << "stderr:\n" << r.err;
+  std::vector<std::string> lines = NonEmptyLines(r.err);
+  ASSERT_FALSE(lines.empty());
+  std::string line;  // the error line (librdkafka may log after it)
+  for (const auto& l : lines) {
+    if (l.find("co-partitioned") != std::string::npos) line = l;
+  }
+  EXPECT_NE(line.find("co-partitioned"), std::string::npos) << r.err;
+  EXPECT_NE(line.find("orders=3"), std::string::npos) << r.err;
+  EXPECT_NE(line.find("service=6"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.find("http=") == std::string::npos) << "it must not start serving: " << r.out;
+}
+
+TEST_F(CliErrors, ProduceReportsTheBadLineAndSendsTheRest) {
+  BrokerProcess broker;
+  ASSERT_TRUE(broker.Start(dir_.Sub("broker.log")));
+  std::string file = dir_.Sub("orders.ndjson");
+  WriteFile(
+      file,
+      R"({"event_id":"e1","account_id":"a1","occurred_at":"2026-05-01T00:00:00Z","product_line":"P","quantity":1,"status":"PLACED"})"
+      "\n"
+      R"({"event_id":"e2","account_id":"a1","occurred_at":"2026-05-01T00:00:00Z","product_line":"P","quantity":"abc","status":"PLACED"})"
+      "\n"
+      R"({"event_id":"e3","account_id":"a1","occurred_at":"2026-05-01T00:00:00Z","product_line":"P","quantity":3,"status":"PLACED"})"
+      "\n");
+  CommandResult r = Run({"produce", "--bootstrap", broker.bootstrap(), "--topic", "orders", file});
+  EXPECT_EQ(r.exit_code, 1) << "stderr:\n" << r.err;
+  EXPECT_NE(r.err.find(file + ":2"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find(file + ":1"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find(file + ":3"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("sent 2 messages to orders"), std::string::npos) << r.out;
+
+  std::vector<std::string> sent =
+      ConsumeLines(broker.bootstrap(), "orders", 2, dir_.Sub("consume.log"));
+  ASSERT_EQ(sent.size(), 2u);
+  std::set<std::string> ids;
+  for (const auto& l : sent) ids.insert(nlohmann::json::parse(l).value("event_id", ""));
+  EXPECT_EQ(ids, (std::set<std::string>{"e1", "e3"}));
+}
+
+struct HelpCase {
+  std::string command;
+  std::vector<std::string> flags;
+};
+void PrintTo(const HelpCase& c, std::ostream* os) {
+  *os << "churnwatch " << c.command << " --help";
+}
+
+class CliHelp : public CliErrors, public ::testing::WithParamInterface<HelpCase> {};
+
+TEST_P(CliHelp, MentionsEveryFlag) {
+  const HelpCase& c = GetParam();
+  std::vector<std::string> args;
+  if (!c.command.empty()) args.push_back(c.command);
+  args.push_back("--help");
+  CommandResult r = Run(args);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  for (const auto& flag : c.flags) {
+    EXPECT_NE(r.out.find(flag), std::string::npos) << c.command << " --help lacks " << flag << ":\n"
+                                                   << r.out;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Subcommands, CliHelp,
+    ::testing::Values(
+        HelpCase{"", {"broker", "produce", "consume", "run"}},
+        HelpCase{"broker", {"--brokers", "--partitions", "--topic", "--bootstrap-file"}},
+        HelpCase{"produce", {"--bootstrap", "--topic", "--format", "--schema", "--kafka-property"}},
+        HelpCase{
+            "consume",
+            {"--bootstrap", "--topic", "--from-beginning", "--idle-exit", "--max", "--schema"}},
+        HelpCase{"run",
+                 {"--config", "--bootstrap", "--group", "--state-dir", "--http", "--time-zone",
+                  "--kafka-property", "--log-level"}}),
+    [](const ::testing::TestParamInfo<HelpCase>& info) {
+      return info.param.command.empty() ? std::string("top_level") : info.param.command;
+    });
+
+}  // namespace
+}  // namespace churnwatch::test

@@ -1,0 +1,212 @@
+#include "support/churnwatch_processes.h"
+
+#include <signal.h>
+
+#include <cstdlib>
+#include <sstream>
+
+#include "support/wait_until.h"
+
+namespace churnwatch::test {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+std::string ChurnwatchBin() {
+  const char* bin = std::getenv("CHURNWATCH_BIN");
+  if (bin == nullptr || *bin == '\0') {
+    ADD_FAILURE() << "CHURNWATCH_BIN is not set (run through ctest, or export it)";
+    return "";
+  }
+  return bin;
+}
+
+::testing::AssertionResult BrokerProcess::Start(const std::string& log_path,
+                                                const std::vector<std::string>& extra_args) {
+  std::string bin = ChurnwatchBin();
+  if (bin.empty()) return ::testing::AssertionFailure() << "no binary";
+  std::vector<std::string> args = {"broker"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  std::string error;
+  if (!process_.Start(bin, args, log_path, {}, &error)) {
+    return ::testing::AssertionFailure() << "cannot start broker: " << error;
+  }
+  auto line = process_.ReadLine(DeadlineIn(seconds(20)));
+  const std::string prefix = "bootstrap=";
+  if (!line || line->rfind(prefix, 0) != 0) {
+    return ::testing::AssertionFailure() << "broker did not print bootstrap= (got '"
+                                         << line.value_or("<nothing>") << "'); stderr:\n"
+                                         << process_.Stderr();
+  }
+  bootstrap_ = line->substr(prefix.size());
+  return ::testing::AssertionSuccess();
+}
+
+::testing::AssertionResult EngineProcess::Start(const EngineOptions& o) {
+  std::string bin = ChurnwatchBin();
+  if (bin.empty()) return ::testing::AssertionFailure() << "no binary";
+  std::vector<std::string> args = {"run",
+                                   "--bootstrap",
+                                   o.bootstrap,
+                                   "--group",
+                                   o.group,
+                                   "--state-dir",
+                                   o.state_dir,
+                                   "--http",
+                                   "127.0.0.1:0",
+                                   "-X",
+                                   "session.timeout.ms=6000",
+                                   "-X",
+                                   "heartbeat.interval.ms=500"};
+  args.insert(args.end(), o.extra_args.begin(), o.extra_args.end());
+  std::string error;
+  if (!process_.Start(bin, args, o.log_path, {}, &error)) {
+    return ::testing::AssertionFailure() << "cannot start engine: " << error;
+  }
+  auto line = process_.ReadLine(DeadlineIn(seconds(30)));
+  const std::string prefix = "http=";
+  if (!line || line->rfind(prefix, 0) != 0) {
+    return ::testing::AssertionFailure()
+           << "engine did not print http= (got '" << line.value_or("<nothing>") << "'); stderr:\n"
+           << process_.Stderr();
+  }
+  auto colon = line->rfind(':');
+  port_ = colon == std::string::npos ? -1 : std::atoi(line->c_str() + colon + 1);
+  if (port_ <= 0) return ::testing::AssertionFailure() << "bad http line: " << *line;
+  return ::testing::AssertionSuccess();
+}
+
+Metrics EngineProcess::ScrapeMetrics() const {
+  HttpResponse r = Get("/metrics");
+  if (r.status != 200) return {};
+  return ParseMetrics(r.body);
+}
+
+double EngineProcess::HandledCount() const {
+  Metrics m = ScrapeMetrics();
+  if (m.empty()) return -1;
+  return SumMetric(m, "churnwatch_events_applied_total") +
+         SumMetric(m, "churnwatch_events_deadlettered_total") +
+         SumMetric(m, "churnwatch_events_duplicate_total");
+}
+
+::testing::AssertionResult EngineProcess::WaitReady(milliseconds timeout) {
+  return WaitUntil([&] { return Get("/readyz").status == 200; }, timeout,
+                   "engine /readyz to answer 200");
+}
+
+namespace {
+
+bool AllLagZero(const Metrics& m, int lag_series) {
+  return CountSeries(m, "churnwatch_consumer_lag") == lag_series &&
+         MaxMetric(m, "churnwatch_consumer_lag").value_or(1) == 0;
+}
+
+std::string LagSummary(const Metrics& m) {
+  std::ostringstream s;
+  for (const auto& [series, value] : m) {
+    if (SeriesName(series) == "churnwatch_consumer_lag" && value != 0) {
+      s << series << "=" << value << " ";
+    }
+  }
+  return s.str();
+}
+
+}  // namespace
+
+::testing::AssertionResult EngineProcess::WaitAllHandled(double expected_total, int lag_series,
+                                                         milliseconds timeout) {
+  Metrics last;
+  auto done = WaitUntil(
+      [&] {
+        if (!process_.running()) return true;  // reported below
+        last = ScrapeMetrics();
+        double handled = SumMetric(last, "churnwatch_events_applied_total") +
+                         SumMetric(last, "churnwatch_events_deadlettered_total") +
+                         SumMetric(last, "churnwatch_events_duplicate_total");
+        return AllLagZero(last, lag_series) && handled >= expected_total;
+      },
+      timeout, "all " + std::to_string(static_cast<int64_t>(expected_total)) + " events handled");
+  if (!process_.running()) {
+    return ::testing::AssertionFailure() << "engine exited early; stderr:\n" << process_.Stderr();
+  }
+  if (!done) {
+    return done << " (handled " << HandledCount() << ", lag series "
+                << CountSeries(last, "churnwatch_consumer_lag") << ", non-zero lag "
+                << LagSummary(last) << ")";
+  }
+  return done;
+}
+
+::testing::AssertionResult EngineProcess::WaitCaughtUp(int lag_series, milliseconds timeout) {
+  // Lag gauges update once a second: the handled count must hold still across an update
+  // that already shows zero lag.
+  double stable_count = -2;
+  Deadline stable_since = Clock::now();
+  Metrics last;
+  auto done = WaitUntil(
+      [&] {
+        if (!process_.running()) return true;
+        last = ScrapeMetrics();
+        double handled = SumMetric(last, "churnwatch_events_applied_total") +
+                         SumMetric(last, "churnwatch_events_deadlettered_total") +
+                         SumMetric(last, "churnwatch_events_duplicate_total");
+        if (!AllLagZero(last, lag_series) || handled != stable_count) {
+          stable_count = AllLagZero(last, lag_series) ? handled : -2;
+          stable_since = Clock::now();
+          return false;
+        }
+        return Clock::now() - stable_since > milliseconds(2200);
+      },
+      timeout, "engine caught up (all lag 0, stable)");
+  if (!process_.running()) {
+    return ::testing::AssertionFailure() << "engine exited early; stderr:\n" << process_.Stderr();
+  }
+  if (!done) return done << " (non-zero lag " << LagSummary(last) << ")";
+  return done;
+}
+
+std::optional<int> EngineProcess::Stop(milliseconds timeout) {
+  process_.Signal(SIGTERM);
+  return process_.Wait(Clock::now() + timeout);
+}
+
+::testing::AssertionResult Produce(const std::string& bootstrap, const std::string& topic,
+                                   const std::string& file, const std::string& format,
+                                   size_t expected_messages, const std::string& log_path) {
+  std::string bin = ChurnwatchBin();
+  if (bin.empty()) return ::testing::AssertionFailure() << "no binary";
+  CommandResult r = RunCommand(
+      bin, {"produce", "--bootstrap", bootstrap, "--topic", topic, "--format", format, file},
+      log_path, seconds(120));
+  std::string want = "sent " + std::to_string(expected_messages) + " messages to " + topic;
+  if (r.exit_code != 0 || r.out.find(want) == std::string::npos) {
+    return ::testing::AssertionFailure()
+           << "produce " << file << " to " << topic << ": exit "
+           << (r.exit_code ? std::to_string(*r.exit_code) : "<timeout>") << ", stdout '" << r.out
+           << "', expected '" << want << "'; stderr:\n"
+           << r.err;
+  }
+  return ::testing::AssertionSuccess();
+}
+
+std::vector<std::string> ConsumeLines(const std::string& bootstrap, const std::string& topic,
+                                      int idle_exit_seconds, const std::string& log_path) {
+  std::string bin = ChurnwatchBin();
+  if (bin.empty()) return {};
+  CommandResult r =
+      RunCommand(bin,
+                 {"consume", "--bootstrap", bootstrap, "--topic", topic, "--from-beginning",
+                  "--idle-exit", std::to_string(idle_exit_seconds)},
+                 log_path, seconds(60 + idle_exit_seconds));
+  EXPECT_EQ(r.exit_code, 0) << "consume " << topic << " failed; stderr:\n" << r.err;
+  std::vector<std::string> lines;
+  std::istringstream in(r.out);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty()) lines.push_back(line);
+  }
+  return lines;
+}
+
+}  // namespace churnwatch::test
