@@ -6,8 +6,9 @@
 //   - Quarters are calendar quarters in the engine's zone. q0 is the running quarter that
 //     contains the evaluation time (to date), q1 the last complete one, q2 the one before...
 //   - "_90d" windows are the 90 local days ending with the evaluation day (inclusive).
-//   - A feature that is not defined for the account (no orders yet, no surveys...) is NaN;
-//     every comparison with NaN is false, so a rule never fires on missing data.
+//   - A feature that is not defined for the account (no orders yet, no surveys...) is NaN.
+//     <, <=, >, >= and == with NaN are false, so such comparisons never fire on missing data;
+//     != with NaN is true (IEEE), so rules compare with > or < instead.
 //
 // Thread-safety: pure functions over their inputs.
 #pragma once

@@ -412,6 +412,19 @@ std::vector<std::shared_ptr<state::PartitionStore>> Engine::Stores() const {
   return out;
 }
 
+Result<std::vector<std::string>> Engine::AccountIds() const {
+  std::vector<std::string> ids;
+  for (const auto& store : Stores()) {
+    CW_RETURN_IF_ERROR(
+        store->ScanAll(state::Family::kAccounts, [&](std::string_view k, std::string_view) {
+          if (auto a = state::ParseAccountOfKey(k)) ids.push_back(*a);
+          return true;
+        }));
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
 Result<std::optional<state::AccountSnapshot>> Engine::FindAccount(
     const std::string& account_id) const {
   for (const auto& store : Stores()) {

@@ -65,6 +65,8 @@ class Engine final : public kafka::RebalanceListener {
   Result<std::vector<std::pair<std::string, v1::AlertRecord>>> AlertRecords() const;
   // The account's state, or nullopt if no assigned store knows it.
   Result<std::optional<state::AccountSnapshot>> FindAccount(const std::string& account_id) const;
+  // Ids of every account the assigned stores know, sorted.
+  Result<std::vector<std::string>> AccountIds() const;
   // The stores of the currently assigned partitions.
   std::vector<std::shared_ptr<state::PartitionStore>> Stores() const;
   const Calendar& calendar() const { return calendar_; }

@@ -60,9 +60,12 @@ struct EvaluationOptions {
   // Every account is evaluated at local midnight every this many days (aligned to Mondays for
   // 7), so time alone (silence, contact gaps) can raise or resolve an alert. Default 7.
   int sweep_days = 7;
-  // How long an empty input queue may hold back the others while its partition has unfetched
-  // data. Default 1000 ms.
-  int max_task_idle_ms = 1000;
+  // How long an empty input queue may hold back the others while its partition has data on
+  // the broker not fetched yet (or its end is not known yet). Like Kafka Streams (KIP-695) the
+  // task waits for data it knows exists; this is only the safety valve for a partition that
+  // cannot be fetched at all. Going on earlier would apply events out of event-time order (a
+  // restarted engine fetching under load would then evaluate differently). Default 30000 ms.
+  int max_task_idle_ms = 30000;
   rules::AlertOptions alert;
 };
 

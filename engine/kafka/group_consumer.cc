@@ -24,6 +24,7 @@ struct GroupConsumer::Impl : public RdKafka::RebalanceCb {
   RebalanceListener* listener = nullptr;
   Status latched;
   bool closed = false;
+  bool joined = false;  // subscribed or assigned: only then has close() anything to leave
 
   void rebalance_cb(RdKafka::KafkaConsumer* c, RdKafka::ErrorCode err,
                     std::vector<RdKafka::TopicPartition*>& partitions) override {
@@ -120,6 +121,7 @@ Status GroupConsumer::Subscribe(const std::vector<std::string>& topics) {
   RdKafka::ErrorCode e = impl_->consumer->subscribe(topics);
   if (e != RdKafka::ERR_NO_ERROR)
     return InvalidArgument("subscribe failed: " + RdKafka::err2str(e));
+  impl_->joined = true;
   return Status::Ok();
 }
 
@@ -199,6 +201,7 @@ Status GroupConsumer::AssignAll(const std::string& topic, bool from_beginning, i
   RdKafka::ErrorCode e = impl_->consumer->assign(parts);
   RdKafka::TopicPartition::destroy(parts);
   if (e != RdKafka::ERR_NO_ERROR) return Unavailable("assign failed: " + RdKafka::err2str(e));
+  impl_->joined = true;
   return Status::Ok();
 }
 
@@ -225,7 +228,9 @@ int64_t GroupConsumer::HighWatermark(const TopicPartition& tp) {
 void GroupConsumer::Close() {
   if (impl_->closed || !impl_->consumer) return;
   impl_->closed = true;
-  impl_->consumer->close();
+  // close() leaves the group; a consumer that never joined has nothing to leave, and close()
+  // would wait on an unreachable broker.
+  if (impl_->joined) impl_->consumer->close();
 }
 
 }  // namespace churnwatch::kafka
