@@ -62,18 +62,6 @@ DayKey Calendar::DayFromNumber(int64_t day_number) {
 UnixMicros Calendar::StartOfDay(DayKey dk) const {
   date::local_days day{date::year(dk / 10000) / date::month(static_cast<unsigned>(dk / 100 % 100)) /
                        date::day(static_cast<unsigned>(dk % 100))};
-  auto info = zone_->get_info(day);
-  date::sys_seconds start;
-  if (info.result == date::local_info::nonexistent) {
-    start = info.second.begin;
-  } else {
-    start = date::sys_seconds{(day - info.first.offset).time_since_epoch()};
-  }
-  return std::chrono::duration_cast<microseconds>(start.time_since_epoch()).count();
-}
-
-UnixMicros Calendar::StartOfMonth(MonthKey month) const {
-  date::local_days day{date::year(month / 100) / date::month(month % 100) / date::day(1)};
   // Midnight can be skipped or repeated by a DST change in some zones; take the earliest
   // instant that is local midnight or, if skipped, the first instant after it.
   auto info = zone_->get_info(day);
@@ -85,6 +73,8 @@ UnixMicros Calendar::StartOfMonth(MonthKey month) const {
   }
   return std::chrono::duration_cast<microseconds>(start.time_since_epoch()).count();
 }
+
+UnixMicros Calendar::StartOfMonth(MonthKey month) const { return StartOfDay(month * 100 + 1); }
 
 UnixMicros Calendar::StartOfQuarter(QuarterKey quarter) const {
   return StartOfMonth(FirstMonthOfQuarter(quarter));
