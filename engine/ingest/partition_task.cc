@@ -174,11 +174,12 @@ Status PartitionTask::EvaluateAccounts(const std::vector<std::string>& accounts,
     auto started = std::chrono::steady_clock::now();
     auto snap = updater_.Snapshot(account);
     if (!snap.ok()) return snap.status();
-    auto changes = rules::EvaluateAccount(*evaluator_, *snap, at, *context_->calendar,
+    const state::AccountSnapshot& account_state = **snap;
+    auto changes = rules::EvaluateAccount(*evaluator_, account_state, at, *context_->calendar,
                                           context_->evaluation.alert);
     for (auto& change : changes) {
       const v1::AlertRecord* before = nullptr;
-      for (const auto& r : snap->alerts) {
+      for (const auto& r : account_state.alerts) {
         if (r.rule() == change.record.rule()) before = &r;
       }
       bool was_firing = before != nullptr && before->state() == v1::ALERT_STATE_FIRING;

@@ -245,11 +245,28 @@ void StateUpdater::PutAlert(const std::string& account_id, const v1::AlertRecord
   pending_[account_id].alerts[record.rule()] = record;
 }
 
-Result<state::AccountSnapshot> StateUpdater::Snapshot(const std::string& account_id) const {
-  auto snap = state::ReadAccountSnapshot(*store_, account_id);
-  if (!snap.ok()) return snap.status();
+Result<std::shared_ptr<const state::AccountSnapshot>> StateUpdater::Snapshot(const std::string& account_id) {
+  std::shared_ptr<const state::AccountSnapshot> stored;
+  auto cached = cache_.find(account_id);
+  if (cached != cache_.end()) {
+    cache_order_.splice(cache_order_.begin(), cache_order_, cached->second.second);
+    stored = cached->second.first;
+  } else {
+    auto read = state::ReadAccountSnapshot(*store_, account_id);
+    if (!read.ok()) return read.status();
+    stored = std::make_shared<const state::AccountSnapshot>(std::move(*read));
+    if (cache_capacity_ > 0) {
+      if (cache_.size() >= cache_capacity_) {
+        cache_.erase(cache_order_.back());
+        cache_order_.pop_back();
+      }
+      cache_order_.push_front(account_id);
+      cache_.emplace(account_id, std::make_pair(stored, cache_order_.begin()));
+    }
+  }
   auto it = pending_.find(account_id);
-  if (it == pending_.end()) return snap;
+  if (it == pending_.end()) return stored;
+  auto snap = std::make_shared<state::AccountSnapshot>(*stored);
   const PendingAccount& p = it->second;
   for (const auto& [key, rec] : p.order_months) {
     auto pos = std::lower_bound(
@@ -295,11 +312,15 @@ Result<state::AccountSnapshot> StateUpdater::Snapshot(const std::string& account
       snap->alerts.insert(pos, rec);
     }
   }
-  return snap;
+  return std::shared_ptr<const state::AccountSnapshot>(std::move(snap));
 }
 
 void StateUpdater::Drain(state::StoreBatch* batch) {
   for (auto& [account, p] : pending_) {
+    if (auto cached = cache_.find(account); cached != cache_.end()) {
+      cache_order_.erase(cached->second.second);
+      cache_.erase(cached);
+    }
     for (const auto& [key, rec] : p.order_months) {
       batch->MergeCounters(state::Family::kOrders,
                            state::OrderMonthKey(account, key.first, key.second), rec);

@@ -21,6 +21,8 @@
 // Thread-safety: one instance per task thread.
 #pragma once
 
+#include <list>
+#include <memory>
 #include <map>
 #include <optional>
 #include <string>
@@ -37,8 +39,9 @@ namespace churnwatch::ingest {
 
 class StateUpdater {
  public:
-  StateUpdater(const Calendar* calendar, const state::PartitionStore* store)
-      : calendar_(calendar), store_(store) {}
+  // `cache_accounts`: how many accounts' stored snapshots to keep in memory (0 = none).
+  StateUpdater(const Calendar* calendar, const state::PartitionStore* store, size_t cache_accounts = 4096)
+      : calendar_(calendar), store_(store), cache_capacity_(cache_accounts) {}
 
   // Adds the effect of one accepted event to the pending writes. Contact events may read the
   // person's record from the store; IoError/Corruption if that read fails.
@@ -47,8 +50,11 @@ class StateUpdater {
   // Records a new alert state for (account, rule); written by Drain().
   void PutAlert(const std::string& account_id, const v1::AlertRecord& record);
 
-  // Reads the account from the store and lays the pending changes over it.
-  Result<state::AccountSnapshot> Snapshot(const std::string& account_id) const;
+  // Reads the account from the store (or the snapshot cache) and lays the pending changes
+  // over it. The cache holds what the store holds: this updater is the store's only writer
+  // and drops an account from the cache whenever it writes the account.
+  // Shared and immutable: an account without pending changes costs no copy.
+  Result<std::shared_ptr<const state::AccountSnapshot>> Snapshot(const std::string& account_id);
 
   // Accounts with pending (unwritten) changes.
   std::vector<std::string> PendingAccounts() const {
@@ -80,6 +86,12 @@ class StateUpdater {
   const Calendar* calendar_;
   const state::PartitionStore* store_;
   std::unordered_map<std::string, PendingAccount> pending_;
+  // Stored snapshots by account, least recently used at the back of cache_order_.
+  size_t cache_capacity_;
+  std::list<std::string> cache_order_;
+  std::unordered_map<std::string,
+                     std::pair<std::shared_ptr<const state::AccountSnapshot>, std::list<std::string>::iterator>>
+      cache_;
 };
 
 }  // namespace churnwatch::ingest
