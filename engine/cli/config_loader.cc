@@ -213,6 +213,11 @@ Status ApplyRoot(Reader& r, const YAML::Node& root, ingest::EngineConfig* c) {
                   return r.Int<int>(v, "evaluation.max_task_idle_ms", 0, 600'000,
                                     &c->evaluation.max_task_idle_ms);
                 }},
+               {"snapshot_cache_accounts",
+                [&](const YAML::Node& v) {
+                  return r.Int<size_t>(v, "evaluation.snapshot_cache_accounts", 0, 1'000'000,
+                                       &c->evaluation.snapshot_cache_accounts);
+                }},
                {"follow_wall_clock", [&](const YAML::Node& v) {
                   return r.Bool(v, "evaluation.follow_wall_clock", &c->follow_wall_clock);
                 }}});

@@ -66,6 +66,8 @@ struct EvaluationOptions {
   // cannot be fetched at all. Going on earlier would apply events out of event-time order (a
   // restarted engine fetching under load would then evaluate differently). Default 30000 ms.
   int max_task_idle_ms = 30000;
+  // Stored account snapshots kept in memory per task for evaluation (LRU). Default 1024.
+  size_t snapshot_cache_accounts = 1024;
   rules::AlertOptions alert;
 };
 
@@ -140,7 +142,7 @@ class PartitionTask {
   };
 
   PartitionTask(std::shared_ptr<state::PartitionStore> store, const TaskContext* context)
-      : store_(std::move(store)), context_(context), updater_(context->calendar, store_.get()) {}
+      : store_(std::move(store)), context_(context), updater_(context->calendar, store_.get(), context->evaluation.snapshot_cache_accounts) {}
   Status LoadTaskState();
   bool Blocked(const std::string& topic, int64_t now_ms);
   Status Apply(Entry& entry, BatchState& b);

@@ -40,7 +40,7 @@ namespace churnwatch::ingest {
 class StateUpdater {
  public:
   // `cache_accounts`: how many accounts' stored snapshots to keep in memory (0 = none).
-  StateUpdater(const Calendar* calendar, const state::PartitionStore* store, size_t cache_accounts = 4096)
+  StateUpdater(const Calendar* calendar, const state::PartitionStore* store, size_t cache_accounts = 1024)
       : calendar_(calendar), store_(store), cache_capacity_(cache_accounts) {}
 
   // Adds the effect of one accepted event to the pending writes. Contact events may read the
