@@ -10,6 +10,7 @@
 #include "cli/engine_runner.h"
 #include "common/calendar.h"
 #include "common/clock.h"
+#include "rules/rule_loader.h"
 
 namespace churnwatch::cli {
 namespace {
@@ -17,6 +18,7 @@ namespace {
 struct RunOptions {
   std::string config_file;
   std::string bootstrap, group, state_dir, http, time_zone, rules, as_of, log_level = "info";
+  bool check = false;
   std::vector<std::string> properties;
 };
 
@@ -38,6 +40,19 @@ int RunEngine(const RunOptions& o) {
     config.rules_path_explicit = true;
   }
   ResolveDefaultRulesPath(&config);
+  if (o.check) {
+    // Validate everything that can be validated without a broker, then say what would run.
+    if (Status s = config.Validate(); !s.ok()) return Fail("run", s);
+    auto loaded = rules::LoadRules(config.rules_path);
+    if (!loaded.problems.empty()) {
+      return Fail("run", InvalidArgument("rules: " + loaded.problems[0].ToString()));
+    }
+    std::cout << "config ok: bootstrap " << config.bootstrap << ", group " << config.group
+              << ", state " << config.state_dir << ", http " << config.http << ", zone "
+              << config.time_zone << ", " << loaded.set.rules.size() << " rules from "
+              << config.rules_path << " (version " << loaded.set.version << ")" << std::endl;
+    return kExitOk;
+  }
   std::unique_ptr<ManualClock> frozen;
   if (!o.as_of.empty()) {
     auto t = ParseRfc3339(o.as_of);
@@ -95,6 +110,9 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
   cmd->add_option(
       "--as-of", opts->as_of,
       "Act as if the wall clock stood at this RFC 3339 instant (replays and reproducible tests)");
+  cmd->add_flag("--check", opts->check,
+                "Validate the configuration and rules, print the effective settings and exit (no "
+                "broker needed)");
   cmd->add_option("--log-level", opts->log_level, "trace, debug, info, warn, error")
       ->default_val("info");
   cmd->callback([opts, exit_code] { *exit_code = RunEngine(*opts); });
