@@ -4,6 +4,7 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -21,7 +22,18 @@ using nlohmann::json;
 
 void SendJson(httplib::Response& res, int status, const json& body) {
   res.status = status;
-  res.set_content(body.dump(), "application/json; charset=utf-8");
+  // Upstream text may hold anything; invalid UTF-8 is replaced rather than failing the reply.
+  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace),
+                  "application/json; charset=utf-8");
+}
+
+bool IsUtf8(const std::string& s) {
+  try {
+    (void)json(s).dump();
+    return true;
+  } catch (const json::type_error&) {
+    return false;
+  }
 }
 
 void SendError(httplib::Response& res, int status, const std::string& message) {
@@ -161,6 +173,12 @@ void HttpServer::Routes() {
     if (engine_ == nullptr) return SendError(res, 503, "engine is starting");
     std::string id = req.matches[1];
     if (id.size() > 128) return SendError(res, 400, "account id longer than 128 bytes");
+    // Ids are validated on ingest (UTF-8, no control characters): nothing else can match.
+    bool printable = std::none_of(id.begin(), id.end(),
+                                  [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+    if (!printable || !IsUtf8(id)) {
+      return SendError(res, 400, "account id must be UTF-8 without control characters");
+    }
     auto found = engine_->FindAccount(id);
     if (!found.ok()) return SendError(res, 500, found.status().message());
     if (!found->has_value()) {

@@ -1,0 +1,105 @@
+// The HTTP API against hostile and malformed requests, on a real engine process: every error
+// is JSON with a 4xx status, nothing crashes, and the engine keeps serving.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "support/churnwatch_processes.h"
+#include "support/temp_dir.h"
+#include "support/wait_until.h"
+
+namespace churnwatch::test {
+namespace {
+
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+class HttpApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(broker_.Start(dir_.Sub("broker.log")));
+    ASSERT_TRUE(WriteFile(
+        dir_.Sub("accounts.ndjson"),
+        R"({"event_id":"p1","account_id":"ACC-中文-1","occurred_at":"2026-01-05T00:00:00Z","name":"<script>alert(1)</script>","tier":"KEY"})"
+        "\n"));
+    ASSERT_TRUE(Produce(broker_.bootstrap(), "accounts", dir_.Sub("accounts.ndjson"), "json", 1,
+                        dir_.Sub("produce.log")));
+    ASSERT_TRUE(engine_.Start(
+        {broker_.bootstrap(), "http-api", dir_.Sub("state"), dir_.Sub("engine.log"), {}}));
+    ASSERT_TRUE(engine_.WaitReady(60s));
+    ASSERT_TRUE(WaitUntil(
+        [&] { return engine_.Get("/api/v1/accounts/ACC-%E4%B8%AD%E6%96%87-1").status == 200; }, 30s,
+        "the account to be applied"));
+  }
+
+  // Asserts a JSON error with `status`.
+  void ExpectJsonError(const HttpResponse& r, int status, const std::string& what) {
+    EXPECT_EQ(r.status, status) << what << ": " << r.body;
+    json body = json::parse(r.body, nullptr, false);
+    ASSERT_FALSE(body.is_discarded()) << what << ": not JSON: " << r.body;
+    EXPECT_TRUE(body.contains("error") && body["error"].is_string()) << what << ": " << r.body;
+  }
+
+  TempDir dir_;
+  BrokerProcess broker_;
+  EngineProcess engine_;
+};
+
+TEST_F(HttpApiTest, MalformedQueriesGetJsonErrors) {
+  ExpectJsonError(engine_.Get("/api/v1/accounts/" + std::string(129, 'a')), 400,
+                  "id longer than 128 bytes");
+  ExpectJsonError(engine_.Get("/api/v1/accounts/ACC-unknown"), 404, "unknown account");
+  ExpectJsonError(engine_.Get("/api/v1/accounts/%00abc"), 400, "NUL in the id");
+  ExpectJsonError(engine_.Get("/api/v1/accounts/%ff%fe"), 400, "invalid UTF-8 in the id");
+  ExpectJsonError(engine_.Get("/api/v1/alerts?state=bogus"), 400, "bad state filter");
+  ExpectJsonError(engine_.Get("/api/v1/alerts?nope=1"), 400, "unknown alert filter");
+  ExpectJsonError(engine_.Get("/api/v1/accounts?limit=0"), 400, "limit 0");
+  ExpectJsonError(engine_.Get("/api/v1/accounts?limit=501"), 400, "limit above 500");
+  ExpectJsonError(engine_.Get("/api/v1/accounts?limit=abc"), 400, "limit not a number");
+  ExpectJsonError(engine_.Get("/api/v1/accounts?limit=99999999999999999999"), 400,
+                  "limit overflow");
+  ExpectJsonError(engine_.Get("/api/v1/accounts?cursor=-1"), 400, "negative cursor");
+  ExpectJsonError(engine_.Get("/api/v1/accounts?sort=name"), 400, "unknown sort");
+  ExpectJsonError(engine_.Get("/api/v1/accounts?bogus=1"), 400, "unknown parameter");
+  ExpectJsonError(engine_.Get("/no/such/endpoint"), 404, "unknown endpoint");
+  ExpectJsonError(engine_.Get("/api/v1/../../etc/passwd"), 404, "path traversal");
+}
+
+TEST_F(HttpApiTest, WrongMethodsAndOversizedBodiesAreRefused) {
+  httplib::Client client("127.0.0.1", engine_.port());
+  client.set_read_timeout(5, 0);
+  auto post = client.Post("/api/v1/alerts", "{}", "application/json");
+  ASSERT_TRUE(post);
+  ExpectJsonError({post->status, post->body}, 404, "POST to a read-only endpoint");
+  std::string big(2 << 20, 'x');
+  auto huge = client.Post("/api/v1/alerts", big, "application/json");
+  ASSERT_TRUE(huge);
+  ExpectJsonError({huge->status, huge->body}, 413, "2 MiB body");
+  auto del = client.Delete("/api/v1/accounts/ACC-%E4%B8%AD%E6%96%87-1");
+  ASSERT_TRUE(del);
+  ExpectJsonError({del->status, del->body}, 404, "DELETE");
+  EXPECT_EQ(engine_.Get("/healthz").status, 200) << "still serving";
+}
+
+TEST_F(HttpApiTest, UpstreamTextComesBackAsDataAndListsPage) {
+  auto one = engine_.Get("/api/v1/accounts/ACC-%E4%B8%AD%E6%96%87-1");
+  ASSERT_EQ(one.status, 200) << one.body;
+  json account = json::parse(one.body);
+  EXPECT_EQ(account["account_id"], "ACC-中文-1");
+  EXPECT_EQ(account["profile"]["name"], "<script>alert(1)</script>")
+      << "stored and returned as text, unchanged";
+  EXPECT_TRUE(account["health"].contains("score"));
+  auto list = engine_.Get("/api/v1/accounts?sort=health&limit=1");
+  ASSERT_EQ(list.status, 200) << list.body;
+  json page = json::parse(list.body);
+  ASSERT_EQ(page["accounts"].size(), 1u);
+  EXPECT_EQ(page["accounts"][0]["account_id"], "ACC-中文-1");
+  EXPECT_TRUE(page["next"].is_null()) << "one account: no next page";
+  EXPECT_EQ(page["total"], 1);
+}
+
+}  // namespace
+}  // namespace churnwatch::test
