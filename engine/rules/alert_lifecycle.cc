@@ -82,30 +82,36 @@ std::vector<AlertChange> EvaluateAccount(RuleEvaluator& ev, const state::Account
     const Rule& rule = set.rules[i];
     bool holds = rule.AppliesToTier(tier) && ev.Holds(i, values);
     auto it = records.find(rule.id);
-    v1::AlertRecord rec;
-    if (it != records.end()) rec = *it->second;
-    v1::AlertState before = rec.state();
+    const v1::AlertRecord* old = it == records.end() ? nullptr : it->second;
+    v1::AlertState before = old ? old->state() : v1::ALERT_STATE_UNSPECIFIED;
     bool active = before == v1::ALERT_STATE_PENDING || before == v1::ALERT_STATE_FIRING;
+    // Most evaluations change nothing: decide first, copy a record only for a transition.
+    v1::AlertRecord rec;
     if (holds) {
       if (!active) {
-        rec.Clear();
         rec.set_rule(rule.id);
         rec.set_active_since_us(at);
         rec.set_id(AlertId(snap.account_id, rule.id, at));
         rec.set_state(v1::ALERT_STATE_PENDING);
-      }
-      if (rec.state() == v1::ALERT_STATE_PENDING && at - rec.active_since_us() >= rule.for_micros) {
+        if (rule.for_micros <= 0) {
+          rec.set_state(v1::ALERT_STATE_FIRING);
+          rec.set_fired_at_us(at);
+        }
+      } else if (before == v1::ALERT_STATE_PENDING && at - old->active_since_us() >= rule.for_micros) {
+        rec = *old;
         rec.set_state(v1::ALERT_STATE_FIRING);
         rec.set_fired_at_us(at);
+      } else {
+        continue;
       }
     } else if (before == v1::ALERT_STATE_FIRING) {
+      rec = *old;
       rec.set_state(v1::ALERT_STATE_RESOLVED);
       rec.set_resolved_at_us(at);
     } else if (before == v1::ALERT_STATE_PENDING) {
+      rec = *old;
       rec.set_state(v1::ALERT_STATE_UNSPECIFIED);  // never fired: forgotten, nothing published
-    }
-    if (rec.state() == before &&
-        rec.active_since_us() == (it != records.end() ? it->second->active_since_us() : 0)) {
+    } else {
       continue;
     }
     rec.set_last_eval_us(at);
