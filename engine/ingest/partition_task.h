@@ -142,7 +142,9 @@ class PartitionTask {
   };
 
   PartitionTask(std::shared_ptr<state::PartitionStore> store, const TaskContext* context)
-      : store_(std::move(store)), context_(context), updater_(context->calendar, store_.get(), context->evaluation.snapshot_cache_accounts) {}
+      : store_(std::move(store)),
+        context_(context),
+        updater_(context->calendar, store_.get(), context->evaluation.snapshot_cache_accounts) {}
   Status LoadTaskState();
   bool Blocked(const std::string& topic, int64_t now_ms);
   Status Apply(Entry& entry, BatchState& b);

@@ -245,7 +245,8 @@ void StateUpdater::PutAlert(const std::string& account_id, const v1::AlertRecord
   pending_[account_id].alerts[record.rule()] = record;
 }
 
-Result<std::shared_ptr<const state::AccountSnapshot>> StateUpdater::Snapshot(const std::string& account_id) {
+Result<std::shared_ptr<const state::AccountSnapshot>> StateUpdater::Snapshot(
+    const std::string& account_id) {
   std::shared_ptr<const state::AccountSnapshot> stored;
   auto cached = cache_.find(account_id);
   if (cached != cache_.end()) {

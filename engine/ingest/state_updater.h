@@ -22,8 +22,8 @@
 #pragma once
 
 #include <list>
-#include <memory>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -40,7 +40,8 @@ namespace churnwatch::ingest {
 class StateUpdater {
  public:
   // `cache_accounts`: how many accounts' stored snapshots to keep in memory (0 = none).
-  StateUpdater(const Calendar* calendar, const state::PartitionStore* store, size_t cache_accounts = 1024)
+  StateUpdater(const Calendar* calendar, const state::PartitionStore* store,
+               size_t cache_accounts = 1024)
       : calendar_(calendar), store_(store), cache_capacity_(cache_accounts) {}
 
   // Adds the effect of one accepted event to the pending writes. Contact events may read the
@@ -89,8 +90,8 @@ class StateUpdater {
   // Stored snapshots by account, least recently used at the back of cache_order_.
   size_t cache_capacity_;
   std::list<std::string> cache_order_;
-  std::unordered_map<std::string,
-                     std::pair<std::shared_ptr<const state::AccountSnapshot>, std::list<std::string>::iterator>>
+  std::unordered_map<std::string, std::pair<std::shared_ptr<const state::AccountSnapshot>,
+                                            std::list<std::string>::iterator>>
       cache_;
 };
 

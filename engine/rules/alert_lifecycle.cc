@@ -97,7 +97,8 @@ std::vector<AlertChange> EvaluateAccount(RuleEvaluator& ev, const state::Account
           rec.set_state(v1::ALERT_STATE_FIRING);
           rec.set_fired_at_us(at);
         }
-      } else if (before == v1::ALERT_STATE_PENDING && at - old->active_since_us() >= rule.for_micros) {
+      } else if (before == v1::ALERT_STATE_PENDING &&
+                 at - old->active_since_us() >= rule.for_micros) {
         rec = *old;
         rec.set_state(v1::ALERT_STATE_FIRING);
         rec.set_fired_at_us(at);

@@ -67,7 +67,8 @@ bool StartBroker(const Options& o, Broker* b) {
   std::string parts = std::to_string(o.partitions);
   std::vector<char*> argv = {const_cast<char*>(o.churnwatch.c_str()), const_cast<char*>("broker"),
                              const_cast<char*>("--partitions"), parts.data(), nullptr};
-  if (posix_spawn(&b->pid, o.churnwatch.c_str(), &fa, nullptr, argv.data(), environ) != 0) return false;
+  if (posix_spawn(&b->pid, o.churnwatch.c_str(), &fa, nullptr, argv.data(), environ) != 0)
+    return false;
   close(fds[1]);
   std::string line;
   char c;
@@ -100,8 +101,8 @@ std::vector<Message> MakeWorkload(const Options& o) {
     for (int e = 1; e < o.events_per_account; ++e) {
       int64_t t = start + static_cast<int64_t>(rng() % (730ULL * 86400)) * kMicrosPerSecond;
       std::string id = acc + "-" + std::to_string(e);
-      std::string head = "{\"event_id\":\"" + id + "\",\"account_id\":\"" + acc + "\",\"occurred_at\":\"" +
-                         FormatRfc3339(t) + "\",";
+      std::string head = "{\"event_id\":\"" + id + "\",\"account_id\":\"" + acc +
+                         "\",\"occurred_at\":\"" + FormatRfc3339(t) + "\",";
       int r = static_cast<int>(rng() % 100);
       if (r < 75) {
         out.push_back({"orders", acc,
@@ -110,7 +111,8 @@ std::vector<Message> MakeWorkload(const Options& o) {
                            ",\"amount_minor\":" + std::to_string(100 + rng() % 100000) +
                            ",\"currency\":\"CNY\",\"status\":\"PLACED\"}"});
       } else if (r < 90) {
-        out.push_back({"service", acc, head + "\"ticket_id\":\"" + id + "\",\"kind\":\"" + svc[rng() % 4] + "\"}"});
+        out.push_back({"service", acc,
+                       head + "\"ticket_id\":\"" + id + "\",\"kind\":\"" + svc[rng() % 4] + "\"}"});
       } else {
         out.push_back({"contacts", acc,
                        head + "\"kind\":\"" + contact[rng() % 3] +
@@ -203,12 +205,18 @@ int main(int argc, char** argv) {
   Options o;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
-    if (k == "--accounts") o.accounts = std::stoi(v);
-    else if (k == "--events-per-account") o.events_per_account = std::stoi(v);
-    else if (k == "--partitions") o.partitions = std::stoi(v);
-    else if (k == "--churnwatch") o.churnwatch = v;
-    else if (k == "--runs") o.runs = std::stoi(v);
-    else if (k == "--rules") o.rules = v;
+    if (k == "--accounts")
+      o.accounts = std::stoi(v);
+    else if (k == "--events-per-account")
+      o.events_per_account = std::stoi(v);
+    else if (k == "--partitions")
+      o.partitions = std::stoi(v);
+    else if (k == "--churnwatch")
+      o.churnwatch = v;
+    else if (k == "--runs")
+      o.runs = std::stoi(v);
+    else if (k == "--rules")
+      o.rules = v;
     else {
       std::cerr << "unknown option " << k << "\n";
       return 2;
@@ -222,8 +230,9 @@ int main(int argc, char** argv) {
   auto workload = MakeWorkload(o);
   size_t payload_bytes = 0;
   for (const auto& m : workload) payload_bytes += m.payload.size();
-  std::printf("workload: %d accounts x %d events = %zu events, %.1f MB JSON, %d partitions per topic\n", o.accounts,
-              o.events_per_account, workload.size(), payload_bytes / 1e6, o.partitions);
+  std::printf(
+      "workload: %d accounts x %d events = %zu events, %.1f MB JSON, %d partitions per topic\n",
+      o.accounts, o.events_per_account, workload.size(), payload_bytes / 1e6, o.partitions);
 
   auto producer = kafka::Producer::Create(broker.bootstrap, {{"linger.ms", "20"}});
   if (!producer.ok()) return 1;
@@ -238,8 +247,8 @@ int main(int argc, char** argv) {
   for (int run = 0; run < o.runs; ++run) {
     double baseline = BaselineConsumeRate(broker.bootstrap, o.partitions, workload.size());
 
-    std::string state_dir = std::filesystem::temp_directory_path() / ("cw-bench-" + std::to_string(getpid()) + "-" +
-                                                                       std::to_string(run));
+    std::string state_dir = std::filesystem::temp_directory_path() /
+                            ("cw-bench-" + std::to_string(getpid()) + "-" + std::to_string(run));
     prometheus::Registry registry;
     ingest::EngineConfig config;
     config.bootstrap = broker.bootstrap;
@@ -273,11 +282,12 @@ int main(int argc, char** argv) {
     }
     double eval_seconds = 0;
     for (const auto& fam : registry.Collect()) {
-      if (fam.name == "churnwatch_rule_evaluation_seconds" && !fam.metric.empty()) eval_seconds = fam.metric[0].histogram.sample_sum;
+      if (fam.name == "churnwatch_rule_evaluation_seconds" && !fam.metric.empty())
+        eval_seconds = fam.metric[0].histogram.sample_sum;
     }
     std::printf("  batches %.0f, enforced processing %.0f, time in rule evaluation %.2f s\n",
-                SumCounter(registry, "churnwatch_batches_total"), SumCounter(registry, "churnwatch_enforced_processing_total"),
-                eval_seconds);
+                SumCounter(registry, "churnwatch_batches_total"),
+                SumCounter(registry, "churnwatch_enforced_processing_total"), eval_seconds);
     double p50 = HistogramQuantile(registry, "churnwatch_apply_latency_seconds", 0.5);
     double p99 = HistogramQuantile(registry, "churnwatch_apply_latency_seconds", 0.99);
     stop = true;
@@ -292,11 +302,14 @@ int main(int argc, char** argv) {
     getrusage(RUSAGE_SELF, &ru);
     uint64_t disk = DirBytes(state_dir);
     std::printf(
-        "run %d: engine %.0f events/s | librdkafka consume %.0f msg/s | ratio %.2f | apply latency p50 %.1f ms p99 "
-        "%.1f ms per batch | peak RSS %.0f MB | store %.0f bytes/account | %0.f rule evaluations, %.0f alert "
+        "run %d: engine %.0f events/s | librdkafka consume %.0f msg/s | ratio %.2f | apply latency "
+        "p50 %.1f ms p99 "
+        "%.1f ms per batch | peak RSS %.0f MB | store %.0f bytes/account | %0.f rule evaluations, "
+        "%.0f alert "
         "transitions\n",
-        run + 1, rate, baseline, baseline > 0 ? rate / baseline : 0, p50 * 1e3, p99 * 1e3, ru.ru_maxrss / 1024.0,
-        static_cast<double>(disk) / o.accounts, SumCounter(registry, "churnwatch_rule_evaluations_total"),
+        run + 1, rate, baseline, baseline > 0 ? rate / baseline : 0, p50 * 1e3, p99 * 1e3,
+        ru.ru_maxrss / 1024.0, static_cast<double>(disk) / o.accounts,
+        SumCounter(registry, "churnwatch_rule_evaluations_total"),
         SumCounter(registry, "churnwatch_alert_transitions_total"));
     std::error_code ec;
     std::filesystem::remove_all(state_dir, ec);

@@ -165,8 +165,8 @@ TEST(Counters, EncodingIsHeaderPlusLittleEndianSlots) {
 }
 
 TEST(Counters, EncodeDecodeRoundTripsEveryLayoutAndExtremeValues) {
-  for (CounterLayout layout : {CounterLayout::kOrderMonth, CounterLayout::kServiceDay,
-                               CounterLayout::kEngagementDay}) {
+  for (CounterLayout layout :
+       {CounterLayout::kOrderMonth, CounterLayout::kServiceDay, CounterLayout::kEngagementDay}) {
     CounterRecord r(layout);
     for (int i = 0; i < r.slot_count(); ++i) {
       if (SlotOpOf(layout, i) == SlotOp::kSum) r.Add(i, (i % 2 ? -1 : 1) * (int64_t{1} << (2 * i)));
