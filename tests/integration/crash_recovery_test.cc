@@ -138,7 +138,9 @@ class CrashRecovery : public ::testing::Test {
     EXPECT_TRUE(engine.Start(options));
     double handled = 0;
     std::optional<Deadline> fire_at;
-    Deadline give_up = DeadlineIn(seconds(60));
+    // Generous: a restart waits for the group to evict the killed member and rebalance, and
+    // CI runs other engines at the same time. A hang still fails.
+    Deadline give_up = DeadlineIn(seconds(120));
     // A tight 5 ms poll: this picks the moment to crash, it does not wait for a result.
     while (Clock::now() < give_up && engine.process().running()) {
       Metrics m = engine.ScrapeMetrics();
@@ -158,7 +160,7 @@ class CrashRecovery : public ::testing::Test {
     }
     EXPECT_TRUE(engine.process().running()) << "engine exited by itself:\n"
                                             << engine.process().Stderr();
-    EXPECT_LT(Clock::now(), give_up) << "the engine made no progress in 60 s";
+    EXPECT_LT(Clock::now(), give_up) << "the engine made no progress in 120 s";
     engine.process().Signal(signo);
     return handled;
   }

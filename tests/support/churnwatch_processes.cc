@@ -45,19 +45,12 @@ std::string ChurnwatchBin() {
 ::testing::AssertionResult EngineProcess::Start(const EngineOptions& o) {
   std::string bin = ChurnwatchBin();
   if (bin.empty()) return ::testing::AssertionFailure() << "no binary";
-  std::vector<std::string> args = {"run",
-                                   "--bootstrap",
-                                   o.bootstrap,
-                                   "--group",
-                                   o.group,
-                                   "--state-dir",
-                                   o.state_dir,
-                                   "--http",
-                                   "127.0.0.1:0",
-                                   "-X",
-                                   "session.timeout.ms=6000",
-                                   "-X",
-                                   "heartbeat.interval.ms=500"};
+  std::vector<std::string> args = {"run", "--bootstrap", o.bootstrap, "--group", o.group,
+                                   "--state-dir", o.state_dir, "--http", "127.0.0.1:0", "-X",
+                                   "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500",
+                                   // Bounds how long a rebalance waits for members to rejoin
+                                   // (Kafka's rebalance timeout); a SIGKILLed member never does.
+                                   "-X", "max.poll.interval.ms=15000"};
   args.insert(args.end(), o.extra_args.begin(), o.extra_args.end());
   std::string error;
   if (!process_.Start(bin, args, o.log_path, {}, &error)) {
