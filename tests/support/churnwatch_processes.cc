@@ -69,6 +69,34 @@ std::string ChurnwatchBin() {
   return ::testing::AssertionSuccess();
 }
 
+::testing::AssertionResult DemoProcess::Start(const std::string& log_path,
+                                              const std::vector<std::string>& extra_args) {
+  std::string bin = ChurnwatchBin();
+  if (bin.empty()) return ::testing::AssertionFailure() << "no binary";
+  std::vector<std::string> args = {"demo", "--http", "127.0.0.1:0"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  std::string error;
+  if (!process_.Start(bin, args, log_path, {}, &error)) {
+    return ::testing::AssertionFailure() << "cannot start demo: " << error;
+  }
+  // The demo generates and produces its dataset before the engine starts listening.
+  Deadline deadline = DeadlineIn(seconds(120));
+  while (auto line = process_.ReadLine(deadline)) {
+    if (line->rfind("http=", 0) == 0) {
+      port_ = std::atoi(line->c_str() + line->rfind(':') + 1);
+    } else if (auto at = line->find("Kafka bootstrap"); at != std::string::npos) {
+      std::istringstream words(line->substr(at + 15));
+      words >> bootstrap_;
+      break;
+    }
+  }
+  if (port_ <= 0 || bootstrap_.empty()) {
+    return ::testing::AssertionFailure() << "demo did not print http= and its bootstrap; stderr:\n"
+                                         << process_.Stderr();
+  }
+  return ::testing::AssertionSuccess();
+}
+
 Metrics EngineProcess::ScrapeMetrics() const {
   HttpResponse r = Get("/metrics");
   if (r.status != 200) return {};

@@ -81,6 +81,23 @@ class EngineProcess {
   int port_ = -1;
 };
 
+// `churnwatch demo --http 127.0.0.1:0 ARGS...` (embedded broker + generator + engine + HTTP),
+// with its `http=HOST:PORT` line and the embedded broker's bootstrap read from stdout.
+class DemoProcess {
+ public:
+  ::testing::AssertionResult Start(const std::string& log_path,
+                                   const std::vector<std::string>& extra_args = {});
+  int port() const { return port_; }
+  const std::string& bootstrap() const { return bootstrap_; }
+  HttpResponse Get(const std::string& path) const { return HttpGet("127.0.0.1", port_, path); }
+  ChildProcess& process() { return process_; }
+
+ private:
+  ChildProcess process_;
+  int port_ = -1;
+  std::string bootstrap_;
+};
+
 // `churnwatch produce --bootstrap B --topic T [--format F] FILE`; asserts exit 0 and the
 // `sent N messages to T` line.
 ::testing::AssertionResult Produce(const std::string& bootstrap, const std::string& topic,
