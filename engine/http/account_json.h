@@ -7,7 +7,9 @@
 //   service.months[]  {month, tickets_opened, ..., csat_avg, nps_avg},
 //   contacts.people[] {contact_id, role, level, active, added_at, left_at},
 //   contacts.months[] {month, meetings{scheduled,held,cancelled}{strategy,...}, calls, visits,
-//   ...}, contacts.totals   the month counters summed, contacts.last_contact_at {executive,...}.
+//   ...}, contacts.totals   the month counters summed, contacts.last_contact_at {executive,...},
+//   alerts[] (firing and resolved), timeline[] {date, kind: order|service|contact, counts{...}}
+//   for the latest 30 days with activity, newest first.
 // Quarters and months are calendar periods in the engine's configured zone.
 #pragma once
 

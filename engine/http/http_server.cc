@@ -13,6 +13,8 @@
 #include "events/proto_json.h"
 #include "features/features.h"
 #include "http/account_json.h"
+#include "http/account_list.h"
+#include "http/dashboard_routes.h"
 #include "ingest/engine.h"
 
 namespace churnwatch::http {
@@ -75,6 +77,9 @@ void HttpServer::Routes() {
   s.set_payload_max_length(1 << 20);
   s.set_read_timeout(10, 0);
   s.set_write_timeout(10, 0);
+  s.set_default_headers(
+      {{"X-Content-Type-Options", "nosniff"}, {"Referrer-Policy", "no-referrer"}});
+  AddDashboardRoutes(s);
 
   s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     SendJson(res, 200, {{"status", "ok"}});
@@ -94,79 +99,14 @@ void HttpServer::Routes() {
                     "text/plain; version=0.0.4; charset=utf-8");
   });
 
-  // Accounts ranked for the operations view: sort=health (lowest score first, default) or id;
-  // limit (1..500, default 50); cursor = the `next` of the previous page. Each entry carries
-  // the profile summary, health and its components, and the firing alerts' signals.
+  // Filters, sorting and paging: account_list.h (and openapi.yaml).
   s.Get("/api/v1/accounts", [this](const httplib::Request& req, httplib::Response& res) {
     if (engine_ == nullptr) return SendError(res, 503, "engine is starting");
-    static const std::set<std::string> kParams = {"sort", "limit", "cursor"};
-    for (const auto& [k, v] : req.params) {
-      if (!kParams.count(k))
-        return SendError(res, 400, "unknown parameter '" + k + "' (sort, limit, cursor)");
-    }
-    std::string sort = req.has_param("sort") ? req.get_param_value("sort") : "health";
-    if (sort != "health" && sort != "id") return SendError(res, 400, "sort must be health or id");
-    size_t limit = 50, offset = 0;
-    auto number = [&](const char* key, size_t lo, size_t hi, size_t* out) {
-      if (!req.has_param(key)) return true;
-      const std::string v = req.get_param_value(key);
-      if (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != std::string::npos)
-        return false;
-      *out = std::stoul(v);
-      return *out >= lo && *out <= hi;
-    };
-    if (!number("limit", 1, 500, &limit))
-      return SendError(res, 400, "limit must be a number from 1 to 500");
-    if (!number("cursor", 0, 100'000'000, &offset))
-      return SendError(res, 400, "cursor is not one this server issued");
-    auto ids = engine_->AccountIds();
-    if (!ids.ok()) return SendError(res, 500, ids.status().message());
-    UnixMicros at = engine_->clock().Now();
-    std::vector<std::pair<double, json>> rows;
-    for (const auto& id : *ids) {
-      auto snap = engine_->FindAccount(id);
-      if (!snap.ok()) return SendError(res, 500, snap.status().message());
-      if (!snap->has_value()) continue;
-      auto values = features::ComputeFeatures(**snap, at, engine_->calendar(),
-                                              engine_->config().evaluation.alert.health);
-      json signals = json::array();
-      std::string worst;
-      for (const auto& r : (*snap)->alerts) {
-        if (r.state() != v1::ALERT_STATE_FIRING) continue;
-        signals.push_back(r.alert().signal());
-        const std::string& sev = r.alert().severity();
-        if (sev == "critical" || (sev == "warning" && worst != "critical") || worst.empty())
-          worst = sev;
-      }
-      double score = values.Get("health_score");
-      json row = {
-          {"account_id", id},
-          {"name", values.text.at("account_name")},
-          {"tier", values.text.at("tier_name")},
-          {"owner", {{"id", values.text.at("owner_id")}, {"name", values.text.at("owner_name")}}},
-          {"region", values.text.at("region")},
-          {"health",
-           {{"score", score},
-            {"satisfaction", values.Get("health_satisfaction")},
-            {"value", values.Get("health_value")},
-            {"risk", values.Get("health_risk")}}},
-          {"firing_signals", signals},
-          {"worst_severity", worst.empty() ? json(nullptr) : json(worst)}};
-      rows.emplace_back(sort == "health" ? score : 0.0, std::move(row));
-    }
-    if (sort == "health") {
-      std::stable_sort(rows.begin(), rows.end(),
-                       [](const auto& a, const auto& b) { return a.first < b.first; });
-    }
-    json page = json::array();
-    for (size_t i = offset; i < rows.size() && page.size() < limit; ++i)
-      page.push_back(rows[i].second);
-    size_t next = offset + page.size();
-    SendJson(res, 200,
-             {{"accounts", page},
-              {"next", next < rows.size() ? json(std::to_string(next)) : json(nullptr)},
-              {"total", rows.size()},
-              {"as_of", FormatRfc3339(at)}});
+    auto query = ParseAccountListQuery(req.params);
+    if (!query.ok()) return SendError(res, 400, query.status().message());
+    auto body = ListAccounts(*engine_, *query);
+    if (!body.ok()) return SendError(res, 500, body.status().message());
+    SendJson(res, 200, *body);
   });
 
   s.Get(R"(/api/v1/accounts/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {

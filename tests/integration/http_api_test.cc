@@ -62,7 +62,7 @@ TEST_F(HttpApiTest, MalformedQueriesGetJsonErrors) {
   ExpectJsonError(engine_.Get("/api/v1/accounts?limit=99999999999999999999"), 400,
                   "limit overflow");
   ExpectJsonError(engine_.Get("/api/v1/accounts?cursor=-1"), 400, "negative cursor");
-  ExpectJsonError(engine_.Get("/api/v1/accounts?sort=name"), 400, "unknown sort");
+  ExpectJsonError(engine_.Get("/api/v1/accounts?sort=bogus"), 400, "unknown sort");
   ExpectJsonError(engine_.Get("/api/v1/accounts?bogus=1"), 400, "unknown parameter");
   ExpectJsonError(engine_.Get("/no/such/endpoint"), 404, "unknown endpoint");
   ExpectJsonError(engine_.Get("/api/v1/../../etc/passwd"), 404, "path traversal");
@@ -99,6 +99,82 @@ TEST_F(HttpApiTest, UpstreamTextComesBackAsDataAndListsPage) {
   EXPECT_EQ(page["accounts"][0]["account_id"], "ACC-中文-1");
   EXPECT_TRUE(page["next"].is_null()) << "one account: no next page";
   EXPECT_EQ(page["total"], 1);
+}
+
+TEST_F(HttpApiTest, DashboardIsServedWithAStrictContentSecurityPolicy) {
+  httplib::Client client("127.0.0.1", engine_.port());
+  client.set_read_timeout(5, 0);
+  auto index = client.Get("/");
+  ASSERT_TRUE(index);
+  ASSERT_EQ(index->status, 200);
+  EXPECT_EQ(index->get_header_value("Content-Type"), "text/html; charset=utf-8");
+  std::string csp = index->get_header_value("Content-Security-Policy");
+  EXPECT_NE(csp.find("default-src 'self'"), std::string::npos) << csp;
+  EXPECT_NE(csp.find("script-src 'self'"), std::string::npos) << csp;
+  EXPECT_EQ(csp.find("unsafe"), std::string::npos) << "no unsafe-inline/eval: " << csp;
+  EXPECT_EQ(index->get_header_value("X-Content-Type-Options"), "nosniff");
+  EXPECT_EQ(index->body.find("<script>"), std::string::npos) << "no inline script";
+  EXPECT_EQ(index->body.find("http"), std::string::npos) << "nothing from another origin";
+  for (const char* asset : {"/assets/app.js", "/assets/app.css", "/assets/dom.js",
+                            "/assets/i18n.js", "/assets/api.js", "/assets/charts.js"}) {
+    auto r = client.Get(asset);
+    ASSERT_TRUE(r) << asset;
+    EXPECT_EQ(r->status, 200) << asset;
+    EXPECT_FALSE(r->body.empty()) << asset;
+    std::string type = r->get_header_value("Content-Type");
+    EXPECT_TRUE(
+        type.starts_with(std::string(asset).ends_with(".css") ? "text/css" : "text/javascript"))
+        << asset << ": " << type;
+    // A revalidation with the ETag costs no body.
+    auto again = client.Get(asset, {{"If-None-Match", r->get_header_value("ETag")}});
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->status, 304) << asset;
+  }
+}
+
+TEST_F(HttpApiTest, NoCorsAndBoundedRequests) {
+  httplib::Client client("127.0.0.1", engine_.port());
+  client.set_read_timeout(5, 0);
+  auto get = client.Get("/api/v1/accounts", {{"Origin", "https://evil.example"}});
+  ASSERT_TRUE(get);
+  EXPECT_EQ(get->status, 200);
+  EXPECT_FALSE(get->has_header("Access-Control-Allow-Origin")) << "no CORS by default";
+  auto preflight = client.Options("/api/v1/accounts", {{"Origin", "https://evil.example"},
+                                                       {"Access-Control-Request-Method", "POST"}});
+  ASSERT_TRUE(preflight);
+  EXPECT_FALSE(preflight->has_header("Access-Control-Allow-Origin"));
+  EXPECT_FALSE(preflight->has_header("Access-Control-Allow-Methods"));
+
+  auto long_uri = client.Get("/api/v1/accounts?q=" + std::string(9000, 'a'));
+  ASSERT_TRUE(long_uri);
+  EXPECT_EQ(long_uri->status, 414) << "request line above 8 KiB";
+  ExpectJsonError(engine_.Get("/api/v1/accounts?q=" + std::string(129, 'a')), 400,
+                  "q above 128 bytes");
+  ExpectJsonError(engine_.Get("/api/v1/accounts?tier=key&tier=growth"), 400, "repeated filter");
+  ExpectJsonError(engine_.Get("/api/v1/accounts?q=%ff"), 400, "q not UTF-8");
+  EXPECT_EQ(engine_.Get("/healthz").status, 200) << "still serving";
+}
+
+TEST_F(HttpApiTest, AccountListFiltersSearchAndSort) {
+  auto body = [&](const std::string& query) {
+    auto r = engine_.Get("/api/v1/accounts?" + query);
+    EXPECT_EQ(r.status, 200) << query << ": " << r.body;
+    return json::parse(r.body, nullptr, false);
+  };
+  EXPECT_EQ(body("q=script")["total"], 1) << "name substring";
+  EXPECT_EQ(body("q=SCRIPT")["total"], 1) << "case-insensitive";
+  EXPECT_EQ(body("q=%E4%B8%AD%E6%96%87")["total"], 1) << "id substring (UTF-8)";
+  EXPECT_EQ(body("q=nomatch")["total"], 0);
+  EXPECT_EQ(body("tier=KEY")["total"], 1);
+  EXPECT_EQ(body("tier=growth")["total"], 0);
+  EXPECT_EQ(body("severity=none")["total"], 1) << "no alert fires for this account";
+  EXPECT_EQ(body("severity=critical")["total"], 0);
+  EXPECT_EQ(body("firing=true")["total"], 0);
+  json all = body("sort=name&order=desc");
+  EXPECT_EQ(all["counts"]["none"], 1);
+  EXPECT_EQ(all["facets"]["tiers"], json::array({"key"}));
+  ASSERT_EQ(all["accounts"].size(), 1u);
+  EXPECT_EQ(all["accounts"][0]["volume"].size(), 4u) << "four quarters";
 }
 
 }  // namespace
