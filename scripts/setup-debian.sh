@@ -11,9 +11,14 @@ PACKAGES=(
   libgtest-dev libgmock-dev googletest libyaml-cpp-dev libmuparser-dev libcpp-httplib-dev
   nlohmann-json3-dev libcurl4-openssl-dev libspdlog-dev libfmt-dev libcli11-dev
   libbenchmark-dev libsimdjson-dev libhowardhinnant-date-dev tzdata libsnappy-dev
-  # test peers
-  kcat curl jq procps
+  # test peers: promtool (deploy/prometheus checks), Chromium and a CJK font for the dashboard
+  # browser tests (readable zh-CN screenshots)
+  kcat curl jq procps prometheus chromium fonts-wqy-zenhei
 )
+# Node.js + npm for the browser tests (playwright-core from npm): Debian's, unless a node is
+# already installed some other way.
+command -v node >/dev/null || PACKAGES+=(nodejs)
+command -v npm >/dev/null || PACKAGES+=(npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -224,8 +224,7 @@ function timeline(entries) {
   if (!entries.length) return h('p', { class: 'muted' }, t('noTimeline'));
   return h('ol', { class: 'timeline' }, entries.map((e) => h('li', { class: 'ev-' + e.kind },
     h('time', {}, e.date), ' ', h('span', { class: 'chip' }, t('ev_' + e.kind)), ' ',
-    Object.entries(e.counts || {}).map(([k, v]) => h('span', { class: 'fact' }, k.replaceAll('_', ' ') + ' ' + formatNumber(v, 1))),
-    (e.contacts || []).map((c) => h('span', { class: 'fact' }, c)))));
+    Object.entries(e.counts || {}).map(([k, v]) => h('span', { class: 'fact' }, label('tl_', k) + ' ' + formatNumber(v, 1))))));
 }
 
 function contactsByRole(people) {
@@ -316,7 +315,9 @@ async function alertsView() {
   });
   try {
     const data = await api.alerts({ state: 'firing' });
-    const list = data.alerts.slice().sort((x, y) => SEVERITIES.indexOf(x.severity) - SEVERITIES.indexOf(y.severity));
+    // Worst first, newest first within a severity.
+    const list = data.alerts.slice().sort((x, y) => SEVERITIES.indexOf(x.severity) - SEVERITIES.indexOf(y.severity) ||
+      String(y.started_at).localeCompare(String(x.started_at)));
     clear(firingSlot).append(list.length ? list.slice(0, 100).map((a) => alertCard(a)) : h('p', { class: 'muted' }, t('noFiring')));
   } catch (e) {
     clear(firingSlot).append(h('p', { class: 'bad' }, t('error', { msg: e.message })));

@@ -33,6 +33,11 @@ const TEXTS = {
     sig_external_risk: '外部风险', sig_health_low: '健康分过低',
     role_DECISION_MAKER: '决策者', role_INFLUENCER: '影响者', role_SUPPORTER: '支持者', role_OPPONENT: '反对者', role_USER: '使用者',
     level_EXECUTIVE: '高层', level_MANAGEMENT: '管理层', level_OPERATIONAL: '执行层',
+    tl_orders: '订单', tl_quantity: '数量', tl_tickets_opened: '新建工单', tl_tickets_resolved: '解决工单',
+    tl_tickets_escalated: '升级工单', tl_complaints: '投诉', tl_sla_breaches: 'SLA 违约', tl_surveys: '满意度调查',
+    tl_calls: '电话', tl_visits: '拜访', tl_contacts_added: '新增联系人', tl_contacts_left: '联系人离开',
+    tl_role_changes: '角色变更', tl_references_withdrawn: '撤回推荐', tl_manager_changes: '经理更换',
+    tl_meetings_scheduled: '会议已安排', tl_meetings_held: '会议已举行', tl_meetings_cancelled: '会议取消',
   },
   en: {
     title: 'Key account churn watch', switchTo: '中文', token: 'Token', tokenHint: 'API token (needed to acknowledge)',
@@ -66,6 +71,11 @@ const TEXTS = {
     sig_external_risk: 'External risk', sig_health_low: 'Low health',
     role_DECISION_MAKER: 'Decision maker', role_INFLUENCER: 'Influencer', role_SUPPORTER: 'Supporter', role_OPPONENT: 'Opponent', role_USER: 'User',
     level_EXECUTIVE: 'Executive', level_MANAGEMENT: 'Management', level_OPERATIONAL: 'Operational',
+    tl_orders: 'orders', tl_quantity: 'quantity', tl_tickets_opened: 'tickets opened', tl_tickets_resolved: 'tickets resolved',
+    tl_tickets_escalated: 'tickets escalated', tl_complaints: 'complaints', tl_sla_breaches: 'SLA breaches', tl_surveys: 'surveys',
+    tl_calls: 'calls', tl_visits: 'visits', tl_contacts_added: 'contacts added', tl_contacts_left: 'contacts left',
+    tl_role_changes: 'role changes', tl_references_withdrawn: 'references withdrawn', tl_manager_changes: 'manager changes',
+    tl_meetings_scheduled: 'meetings scheduled', tl_meetings_held: 'meetings held', tl_meetings_cancelled: 'meetings cancelled',
   },
 };
 
