@@ -6,6 +6,7 @@
 
 #include "common/calendar.h"
 #include "features/features.h"
+#include "http/json_reply.h"
 #include "ingest/engine.h"
 
 namespace churnwatch::http {
@@ -16,15 +17,6 @@ using nlohmann::json;
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
-}
-
-bool IsUtf8(const std::string& s) {
-  try {
-    (void)json(s).dump();
-    return true;
-  } catch (const json::type_error&) {
-    return false;
-  }
 }
 
 // critical 3, warning 2, info 1, none 0.
