@@ -14,6 +14,7 @@
 #include "features/features.h"
 #include "http/account_json.h"
 #include "http/account_list.h"
+#include "http/alert_stream.h"
 #include "http/dashboard_routes.h"
 #include "http/json_reply.h"
 #include "ingest/engine.h"
@@ -90,6 +91,8 @@ void HttpServer::Routes() {
   s.set_default_headers(
       {{"X-Content-Type-Options", "nosniff"}, {"Referrer-Policy", "no-referrer"}});
   AddDashboardRoutes(s);
+  // Room for kMaxStreams long-lived alert streams beside the API and the dashboard's requests.
+  s.new_task_queue = [] { return new httplib::ThreadPool(8 + kMaxStreams); };
 
   // Reads of /api/v1/ need the token when http.token_for_reads is set.
   s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
@@ -101,6 +104,7 @@ void HttpServer::Routes() {
     return httplib::Server::HandlerResponse::Unhandled;
   });
   AlertRoutes();
+  AddAlertStreamRoute(s, engine_);
 
   s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     SendJson(res, 200, {{"status", "ok"}});

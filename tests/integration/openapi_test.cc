@@ -4,6 +4,7 @@
 // 400 naming it, undocumented /api/v1 paths are 404 JSON, and the file the server serves is
 // the one in the repository.
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <yaml-cpp/yaml.h>
 
 #include <chrono>
@@ -24,6 +25,7 @@ namespace {
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 
+const std::string kToken = "openapi-test-token";
 const std::string kSpecPath = std::string(CHURNWATCH_SOURCE_DIR) + "/engine/http/openapi.yaml";
 
 std::string UrlEncode(const std::string& s) {
@@ -44,19 +46,41 @@ class OpenApiTest : public DemoSuite {
  protected:
   static void SetUpTestSuite() {
     spec_ = YAML::LoadFile(kSpecPath);
-    StartDemo(
-        {"--accounts", "40", "--seed", "3"},
-        [] {
-          auto r = demo().Get("/api/v1/alerts?state=firing");
-          if (r.status != 200) return false;
-          json alerts = json::parse(r.body, nullptr, false);
-          if (alerts.is_discarded() || alerts["alerts"].empty()) return false;
-          account_ = alerts["alerts"][0]["account_id"];
-          return true;
-        },
-        "the demo to raise alerts");
+    StartDemo({"--accounts", "40", "--seed", "3"},
+              [] {
+                auto r = demo().Get("/api/v1/alerts?state=firing");
+                if (r.status != 200) return false;
+                json alerts = json::parse(r.body, nullptr, false);
+                if (alerts.is_discarded() || alerts["alerts"].empty()) return false;
+                account_ = alerts["alerts"][0]["account_id"];
+                return true;
+              },
+              "the demo to raise alerts", {{"CHURNWATCH_HTTP_TOKEN", kToken}});
   }
   static void TearDownTestSuite() { StopDemo(); }
+
+  // GET `url` as an event stream: 200, text/event-stream, and a first event or comment.
+  static void ExpectEventStream(const std::string& url) {
+    httplib::Client client("127.0.0.1", demo().port());
+    client.set_read_timeout(20, 0);
+    std::string received, type;
+    int status = -1;
+    auto r = client.Get(
+        url.c_str(),
+        [&](const httplib::Response& res) {
+          status = res.status;
+          type = res.get_header_value("Content-Type");
+          return true;
+        },
+        [&](const char* data, size_t n) {
+          received.append(data, n);
+          return received.find("\n\n") == std::string::npos;  // stop after the first block
+        });
+    EXPECT_EQ(status, 200) << url;
+    EXPECT_EQ(type, "text/event-stream") << url;
+    EXPECT_EQ(r.error(), httplib::Error::Canceled) << url << ": no first event";
+    EXPECT_NE(received.find("\n\n"), std::string::npos) << received;
+  }
 
   // Follows a local "$ref" ("#/components/schemas/X").
   static YAML::Node Resolve(YAML::Node node) {
@@ -131,6 +155,11 @@ TEST_F(OpenApiTest, EveryDocumentedGetAnswersAsDocumented) {
       ADD_FAILURE() << path << ": the test has no value for its path parameter";
       continue;
     }
+    if (op["responses"]["200"]["content"]["text/event-stream"]) {
+      ExpectEventStream(url);
+      ++checked;
+      continue;
+    }
     HttpResponse r = demo().Get(url);
     ASSERT_TRUE(op["responses"][std::to_string(r.status)])
         << "GET " << url << " answered " << r.status << ", not documented: " << r.body;
@@ -141,7 +170,40 @@ TEST_F(OpenApiTest, EveryDocumentedGetAnswersAsDocumented) {
     }
     ++checked;
   }
-  EXPECT_GE(checked, 7);
+  EXPECT_GE(checked, 9);
+}
+
+TEST_F(OpenApiTest, AcknowledgeAnswersAsDocumented) {
+  YAML::Node op = spec_["paths"]["/api/v1/alerts/{id}/ack"]["post"];
+  ASSERT_TRUE(op);
+  auto alerts = json::parse(demo().Get("/api/v1/alerts?state=firing").body);
+  ASSERT_FALSE(alerts["alerts"].empty());
+  const std::string id = alerts["alerts"][0]["id"];
+  httplib::Client client("127.0.0.1", demo().port());
+  client.set_read_timeout(5, 0);
+  const httplib::Headers auth = {{"Authorization", "Bearer " + kToken}};
+  struct Case {
+    std::string id, body;
+    httplib::Headers headers;
+    int status;
+  } cases[] = {
+      {id, R"({"by":"openapi"})", {}, 401},
+      {id, R"({"by":"openapi"})", {{"Authorization", "Bearer wrong"}}, 401},
+      {id, R"({"by":""})", auth, 400},
+      {id, R"({"by":"x","extra":1})", auth, 400},
+      {"no-such-alert", R"({"by":"openapi"})", auth, 404},
+      {id, R"({"by":"openapi","note":"checked"})", auth, 200},
+  };
+  for (const auto& c : cases) {
+    auto r = client.Post(("/api/v1/alerts/" + UrlEncode(c.id) + "/ack").c_str(), c.headers, c.body,
+                         "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, c.status) << c.body << ": " << r->body;
+    ASSERT_TRUE(op["responses"][std::to_string(r->status)]) << r->status << " not documented";
+    json body = json::parse(r->body, nullptr, false);
+    ASSERT_FALSE(body.is_discarded()) << r->body;
+    if (auto schema = ResponseSchema(op, r->status)) ExpectConforms(body, *schema, c.body);
+  }
 }
 
 TEST_F(OpenApiTest, ServesTheRepositoryFile) {

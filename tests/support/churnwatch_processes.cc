@@ -70,13 +70,14 @@ std::string ChurnwatchBin() {
 }
 
 ::testing::AssertionResult DemoProcess::Start(const std::string& log_path,
-                                              const std::vector<std::string>& extra_args) {
+                                              const std::vector<std::string>& extra_args,
+                                              const std::map<std::string, std::string>& env) {
   std::string bin = ChurnwatchBin();
   if (bin.empty()) return ::testing::AssertionFailure() << "no binary";
   std::vector<std::string> args = {"demo", "--http", "127.0.0.1:0"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::string error;
-  if (!process_.Start(bin, args, log_path, {}, &error)) {
+  if (!process_.Start(bin, args, log_path, env, &error)) {
     return ::testing::AssertionFailure() << "cannot start demo: " << error;
   }
   // The demo generates and produces its dataset before the engine starts listening.

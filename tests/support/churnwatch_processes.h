@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -86,7 +87,8 @@ class EngineProcess {
 class DemoProcess {
  public:
   ::testing::AssertionResult Start(const std::string& log_path,
-                                   const std::vector<std::string>& extra_args = {});
+                                   const std::vector<std::string>& extra_args = {},
+                                   const std::map<std::string, std::string>& env = {});
   int port() const { return port_; }
   const std::string& bootstrap() const { return bootstrap_; }
   HttpResponse Get(const std::string& path) const { return HttpGet("127.0.0.1", port_, path); }

@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,10 +26,11 @@ namespace churnwatch::test {
 
 class DemoSuite : public ::testing::Test {
  protected:
-  // Starts the demo with `args` (after `demo --http 127.0.0.1:0`), then polls `ready` for up
-  // to two minutes (`what` names it in the failure).
+  // Starts the demo with `args` (after `demo --http 127.0.0.1:0`) and `env` added to the
+  // environment, then polls `ready` for up to two minutes (`what` names it in the failure).
   static void StartDemo(const std::vector<std::string>& args, const std::function<bool()>& ready,
-                        const std::string& what);
+                        const std::string& what,
+                        const std::map<std::string, std::string>& env = {});
   static void StopDemo();
   void SetUp() override { ASSERT_TRUE(*setup_); }
 
