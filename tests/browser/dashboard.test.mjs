@@ -67,8 +67,8 @@ async function produce(topic, events) {
   await run(['produce', '--bootstrap', bootstrap, '--topic', topic, file]);
 }
 
-async function shot(name) {
-  await page.screenshot({ path: join(ARTIFACTS, name + '.png'), fullPage: true });
+async function shot(name, fullPage = true) {
+  await page.screenshot({ path: join(ARTIFACTS, name + '.png'), fullPage });
 }
 
 async function go(hash) {
@@ -194,7 +194,7 @@ test('upstream names render as text and never run', async () => {
   await page.waitForSelector('article.alert');
   await go('#/alerts');
   await page.waitForSelector(`article.alert a[href="#/account/${XSS.id}"]`);
-  await shot('xss-alerts');
+  await shot('xss-alerts', false);
   await new Promise((r) => setTimeout(r, 500)); // give any injected handler the chance to run
   assert.equal(await page.evaluate(() => window.__xss), undefined, 'no injected script or handler ran');
   assert.equal(await page.locator('main img, main iframe, main script, main svg[onload]').count(), 0, 'no injected element');
@@ -247,7 +247,7 @@ test('acknowledge is refused without the token and works with it', async () => {
   await waitFor('the acknowledgement', async () => (await card.locator('.ack-status').textContent()).includes('王经理'));
   record = (await api('/api/v1/alerts?account_id=' + XSS.id)).body.alerts.find((a) => a.id === alertId);
   assert.equal(record.ack.by, '王经理');
-  await shot('alerts-acknowledged');
+  await shot('alerts-acknowledged', false);
 });
 
 test('live transitions arrive over server-sent events', async () => {
@@ -260,7 +260,7 @@ test('live transitions arrive over server-sent events', async () => {
   const li = page.locator(`ol.transitions li.transition[data-account="${id}"]`);
   await waitFor('the FIRING transition in the live list', async () => (await li.count()) > 0, 90000);
   assert.equal(await li.first().getAttribute('data-kind'), 'FIRING');
-  await shot('alerts-live');
+  await shot('alerts-live', false);
 });
 
 test('the rules view shows the loaded version and the last reload', async () => {

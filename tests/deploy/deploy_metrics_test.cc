@@ -51,7 +51,8 @@ class DeployMetricsTest : public DemoSuite {
  protected:
   static void SetUpTestSuite() {
     StartDemo(
-        {"--accounts", "40", "--seed", "11"},
+        // An Alertmanager nobody listens on: the delivery metrics exist and count failures.
+        {"--accounts", "40", "--seed", "11", "--alertmanager", "http://127.0.0.1:9"},
         [] {
           auto r = demo().Get("/metrics");
           if (r.status != 200) return false;
@@ -60,6 +61,7 @@ class DeployMetricsTest : public DemoSuite {
           return SumMetric(m, "churnwatch_events_applied_total") > 0 &&
                  CountSeries(m, "churnwatch_alerts_firing") > 0 &&
                  CountSeries(m, "churnwatch_consumer_lag") > 0 &&
+                 SumMetric(m, "churnwatch_alertmanager_notifications_failed_total") > 0 &&
                  SumMetric(m, "churnwatch_apply_latency_seconds_count") > 0;
         },
         "demo applies events and raises alerts");

@@ -4,7 +4,7 @@
 //   #/alerts          live transitions (server-sent events) and firing alerts, acknowledge
 //   #/rules           the loaded rules and the last reload
 // All upstream text is inserted as text nodes (dom.js); nothing here parses HTML.
-import { h, clear, accountHref } from './dom.js';
+import { h, clear, append, accountHref } from './dom.js';
 import { t, label, setLang, currentLang, formatTime, formatDate, formatNumber } from './i18n.js';
 import { api, token, setToken, streamAlerts } from './api.js';
 import { sparkline, quarterBars } from './charts.js';
@@ -318,7 +318,7 @@ async function alertsView() {
     // Worst first, newest first within a severity.
     const list = data.alerts.slice().sort((x, y) => SEVERITIES.indexOf(x.severity) - SEVERITIES.indexOf(y.severity) ||
       String(y.started_at).localeCompare(String(x.started_at)));
-    clear(firingSlot).append(list.length ? list.slice(0, 100).map((a) => alertCard(a)) : h('p', { class: 'muted' }, t('noFiring')));
+    append(clear(firingSlot), list.length ? list.slice(0, 200).map((a) => alertCard(a)) : h('p', { class: 'muted' }, t('noFiring')));
   } catch (e) {
     clear(firingSlot).append(h('p', { class: 'bad' }, t('error', { msg: e.message })));
   }
@@ -381,5 +381,9 @@ document.getElementById('lang').addEventListener('click', () => {
 const tokenInput = document.getElementById('token');
 tokenInput.value = token();
 tokenInput.addEventListener('change', () => setToken(tokenInput.value.trim()));
+document.getElementById('tools').addEventListener('submit', (e) => {
+  e.preventDefault();
+  setToken(tokenInput.value.trim());
+});
 window.addEventListener('hashchange', render);
 render();
