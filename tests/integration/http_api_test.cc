@@ -3,9 +3,13 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <atomic>
 #include <chrono>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "support/churnwatch_processes.h"
 #include "support/temp_dir.h"
@@ -180,6 +184,46 @@ TEST_F(HttpApiTest, AccountListFiltersSearchAndSort) {
   EXPECT_EQ(all["counts"][severity], 1);
   EXPECT_EQ(all["facets"]["tiers"], json::array({"key"}));
   EXPECT_EQ(all["accounts"][0]["volume"].size(), 4u) << "four quarters";
+}
+
+TEST_F(HttpApiTest, AlertStreamsAreBoundedAndReleased) {
+  // Four streams fill the cap (alert_stream.h: kMaxStreams); the fifth is refused with JSON.
+  std::vector<std::unique_ptr<httplib::Client>> clients;
+  std::vector<std::thread> streams;
+  std::atomic<int> open{0};
+  for (int i = 0; i < 4; ++i) {
+    clients.push_back(std::make_unique<httplib::Client>("127.0.0.1", engine_.port()));
+    clients.back()->set_read_timeout(60, 0);
+    streams.emplace_back([&, c = clients.back().get()] {
+      bool counted = false;
+      c->Get("/api/v1/alerts/stream", [&](const char*, size_t) {
+        if (!counted) ++open;
+        counted = true;
+        return true;
+      });
+    });
+  }
+  ASSERT_TRUE(WaitUntil([&] { return open == 4; }, 30s, "four streams open"));
+  HttpResponse fifth = engine_.Get("/api/v1/alerts/stream");
+  ExpectJsonError(fifth, 503, "a fifth stream");
+  EXPECT_EQ(engine_.Get("/api/v1/rules").status, 200) << "the API still answers";
+  for (auto& c : clients) c->stop();
+  for (auto& t : streams) t.join();
+  // Closed streams give their slots back (noticed at the next heartbeat at the latest).
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        httplib::Client c("127.0.0.1", engine_.port());
+        int status = 0;
+        c.Get(
+            "/api/v1/alerts/stream",
+            [&](const httplib::Response& r) {
+              status = r.status;
+              return r.status == 200 ? true : false;
+            },
+            [](const char*, size_t) { return false; });
+        return status == 200;
+      },
+      40s, "a stream slot to be free again"));
 }
 
 }  // namespace
