@@ -124,6 +124,7 @@ int RunDemo(const DemoCommandOptions& o) {
             << "  Kafka bootstrap   " << (*broker)->bootstrap()
             << "   (try: churnwatch consume --bootstrap " << (*broker)->bootstrap()
             << " --topic orders --from-beginning --max 3)\n"
+            << "  dashboard         " << base << "/\n"
             << "  readiness         " << base << "/readyz\n"
             << "  metrics           " << base << "/metrics\n";
   std::map<demo::Pattern, const demo::DemoAccount*> examples;
