@@ -12,7 +12,7 @@ PACKAGES=(
   nlohmann-json3-dev libcurl4-openssl-dev libspdlog-dev libfmt-dev libcli11-dev
   libbenchmark-dev libsimdjson-dev libhowardhinnant-date-dev tzdata libsnappy-dev
   # test peers
-  kcat curl jq procps
+  kcat curl jq procps prometheus-alertmanager
 )
 
 missing=()
