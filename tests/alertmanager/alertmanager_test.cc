@@ -111,7 +111,7 @@ class AlertmanagerTest : public ::testing::Test {
         << hook("fallback") << hook("mgr-a") << hook("mgr-b") << hook("directors");
   }
 
-  void StartEngine(const std::string& ack_timeout = "1h") {
+  void StartEngine(const std::string& ack_timeout = "1h", const std::string& extra_url = "") {
     std::ofstream(dir_.Sub("engine.yaml"))
         << "time_zone: UTC\n"
            "evaluation: {interval: 1s}\n"
@@ -120,8 +120,8 @@ class AlertmanagerTest : public ::testing::Test {
         << "\"}\n"
            "alertmanager:\n"
            "  urls: [\""
-        << am_.url()
-        << "\"]\n"
+        << am_.url() << "\"" << (extra_url.empty() ? "" : ", \"" + extra_url + "\"")
+        << "]\n"
            "  resend_interval: 2s\n"
            "  max_backoff: 2s\n"
            "  ack_timeout: "
@@ -340,6 +340,33 @@ TEST_F(AlertmanagerTest, NotificationSurvivesAlertmanagerOutageAndEngineCrash) {
   ASSERT_TRUE(WaitNotified("/mgr-a", kRiskRule, "acct-down", "resolved"));
 }
 
+// An HA pair with one member down: the other delivers, and only the dead URL counts failures
+// and a queue.
+TEST_F(AlertmanagerTest, HaPairWithOneMemberDownStillDelivers) {
+  const std::string dead = "http://127.0.0.1:" + std::to_string(FreeLoopbackPort());
+  StartEngine("1h", dead);
+  Send("accounts", {Account("acct-ha", "mgr-a", "DISTRESSED", SysClock::now())});
+  ASSERT_TRUE(WaitNotified("/mgr-a", kRiskRule, "acct-ha", "firing"));
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        auto m = engine_->ScrapeMetrics();
+        return MetricValue(m, "churnwatch_alertmanager_notifications_failed_total", {{"url", dead}})
+                       .value_or(0) >= 1 &&
+               MetricValue(m, "churnwatch_alertmanager_notifications_queued", {{"url", dead}})
+                       .value_or(0) >= 1;
+      },
+      seconds(30), "the dead URL to count a failure and keep the entry"));
+  auto m = engine_->ScrapeMetrics();
+  EXPECT_EQ(
+      MetricValue(m, "churnwatch_alertmanager_notifications_failed_total", {{"url", am_.url()}})
+          .value_or(-1),
+      0);
+  EXPECT_EQ(MetricValue(m, "churnwatch_alertmanager_notifications_queued", {{"url", am_.url()}})
+                .value_or(-1),
+            0);
+  EXPECT_EQ(engine_->Get("/readyz").status, 200);
+}
+
 TEST_F(AlertmanagerTest, OwnerChangeReroutesTheOpenAlert) {
   StartEngine();
   Send("accounts", {Account("acct-move", "mgr-a", "DISTRESSED", SysClock::now() - seconds(30))});
@@ -404,6 +431,8 @@ TEST_F(AlertmanagerTest, UnacknowledgedCriticalAlertEscalatesAcknowledgedDoesNot
       EXPECT_EQ(a["escalated"], true);
     }
   }
+  EXPECT_GE(SumMetric(engine_->ScrapeMetrics(), "churnwatch_alert_escalations_total"), 1);
+  EXPECT_GE(SumMetric(engine_->ScrapeMetrics(), "churnwatch_alert_acks_total"), 1);
   auto history = json::parse(engine_->Get("/api/v1/accounts/acct-acked/alerts").body)["history"];
   ASSERT_EQ(history.size(), 2u) << history;
   EXPECT_EQ(history[1]["kind"], "ACKNOWLEDGED");

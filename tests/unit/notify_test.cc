@@ -2,7 +2,9 @@
 // and the Notifier's durable outbox against a real RocksDB store with an unreachable URL.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "common/calendar.h"
 #include "http/http_server.h"
@@ -176,6 +178,51 @@ TEST(Notifier, OutboxIsDurableAndFollowsTheConfiguredUrls) {
   ASSERT_TRUE(third.Attach(Partition(0), store).ok());
   EXPECT_EQ(third.queued("http://127.0.0.1:1"), 1u);
   third.Detach(Partition(0));
+}
+
+// History rows and acknowledgements older than the retention are deleted by the notifier's
+// thread; newer ones stay.
+TEST(Notifier, PrunesHistoryPastRetention) {
+  testutil::TempDir dir;
+  auto resources = state::StoreResources::Create(8 << 20, 8 << 20);
+  auto opened = state::PartitionStore::Open(dir.path() + "/p0", Partition(0), {}, resources);
+  ASSERT_TRUE(opened.ok());
+  std::shared_ptr<state::PartitionStore> store = std::move(*opened);
+  const UnixMicros now = 1'800'000'000'000'000;
+  const UnixMicros old = now - 40 * kMicrosPerDay, recent = now - 2 * kMicrosPerDay;
+  state::StoreBatch batch = store->NewBatch();
+  v1::HistoryEntry h;
+  h.set_kind("FIRING");
+  batch.Put(state::Family::kHistory, state::HistoryKey("a", old, 1, state::kHistoryFromTask),
+            h.SerializeAsString());
+  batch.Put(state::Family::kHistory, state::HistoryKey("a", recent, 2, state::kHistoryFromTask),
+            h.SerializeAsString());
+  v1::AckRecord ack_old, ack_new;
+  ack_old.set_at_us(old);
+  ack_new.set_at_us(recent);
+  batch.Put(state::Family::kAcks, state::AckKey("x"), ack_old.SerializeAsString());
+  batch.Put(state::Family::kAcks, state::AckKey("y"), ack_new.SerializeAsString());
+  ASSERT_TRUE(store->Write(batch).ok());
+
+  prometheus::Registry registry;
+  ManualClock clock(now);
+  notify::NotifyOptions options;
+  options.history_retention_us = 30 * kMicrosPerDay;
+  notify::Notifier notifier(options, &registry, &clock);
+  ASSERT_TRUE(notifier.Attach(Partition(0), store).ok());
+  notifier.Start();
+  auto count = [&](state::Family f) {
+    int n = 0;
+    store->ScanAll(f, [&](std::string_view, std::string_view) { return ++n > 0; }).IgnoreError();
+    return n;
+  };
+  for (int i = 0; i < 100 && count(state::Family::kHistory) != 1; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(count(state::Family::kHistory), 1);
+  EXPECT_EQ(count(state::Family::kAcks), 1);
+  EXPECT_TRUE(store->Get(state::Family::kAcks, state::AckKey("y")).value().has_value());
+  notifier.Stop();
+  notifier.Detach(Partition(0));
 }
 
 }  // namespace
