@@ -11,9 +11,9 @@ PACKAGES=(
   libgtest-dev libgmock-dev googletest libyaml-cpp-dev libmuparser-dev libcpp-httplib-dev
   nlohmann-json3-dev libcurl4-openssl-dev libspdlog-dev libfmt-dev libcli11-dev
   libbenchmark-dev libsimdjson-dev libhowardhinnant-date-dev tzdata libsnappy-dev
-  # test peers: promtool (deploy/prometheus checks), Chromium and a CJK font for the dashboard
-  # browser tests (readable zh-CN screenshots)
-  kcat curl jq procps prometheus chromium fonts-wqy-zenhei
+  # test peers: promtool (deploy/prometheus checks), a real Alertmanager, Chromium and a CJK
+  # font for the dashboard browser tests (readable zh-CN screenshots)
+  kcat curl jq procps prometheus prometheus-alertmanager chromium fonts-wqy-zenhei
 )
 # Node.js + npm for the browser tests (playwright-core from npm): Debian's, unless a node is
 # already installed some other way.

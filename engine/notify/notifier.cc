@@ -32,11 +32,29 @@ struct Notifier::Target {
   int64_t backoff = 0;
   UnixMicros next_full_resend = 0;
   std::set<std::string> escalated_sent;  // alert ids whose escalated copy this URL has
+  // Entries replaced by a newer one for the same alert: deleted with the next delivery.
+  std::vector<std::pair<Partition, std::string>> obsolete;
   prometheus::Gauge* queued = nullptr;
   prometheus::Counter* sent = nullptr;
   prometheus::Counter* failed = nullptr;
   prometheus::Gauge* lag = nullptr;
 };
+
+// Only an alert's newest state matters to the Alertmanager, so a URL's queue holds at most one
+// entry per alert: its size is bounded by the alerts that exist, however long the URL is down.
+void Notifier::Enqueue(Target& target, Pending item) {
+  for (auto it = target.pending.begin(); it != target.pending.end(); ++it) {
+    if (it->entry.alert().id() != item.entry.alert().id()) continue;
+    // An older re-route's label set still has to be closed.
+    if (!item.entry.has_superseded() && it->entry.has_superseded())
+      *item.entry.mutable_superseded() = it->entry.superseded();
+    item.entry.set_queued_at_us(std::min(item.entry.queued_at_us(), it->entry.queued_at_us()));
+    target.obsolete.emplace_back(it->partition, it->key);
+    target.pending.erase(it);
+    break;
+  }
+  target.pending.push_back(std::move(item));
+}
 
 Notifier::Notifier(NotifyOptions options, prometheus::Registry* registry, const Clock* clock)
     : options_(std::move(options)), clock_(clock), metrics_(*registry) {
@@ -120,7 +138,7 @@ Status Notifier::Attach(Partition p, std::shared_ptr<state::PartitionStore> stor
       orphans.push_back(item.key);
       continue;
     }
-    (*it)->pending.push_back(std::move(item));
+    Enqueue(**it, std::move(item));
   }
   if (!orphans.empty()) {
     spdlog::warn(
@@ -145,6 +163,9 @@ void Notifier::Detach(Partition p) {
     t->pending.erase(std::remove_if(t->pending.begin(), t->pending.end(),
                                     [&](const Pending& e) { return e.partition == p; }),
                      t->pending.end());
+    t->obsolete.erase(std::remove_if(t->obsolete.begin(), t->obsolete.end(),
+                                     [&](const auto& e) { return e.first == p; }),
+                      t->obsolete.end());
   }
 }
 
@@ -180,7 +201,7 @@ void Notifier::Committed(Partition p, std::vector<Staged> staged) {
       }
       for (auto& target : targets_) {
         if (target->url == s.entry.url()) {
-          target->pending.push_back({p, std::move(s.key), std::move(s.entry)});
+          Enqueue(*target, {p, std::move(s.key), std::move(s.entry)});
           break;
         }
       }
@@ -207,6 +228,14 @@ UnixMicros Notifier::NotifiedAt(const std::string& alert_id) const {
   std::lock_guard lock(mu_);
   auto it = firing_.find(alert_id);
   return it == firing_.end() ? 0 : it->second.notified_at;
+}
+
+size_t Notifier::queued(const std::string& url) const {
+  std::lock_guard lock(mu_);
+  for (const auto& t : targets_) {
+    if (t->url == url) return t->pending.size();
+  }
+  return 0;
 }
 
 bool Notifier::EscalationDue(const Tracked& t, UnixMicros now) const {
@@ -314,6 +343,10 @@ void Notifier::Service(Target& target, UnixMicros now, std::unique_lock<std::mut
   for (const auto& [p, key] : sent_keys) {
     if (auto* b = batch_of(p)) b->Delete(state::Family::kNotify, key);
   }
+  for (const auto& [p, key] : target.obsolete) {
+    if (auto* b = batch_of(p)) b->Delete(state::Family::kNotify, key);
+  }
+  target.obsolete.clear();
   for (const auto& [p, id] : resolved_ids) {
     if (auto* b = batch_of(p)) b->Delete(state::Family::kAcks, state::NotifiedKey(id));
     target.escalated_sent.erase(id);

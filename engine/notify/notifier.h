@@ -6,7 +6,8 @@
 // `notify` column family (one entry per Alertmanager URL) in the same batch as the transition
 // (Stage), handed over after the write (Committed), and deleted once that URL accepted them.
 // A crash loses nothing: Attach() reloads what is left. An unreachable URL is retried with
-// exponential backoff (1 s doubling to max_backoff); other URLs are not held up. Firing alerts
+// exponential backoff (1 s doubling to max_backoff); other URLs are not held up. A URL's queue
+// keeps only each alert's newest entry, so it is bounded by the number of alerts. Firing alerts
 // are re-sent to every URL each resend_interval with endsAt = now + 4 × resend_interval, as
 // Prometheus does, so an Alertmanager that lost its state (or was down) learns them again.
 //
@@ -101,6 +102,8 @@ class Notifier {
   UnixMicros EscalatedAt(const std::string& alert_id) const;
   // When the alert first reached an Alertmanager (wall clock), or 0.
   UnixMicros NotifiedAt(const std::string& alert_id) const;
+  // Entries waiting for `url` (0 for an unknown URL).
+  size_t queued(const std::string& url) const;
 
  private:
   struct Tracked {
@@ -118,6 +121,7 @@ class Notifier {
   };
   struct Target;
 
+  void Enqueue(Target& target, Pending item);
   void Loop();
   void Service(Target& target, UnixMicros now, std::unique_lock<std::mutex>& lock);
   void PruneHistory(UnixMicros now, std::unique_lock<std::mutex>& lock);
