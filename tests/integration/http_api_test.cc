@@ -186,6 +186,43 @@ TEST_F(HttpApiTest, AccountListFiltersSearchAndSort) {
   EXPECT_EQ(all["accounts"][0]["volume"].size(), 4u) << "four quarters";
 }
 
+TEST_F(HttpApiTest, TokenForReadsGuardsEveryApiReadButNotTheDashboardCode) {
+  const std::string token = "reads-need-this-token";
+  ASSERT_TRUE(WriteFile(dir_.Sub("reads.yaml"),
+                        "http:\n  token: " + token + "\n  token_for_reads: true\n"));
+  EngineProcess guarded;
+  ASSERT_TRUE(guarded.Start({broker_.bootstrap(),
+                             "http-api-reads",
+                             dir_.Sub("state-reads"),
+                             dir_.Sub("engine-reads.log"),
+                             {"--config", dir_.Sub("reads.yaml")}}));
+  ASSERT_TRUE(guarded.WaitReady(60s));
+  httplib::Client client("127.0.0.1", guarded.port());
+  client.set_read_timeout(5, 0);
+  const httplib::Headers good = {{"Authorization", "Bearer " + token}};
+  const httplib::Headers bad = {{"Authorization", "Bearer " + token + "x"}};
+  for (const char* path : {"/api/v1/accounts", "/api/v1/alerts", "/api/v1/rules",
+                           "/api/v1/accounts/ACC-%E4%B8%AD%E6%96%87-1", "/api/v1/alerts/stream",
+                           "/api/v1/openapi.yaml"}) {
+    for (const auto& headers : {httplib::Headers{}, bad}) {
+      auto r = client.Get(path, headers);
+      ASSERT_TRUE(r) << path;
+      ExpectJsonError({r->status, r->body}, 401, std::string(path) + " without the right token");
+    }
+  }
+  for (const char* path : {"/api/v1/accounts", "/api/v1/rules"}) {
+    auto r = client.Get(path, good);
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->status, 200) << path << ": " << r->body;
+  }
+  // The dashboard's code, health and metrics hold no customer data and stay public.
+  for (const char* path : {"/", "/assets/app.js", "/healthz", "/readyz", "/metrics"}) {
+    auto r = client.Get(path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->status, 200) << path;
+  }
+}
+
 TEST_F(HttpApiTest, AlertStreamsAreBoundedAndReleased) {
   // Four streams fill the cap (alert_stream.h: kMaxStreams); the fifth is refused with JSON.
   std::vector<std::unique_ptr<httplib::Client>> clients;
