@@ -122,7 +122,7 @@ class AlertmanagerTest : public ::testing::Test {
            "  urls: [\""
         << am_.url() << "\"" << (extra_url.empty() ? "" : ", \"" + extra_url + "\"")
         << "]\n"
-           "  resend_interval: 2s\n"
+           "  resend_interval: 10s\n"
            "  max_backoff: 2s\n"
            "  ack_timeout: "
         << ack_timeout << "\n  dashboard_url: http://dashboard.example.com\n";
@@ -229,8 +229,8 @@ TEST_F(AlertmanagerTest, PlantedDeclineReachesItsOwnerOnceAndNeverAnother) {
   Send("orders", orders);
 
   ASSERT_TRUE(WaitNotified("/mgr-a", kDeclineRule, "acct-decline", "firing"));
-  // Re-sent every 2 s, grouped every 2 s: it must still have reached the manager only once.
-  std::this_thread::sleep_for(seconds(8));
+  // Re-sent every 10 s, grouped every 2 s: it must still have reached the manager only once.
+  std::this_thread::sleep_for(seconds(12));
   EXPECT_EQ(Count("/mgr-a", kDeclineRule, "acct-decline", "firing"), 1)
       << json(hooks_.Received("/mgr-a")).dump(1);
   EXPECT_TRUE(hooks_.Received("/mgr-b").empty());
@@ -290,7 +290,8 @@ TEST_F(AlertmanagerTest, ResolutionArrives) {
   Send("accounts", {Account("acct-r", "mgr-a", "DISTRESSED", SysClock::now() - seconds(30))});
   ASSERT_TRUE(WaitNotified("/mgr-a", kRiskRule, "acct-r", "firing"));
   Send("accounts", {Account("acct-r", "mgr-a", "NONE", SysClock::now())});
-  ASSERT_TRUE(WaitNotified("/mgr-a", kRiskRule, "acct-r", "resolved"));
+  // Sooner than the Alertmanager would resolve it by itself (endsAt = last send + 40 s).
+  ASSERT_TRUE(WaitNotified("/mgr-a", kRiskRule, "acct-r", "resolved", seconds(20)));
   auto res = engine_->Get("/api/v1/accounts/acct-r/alerts");
   ASSERT_EQ(res.status, 200) << res.body;
   auto history = json::parse(res.body)["history"];
@@ -376,7 +377,7 @@ TEST_F(AlertmanagerTest, OwnerChangeReroutesTheOpenAlert) {
   Send("accounts", {Account("acct-move", "mgr-b", "DISTRESSED", SysClock::now())});
   ASSERT_TRUE(WaitNotified("/mgr-b", kRiskRule, "acct-move", "firing"));
   // A's copy is closed, so A's view no longer shows an alert that is not A's any more.
-  ASSERT_TRUE(WaitNotified("/mgr-a", kRiskRule, "acct-move", "resolved"));
+  ASSERT_TRUE(WaitNotified("/mgr-a", kRiskRule, "acct-move", "resolved", seconds(20)));
   auto res = engine_->Get("/api/v1/accounts/acct-move/alerts");
   ASSERT_EQ(res.status, 200);
   bool rerouted = false;
@@ -388,7 +389,7 @@ TEST_F(AlertmanagerTest, OwnerChangeReroutesTheOpenAlert) {
 }
 
 TEST_F(AlertmanagerTest, UnacknowledgedCriticalAlertEscalatesAcknowledgedDoesNot) {
-  StartEngine("8s");
+  StartEngine("20s");
   Send("accounts", {Account("acct-acked", "mgr-a", "DISTRESSED", SysClock::now()),
                     Account("acct-ignored", "mgr-a", "DISTRESSED", SysClock::now())});
   ASSERT_TRUE(WaitNotified("/mgr-a", kRiskRule, "acct-acked", "firing"));
@@ -416,8 +417,11 @@ TEST_F(AlertmanagerTest, UnacknowledgedCriticalAlertEscalatesAcknowledgedDoesNot
   ASSERT_TRUE(WaitNotified("/directors", kRiskRule, "acct-ignored", "firing", seconds(60)));
   std::this_thread::sleep_for(seconds(4));
   EXPECT_EQ(Count("/directors", kRiskRule, "acct-acked", "firing"), 0);
-  for (const auto& [status, labels] : hooks_.AlertsFor("/directors", kRiskRule, "acct-ignored"))
-    EXPECT_EQ(labels.value("escalated", ""), "true");
+  // The directors see the manager's alert: same account, owner and severity.
+  for (const auto& [status, labels] : hooks_.AlertsFor("/directors", kRiskRule, "acct-ignored")) {
+    EXPECT_EQ(labels.value("owner", ""), "mgr-a");
+    EXPECT_EQ(labels.value("severity", ""), "critical");
+  }
 
   // The API shows both: who acknowledged, and what escalated.
   auto alerts = json::parse(
@@ -433,6 +437,14 @@ TEST_F(AlertmanagerTest, UnacknowledgedCriticalAlertEscalatesAcknowledgedDoesNot
   }
   EXPECT_GE(SumMetric(engine_->ScrapeMetrics(), "churnwatch_alert_escalations_total"), 1);
   EXPECT_GE(SumMetric(engine_->ScrapeMetrics(), "churnwatch_alert_acks_total"), 1);
+  // A late acknowledgement closes the directors' copy (well before its endsAt would).
+  std::string ignored = FiringAlertId("acct-ignored", kRiskRule);
+  auto late = Ack(ignored, kToken, R"({"by":"经理 mgr-a","note":"已处理"})");
+  ASSERT_TRUE(late);
+  ASSERT_EQ(late->status, 200) << late->body;
+  ASSERT_TRUE(WaitNotified("/directors", kRiskRule, "acct-ignored", "resolved", seconds(20)));
+  EXPECT_EQ(Count("/mgr-a", kRiskRule, "acct-ignored", "resolved"), 0);
+
   auto history = json::parse(engine_->Get("/api/v1/accounts/acct-acked/alerts").body)["history"];
   ASSERT_EQ(history.size(), 2u) << history;
   EXPECT_EQ(history[1]["kind"], "ACKNOWLEDGED");

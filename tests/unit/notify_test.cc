@@ -1,5 +1,6 @@
 // The Alertmanager payload (labels, annotations, endsAt), history keys, the token comparison,
-// and the Notifier's durable outbox against a real RocksDB store with an unreachable URL.
+// the Notifier's durable, coalescing outbox against a real RocksDB store (no delivery thread:
+// delivery is proven against a real Alertmanager in tests/alertmanager), and history pruning.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -44,6 +45,10 @@ TEST(AlertmanagerPayload, LabelsAnnotationsAndTimes) {
   ack.set_by("张伟");
   ack.set_note("明天拜访");
   notify::OutgoingAlert out{SampleAlert(), 1'700'000'240'000'000, true, &ack};
+  // startsAt never after endsAt (Alertmanager refuses that): an early end clamps the start.
+  json early = json::parse(
+      notify::RenderPostableAlerts({{SampleAlert(), 1'600'000'000'000'000, false, nullptr}}, {}));
+  EXPECT_EQ(early[0]["startsAt"], early[0]["endsAt"]);
   json body = json::parse(notify::RenderPostableAlerts({out}, {"https://cw.example/", "zh-CN"}));
   ASSERT_EQ(body.size(), 1u);
   const json& a = body[0];
@@ -172,7 +177,14 @@ TEST(Notifier, OutboxIsDurableAndFollowsTheConfiguredUrls) {
   again.Committed(Partition(0), std::move(staged));
   EXPECT_EQ(again.queued("http://127.0.0.1:1"), 1u);
   again.Detach(Partition(0));
-  // After a restart too (both entries are stored until a delivery deletes the older one).
+  // The replaced entry is deleted from the store at once: the store is bounded too.
+  int stored = 0;
+  ASSERT_TRUE(store
+                  ->ScanAll(state::Family::kNotify,
+                            [&](std::string_view, std::string_view) { return ++stored > 0; })
+                  .ok());
+  EXPECT_EQ(stored, 1);
+  // And after a restart.
   prometheus::Registry registry3;
   notify::Notifier third(options, &registry3, &clock);
   ASSERT_TRUE(third.Attach(Partition(0), store).ok());
