@@ -5,6 +5,7 @@
 #include <limits>
 #include <set>
 
+#include "clv/customer_summary.h"
 #include "events/proto_json.h"
 #include "features/feature_list.h"
 
@@ -12,6 +13,8 @@ namespace churnwatch::features {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// "The next quarter" of expected_purchases_next_quarter: 13 weeks, as in the CLV literature.
+constexpr double kQuarterDays = 91;
 
 enum FeatureId : int {
 #define CW_ENUM(name, unit, meaning) k_##name,
@@ -61,7 +64,7 @@ double FeatureValues::Get(std::string_view name) const {
 }
 
 FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, const Calendar& cal,
-                              const HealthWeights& weights) {
+                              const HealthWeights& weights, const clv::BgNbdParams* clv) {
   FeatureValues out;
   std::vector<double>& f = out.numbers;
   f.assign(kFeatureCount, kNaN);
@@ -170,6 +173,16 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
     double median = n % 2 ? gaps[n / 2] : (gaps[n / 2 - 1] + gaps[n / 2]) / 2;
     f[k_median_order_gap_days] = median;
     if (median > 0) f[k_silence_ratio] = f[k_days_since_last_order] / median;
+  }
+
+  // --- Probability alive (BG/NBD): distinct order days up to today, time from the first.
+  if (clv != nullptr && clv->valid() && !order_days.empty()) {
+    auto summary = clv::Summarise(order_days, today_n, clv->time_unit_days);
+    if (summary) {
+      f[k_p_alive] = clv::ProbabilityAlive(*clv, *summary);
+      f[k_expected_purchases_next_quarter] =
+          clv::ExpectedPurchases(*clv, *summary, kQuarterDays / clv->time_unit_days);
+    }
   }
 
   // --- Service, per day.

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "clv/bgnbd.h"
 #include "common/calendar.h"
 #include "state/account_snapshot.h"
 
@@ -53,8 +54,10 @@ struct FeatureValues {
   double Get(std::string_view name) const;  // NaN for an unknown name
 };
 
-// Computes every feature of `snapshot` as of `at`.
+// Computes every feature of `snapshot` as of `at`. `clv` are the BG/NBD parameters behind
+// p_alive and expected_purchases_next_quarter (both NaN when `clv` is null or invalid).
 FeatureValues ComputeFeatures(const state::AccountSnapshot& snapshot, UnixMicros at,
-                              const Calendar& calendar, const HealthWeights& weights = {});
+                              const Calendar& calendar, const HealthWeights& weights = {},
+                              const clv::BgNbdParams* clv = nullptr);
 
 }  // namespace churnwatch::features
