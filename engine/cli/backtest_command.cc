@@ -25,6 +25,8 @@ struct BacktestCliOptions {
   std::vector<std::string> events;
   std::string labels, rules, format = "table", out, from, to, min_severity = "warning",
                              time_zone = "Asia/Shanghai", clv_params, state_dir;
+  size_t batch_events = 1000;
+  int partitions = 2;
 };
 
 // "YYYY-MM-DD" (local midnight starting that day, or — for an end bound — ending it) or an
@@ -112,6 +114,11 @@ int RunBacktestCommand(const BacktestCliOptions& o) {
       return Fail(cmd, InvalidArgument("--state-dir " + state.path + " is not empty"));
   }
   bo.state_dir = state.path;
+  if (o.batch_events == 0) return Fail(cmd, InvalidArgument("--batch-events must be at least 1"));
+  bo.batch_events = o.batch_events;
+  if (o.partitions < 1 || o.partitions > 256)
+    return Fail(cmd, InvalidArgument("--partitions must be between 1 and 256"));
+  bo.partitions = o.partitions;
   bo.progress = [](int64_t events, uint64_t bytes, uint64_t total) {
     std::cerr << "backtest: " << events << " events replayed (" << (total ? 100 * bytes / total : 0)
               << "% of the history)" << std::endl;
@@ -185,6 +192,15 @@ void AddBacktestCommand(CLI::App& app, int* exit_code) {
   c->add_option("--state-dir", opts->state_dir,
                 "Keep the replay's store in this (empty or new) directory; default a temporary "
                 "one, removed");
+  c->add_option("--batch-events", opts->batch_events,
+                "Events applied per store write (the engine writes once per consumed batch of up "
+                "to 1000 per partition)")
+      ->default_val(1000);
+  c->add_option("--partitions", opts->partitions,
+                "Partitions to spread accounts over (hash of account id), each replayed on its "
+                "own thread with its\nown store and stream time, as the engine runs one task per "
+                "partition")
+      ->default_val(2);
   c->callback([opts, exit_code] { *exit_code = RunBacktestCommand(*opts); });
 }
 
