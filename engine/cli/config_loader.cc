@@ -185,9 +185,26 @@ Status ApplyRoot(Reader& r, const YAML::Node& root, ingest::EngineConfig* c) {
         }},
        {"http",
         [&](const YAML::Node& n) {
-          return r.Map(n, "http", {{"listen", [&](const YAML::Node& v) {
-                                      return r.String(v, "http.listen", &c->http);
-                                    }}});
+          return r.Map(
+              n, "http",
+              {{"listen",
+                [&](const YAML::Node& v) { return r.String(v, "http.listen", &c->http); }},
+               {"token",
+                [&](const YAML::Node& v) { return r.String(v, "http.token", &c->http_token); }},
+               {"token_file",
+                [&](const YAML::Node& v) -> Status {
+                  std::string path;
+                  CW_RETURN_IF_ERROR(r.String(v, "http.token_file", &path));
+                  std::ifstream in(path);
+                  if (!in)
+                    return InvalidArgument(Where(r.source(), v) +
+                                           ": http.token_file: cannot read " + path);
+                  std::getline(in, c->http_token);
+                  return Status::Ok();
+                }},
+               {"token_for_reads", [&](const YAML::Node& v) {
+                  return r.Bool(v, "http.token_for_reads", &c->http_token_for_reads);
+                }}});
         }},
        {"time_zone", [&](const YAML::Node& v) { return r.String(v, "time_zone", &c->time_zone); }},
        {"rules",
@@ -247,6 +264,54 @@ Status ApplyRoot(Reader& r, const YAML::Node& root, ingest::EngineConfig* c) {
                            c->evaluation.alert.clv = *params;
                            return Status::Ok();
                          }}});
+        }},
+       {"alertmanager",
+        [&](const YAML::Node& n) {
+          notify::NotifyOptions& o = c->notify;
+          return r.Map(n, "alertmanager",
+                       {{"urls",
+                         [&](const YAML::Node& v) -> Status {
+                           if (!v.IsSequence())
+                             return InvalidArgument(Where(r.source(), v) +
+                                                    ": alertmanager.urls must be a list of URLs");
+                           o.alertmanager_urls.clear();
+                           for (const auto& item : v) {
+                             std::string url;
+                             CW_RETURN_IF_ERROR(r.String(item, "alertmanager.urls[]", &url));
+                             o.alertmanager_urls.push_back(url);
+                           }
+                           return Status::Ok();
+                         }},
+                        {"resend_interval",
+                         [&](const YAML::Node& v) {
+                           return r.Duration(v, "alertmanager.resend_interval",
+                                             &o.resend_interval_us);
+                         }},
+                        {"timeout",
+                         [&](const YAML::Node& v) -> Status {
+                           int64_t us = 0;
+                           CW_RETURN_IF_ERROR(r.Duration(v, "alertmanager.timeout", &us));
+                           o.request_timeout_ms = static_cast<int>(us / 1000);
+                           return Status::Ok();
+                         }},
+                        {"max_backoff",
+                         [&](const YAML::Node& v) {
+                           return r.Duration(v, "alertmanager.max_backoff", &o.max_backoff_us);
+                         }},
+                        {"ack_timeout",
+                         [&](const YAML::Node& v) {
+                           return r.Duration(v, "alertmanager.ack_timeout", &o.ack_timeout_us);
+                         }},
+                        {"dashboard_url", [&](const YAML::Node& v) {
+                           return r.String(v, "alertmanager.dashboard_url", &o.dashboard_url);
+                         }}});
+        }},
+       {"history",
+        [&](const YAML::Node& n) {
+          return r.Map(n, "history", {{"retention", [&](const YAML::Node& v) {
+                                         return r.Duration(v, "history.retention",
+                                                           &c->notify.history_retention_us);
+                                       }}});
         }},
        {"health",
         [&](const YAML::Node& n) {
@@ -398,6 +463,16 @@ void ApplyEnvironment(ingest::EngineConfig* config) {
   env("CHURNWATCH_STATE_DIR", &config->state_dir);
   env("CHURNWATCH_HTTP", &config->http);
   env("CHURNWATCH_TIME_ZONE", &config->time_zone);
+  env("CHURNWATCH_HTTP_TOKEN", &config->http_token);
+  std::string urls;
+  env("CHURNWATCH_ALERTMANAGER", &urls);
+  if (!urls.empty()) {
+    config->notify.alertmanager_urls.clear();
+    std::stringstream in(urls);
+    for (std::string url; std::getline(in, url, ',');) {
+      if (!url.empty()) config->notify.alertmanager_urls.push_back(url);
+    }
+  }
 }
 
 }  // namespace churnwatch::cli

@@ -7,7 +7,10 @@
 //                deadletter: NAME }
 //   state:     { dir, sync_writes, dedup_window, block_cache_mb, write_buffer_budget_mb,
 //                write_buffer_mb }
-//   http:      { listen }
+//   http:      { listen, token, token_file, token_for_reads }
+//   alertmanager: { urls: [URL, ...], resend_interval, timeout, max_backoff, ack_timeout,
+//                   dashboard_url }
+//   history:   { retention }
 //   time_zone: Asia/Shanghai
 //   events:    { max_bytes, max_future, min_time, max_id_bytes, max_text_bytes }
 //   ingest:    { max_batch_messages, poll_timeout_ms, deadletter_max_payload_bytes }
@@ -18,7 +21,7 @@
 //   clv:       { params: FILE }   (BG/NBD parameters written by `churnwatch fit`)
 // Durations: "500ms", "10s", "15m", "12h", "30d".
 // Environment: CHURNWATCH_BOOTSTRAP, CHURNWATCH_GROUP, CHURNWATCH_STATE_DIR, CHURNWATCH_HTTP,
-// CHURNWATCH_TIME_ZONE.
+// CHURNWATCH_TIME_ZONE, CHURNWATCH_HTTP_TOKEN, CHURNWATCH_ALERTMANAGER (URLs, comma-separated).
 #pragma once
 
 #include <string>

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <map>
 
+#include "cli/alerting_flags.h"
 #include "cli/cli_support.h"
 #include "cli/commands.h"
 #include "cli/config_loader.h"
@@ -29,6 +30,7 @@ struct DemoCommandOptions {
   std::string state_dir;
   std::string write_dir;
   std::string now;
+  AlertingFlags alerting;
 };
 
 // Writes the dataset as one NDJSON file per topic plus planted.csv (account, tier, owner,
@@ -111,6 +113,7 @@ int RunDemo(const DemoCommandOptions& o) {
   ResolveDefaultRulesPath(&config);
   config.evaluation.interval_micros =
       60 * kMicrosPerSecond;  // alerts within a minute of live events
+  if (Status s = ApplyAlertingFlags(o.alerting, &config); !s.ok()) return Fail("demo", s);
   EngineRunner runner(&SystemClock::Instance());
   Status started = runner.Start(config);
   if (!started.ok()) return Fail("demo", started);
@@ -167,6 +170,7 @@ void AddDemoCommand(CLI::App& app, int* exit_code) {
                   "directory, then exit");
   cmd->add_option("--now", opts->now,
                   "End the generated history at this RFC 3339 instant (default: now)");
+  AddAlertingFlags(cmd, &opts->alerting);
   cmd->callback([opts, exit_code] { *exit_code = RunDemo(*opts); });
 }
 

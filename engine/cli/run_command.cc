@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cli/alerting_flags.h"
 #include "cli/cli_support.h"
 #include "cli/commands.h"
 #include "cli/config_loader.h"
@@ -22,6 +23,7 @@ struct RunOptions {
       log_level = "info";
   bool check = false;
   std::vector<std::string> properties;
+  AlertingFlags alerting;
 };
 
 int RunEngine(const RunOptions& o) {
@@ -48,6 +50,7 @@ int RunEngine(const RunOptions& o) {
     config.evaluation.alert.clv = *params;
   }
   ResolveDefaultRulesPath(&config);
+  if (Status s = ApplyAlertingFlags(o.alerting, &config); !s.ok()) return Fail("run", s);
   if (o.check) {
     // Validate everything that can be validated without a broker, then say what would run.
     if (Status s = config.Validate(); !s.ok()) return Fail("run", s);
@@ -58,7 +61,10 @@ int RunEngine(const RunOptions& o) {
     std::cout << "config ok: bootstrap " << config.bootstrap << ", group " << config.group
               << ", state " << config.state_dir << ", http " << config.http << ", zone "
               << config.time_zone << ", " << loaded.set.rules.size() << " rules from "
-              << config.rules_path << " (version " << loaded.set.version << ")" << std::endl;
+              << config.rules_path << " (version " << loaded.set.version << "), "
+              << config.notify.alertmanager_urls.size() << " Alertmanager URL(s), API writes "
+              << (config.http_token.empty() ? "disabled (no token)" : "need the token")
+              << std::endl;
     return kExitOk;
   }
   std::unique_ptr<ManualClock> frozen;
@@ -121,6 +127,7 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
   cmd->add_option(
       "--as-of", opts->as_of,
       "Act as if the wall clock stood at this RFC 3339 instant (replays and reproducible tests)");
+  AddAlertingFlags(cmd, &opts->alerting);
   cmd->add_flag("--check", opts->check,
                 "Validate the configuration and rules, print the effective settings and exit (no "
                 "broker needed)");

@@ -13,34 +13,33 @@
 #include "events/proto_json.h"
 #include "features/features.h"
 #include "http/account_json.h"
+#include "http/json_reply.h"
 #include "ingest/engine.h"
 
 namespace churnwatch::http {
-namespace {
 
 using nlohmann::json;
 
-void SendJson(httplib::Response& res, int status, const json& body) {
-  res.status = status;
-  // Upstream text may hold anything; invalid UTF-8 is replaced rather than failing the reply.
-  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace),
-                  "application/json; charset=utf-8");
-}
-
-bool IsUtf8(const std::string& s) {
-  try {
-    (void)json(s).dump();
-    return true;
-  } catch (const json::type_error&) {
+// True when the request carries the configured bearer token; otherwise answers 401 (or 403
+// when no token is configured, so writes are off) and returns false.
+bool HttpServer::Authorized(const httplib::Request& req, httplib::Response& res) const {
+  const std::string& token = engine_->config().http_token;
+  if (token.empty()) {
+    SendError(res, 403,
+              "API writes are disabled: start the engine with http.token in the config, "
+              "--http-token-file or CHURNWATCH_HTTP_TOKEN");
     return false;
   }
+  const std::string header = req.get_header_value("Authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (header.size() <= kBearer.size() || header.compare(0, kBearer.size(), kBearer) != 0 ||
+      !ConstantTimeEquals(std::string_view(header).substr(kBearer.size()), token)) {
+    res.set_header("WWW-Authenticate", "Bearer");
+    SendError(res, 401, "missing or wrong bearer token (Authorization: Bearer <http.token>)");
+    return false;
+  }
+  return true;
 }
-
-void SendError(httplib::Response& res, int status, const std::string& message) {
-  SendJson(res, status, json{{"error", message}});
-}
-
-}  // namespace
 
 Status ParseListenAddress(const std::string& address, std::string* host, int* port) {
   auto colon = address.rfind(':');
@@ -63,7 +62,18 @@ Status ParseListenAddress(const std::string& address, std::string* host, int* po
   return Status::Ok();
 }
 
-HttpServer::HttpServer(const ingest::Engine* engine, prometheus::Registry* registry)
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  unsigned diff = a.size() == b.size() ? 0 : 1;
+  const size_t n = std::max(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
+    unsigned char y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
+    diff |= static_cast<unsigned>(x ^ y);
+  }
+  return diff == 0;
+}
+
+HttpServer::HttpServer(ingest::Engine* engine, prometheus::Registry* registry)
     : engine_(engine), registry_(registry), server_(std::make_unique<httplib::Server>()) {
   Routes();
 }
@@ -75,6 +85,17 @@ void HttpServer::Routes() {
   s.set_payload_max_length(1 << 20);
   s.set_read_timeout(10, 0);
   s.set_write_timeout(10, 0);
+
+  // Reads of /api/v1/ need the token when http.token_for_reads is set.
+  s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (engine_ == nullptr || !engine_->config().http_token_for_reads ||
+        req.path.rfind("/api/v1/", 0) != 0 || req.method != "GET") {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
+    if (!Authorized(req, res)) return httplib::Server::HandlerResponse::Handled;
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  AlertRoutes();
 
   s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     SendJson(res, 200, {{"status", "ok"}});
@@ -281,6 +302,7 @@ void HttpServer::Routes() {
       j["state"] = rec_state;
       if (rec.state() == v1::ALERT_STATE_PENDING)
         j["started_at"] = FormatRfc3339(rec.active_since_us());
+      if (rec.state() != v1::ALERT_STATE_PENDING) AddFollowUp(*engine_, account, rec, &j);
       alerts.push_back(std::move(j));
     }
     SendJson(res, 200, {{"alerts", alerts}});

@@ -2,16 +2,23 @@
 //
 // Binds 127.0.0.1 unless told otherwise (the address comes from config). Every error is JSON
 // {"error": "..."} with a 4xx/5xx status. Requests are served on the server's own thread
-// pool; handlers only read (engine reads are thread-safe).
+// pool; engine reads and Engine::Acknowledge are thread-safe.
+//
+// Access: writes (POST /api/v1/alerts/{id}/ack) need `Authorization: Bearer <http.token>` and
+// are refused (403) while no token is configured; with http.token_for_reads every /api/v1/
+// read needs it too. Tokens are compared in constant time. No CORS headers are sent.
 //
 // Lifecycle: Start() binds (port 0 picks a free port, see port()) and serves on a background
 // thread; Stop() (or the destructor) stops accepting and joins.
 #pragma once
 
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
+#include <string_view>
 #include <thread>
 
+#include "churnwatch/v1/state.pb.h"
 #include "common/status.h"
 
 namespace prometheus {
@@ -19,7 +26,9 @@ class Registry;
 }
 namespace httplib {
 class Server;
-}
+struct Request;
+struct Response;
+}  // namespace httplib
 
 namespace churnwatch::ingest {
 class Engine;
@@ -30,7 +39,7 @@ namespace churnwatch::http {
 class HttpServer {
  public:
   // `engine` may be null (e.g. while it starts): /readyz then says so and the API answers 503.
-  HttpServer(const ingest::Engine* engine, prometheus::Registry* registry);
+  HttpServer(ingest::Engine* engine, prometheus::Registry* registry);
   ~HttpServer();
 
   // Binds "HOST:PORT" and starts serving. InvalidArgument for a malformed address;
@@ -43,14 +52,24 @@ class HttpServer {
 
  private:
   void Routes();
+  // Alert writes and history (alert_routes.cc).
+  void AlertRoutes();
+  bool Authorized(const httplib::Request& req, httplib::Response& res) const;
 
-  const ingest::Engine* engine_;
+  ingest::Engine* engine_;
   prometheus::Registry* registry_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   std::string host_;
   int port_ = 0;
 };
+
+// Adds an alert's acknowledgement, escalation and notification times to its JSON.
+void AddFollowUp(const ingest::Engine& engine, const std::string& account,
+                 const v1::AlertRecord& rec, nlohmann::json* out);
+
+// True when `a` equals `b`, in time that depends only on their lengths.
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
 // Splits "HOST:PORT" ("[::1]:8080" for IPv6). InvalidArgument says what is wrong.
 Status ParseListenAddress(const std::string& address, std::string* host, int* port);

@@ -64,6 +64,14 @@ Result<std::unique_ptr<Engine>> Engine::Create(const EngineConfig& config,
   e->context_.alerts = e->alert_sink_.get();
   e->context_.clock = clock;
   e->context_.evaluation = config.evaluation;
+  notify::NotifyOptions notify = config.notify;
+  notify.language = config.evaluation.alert.language;
+  // Real time, even when the engine's clock is frozen (--as-of): Alertmanager compares endsAt
+  // with its own clock, and escalation is about people's hours.
+  e->notifier_ =
+      std::make_unique<notify::Notifier>(std::move(notify), registry, &SystemClock::Instance());
+  e->context_.notifier = e->notifier_.get();
+  e->context_.feed = &e->feed_;
   kafka::GroupConsumer* consumer_ptr = e->consumer_.get();
   e->context_.high_watermark = [consumer_ptr](const std::string& topic, int32_t p) {
     return consumer_ptr->HighWatermark({topic, Partition(p)});
@@ -133,6 +141,9 @@ Status Engine::Start() {
   }
   spdlog::info("input topics co-partitioned with {} partitions; joining group '{}'", first,
                config_.group);
+  notifier_->Start();
+  for (const auto& url : config_.notify.alertmanager_urls)
+    spdlog::info("alerts go to Alertmanager {}", url);
   return consumer_->Subscribe(input_topics_);
 }
 
@@ -265,6 +276,92 @@ void Engine::MaybeReloadRules(bool force) {
   metrics_.rules_reloads->Add({{"result", "ok"}}).Increment();
 }
 
+Result<Engine::Acknowledgement> Engine::Acknowledge(const std::string& alert_id,
+                                                    const std::string& by,
+                                                    const std::string& note) {
+  for (const auto& store : Stores()) {
+    std::optional<std::pair<std::string, v1::AlertRecord>> found;
+    CW_RETURN_IF_ERROR(
+        store->ScanAll(state::Family::kAlerts, [&](std::string_view k, std::string_view v) {
+          v1::AlertRecord r;
+          if (r.ParseFromArray(v.data(), static_cast<int>(v.size())) && r.id() == alert_id) {
+            found.emplace(state::ParseAccountOfKey(k).value_or(""), std::move(r));
+            return false;
+          }
+          return true;
+        }));
+    if (!found) continue;
+    const auto& [account, record] = *found;
+    if (record.state() != v1::ALERT_STATE_FIRING) {
+      return FailedPrecondition("alert " + alert_id +
+                                " is not firing (resolved alerts need no acknowledgement)");
+    }
+    Acknowledgement out{account, {}, record.alert()};
+    out.ack.set_alert_id(alert_id);
+    out.ack.set_account_id(account);
+    out.ack.set_by(by);
+    out.ack.set_note(note);
+    out.ack.set_at_us(SystemClock::Instance().Now());
+    v1::HistoryEntry h;
+    h.set_kind("ACKNOWLEDGED");
+    h.set_at_us(out.ack.at_us());
+    *h.mutable_alert() = record.alert();
+    *h.mutable_ack() = out.ack;
+    state::StoreBatch batch = store->NewBatch();
+    batch.Put(state::Family::kAcks, state::AckKey(alert_id), out.ack.SerializeAsString());
+    batch.Put(state::Family::kHistory,
+              state::HistoryKey(account, out.ack.at_us(), ++ack_sequence_, state::kHistoryFromApi),
+              h.SerializeAsString());
+    CW_RETURN_IF_ERROR(store->Write(batch));
+    notifier_->Acknowledged(out.ack);
+    feed_.Publish({0, "ACKNOWLEDGED", out.ack.at_us(), record.alert(), by, note});
+    spdlog::info("alert {} ({} on {}) acknowledged by {}", alert_id, record.rule(), account, by);
+    return out;
+  }
+  return NotFound("no firing or resolved alert with id '" + alert_id +
+                  "' on this instance (see GET /api/v1/alerts)");
+}
+
+Result<std::optional<v1::AckRecord>> Engine::AckOf(const std::string& account_id,
+                                                   const std::string& alert_id) const {
+  for (const auto& store : Stores()) {
+    auto v = store->Get(state::Family::kAcks, state::AckKey(alert_id));
+    if (!v.ok()) return v.status();
+    if (!v->has_value()) continue;
+    v1::AckRecord r;
+    if (!r.ParseFromString(**v))
+      return Corruption("acknowledgement in " + store->dir() + " does not decode");
+    if (r.account_id() == account_id) return std::optional<v1::AckRecord>(std::move(r));
+  }
+  return std::optional<v1::AckRecord>();
+}
+
+Result<std::optional<std::vector<v1::HistoryEntry>>> Engine::History(
+    const std::string& account_id) const {
+  const UnixMicros horizon = SystemClock::Instance().Now() - config_.notify.history_retention_us;
+  for (const auto& store : Stores()) {
+    auto known = store->Get(state::Family::kAccounts, state::AccountPrefix(account_id));
+    if (!known.ok()) return known.status();
+    if (!known->has_value()) continue;
+    std::vector<v1::HistoryEntry> out;
+    Status decode;
+    CW_RETURN_IF_ERROR(store->ScanPrefix(
+        state::Family::kHistory, state::AccountPrefix(account_id),
+        [&](std::string_view, std::string_view v) {
+          v1::HistoryEntry h;
+          if (!h.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+            decode = Corruption("history row in " + store->dir() + " does not decode");
+            return;
+          }
+          // Pruning runs hourly; the API honours the retention exactly.
+          if (h.at_us() >= horizon) out.push_back(std::move(h));
+        }));
+    CW_RETURN_IF_ERROR(decode);
+    return std::optional<std::vector<v1::HistoryEntry>>(std::move(out));
+  }
+  return std::optional<std::vector<v1::HistoryEntry>>();
+}
+
 Result<std::vector<std::pair<std::string, v1::AlertRecord>>> Engine::AlertRecords() const {
   std::vector<std::pair<std::string, v1::AlertRecord>> out;
   for (const auto& store : Stores()) {
@@ -389,6 +486,7 @@ Status Engine::RunUntil(const std::atomic<bool>& stop) {
     std::lock_guard lock(mu_);
     tasks_.clear();
   }
+  notifier_->Stop();
   return result;
 }
 

@@ -29,8 +29,10 @@
 #include "ingest/ingest_metrics.h"
 #include "ingest/partition_task.h"
 #include "ingest/rule_set_holder.h"
+#include "ingest/transition_feed.h"
 #include "kafka/group_consumer.h"
 #include "kafka/producer.h"
+#include "notify/notifier.h"
 #include "state/account_snapshot.h"
 
 namespace prometheus {
@@ -69,6 +71,25 @@ class Engine final : public kafka::RebalanceListener {
   Result<std::vector<std::string>> AccountIds() const;
   // The stores of the currently assigned partitions.
   std::vector<std::shared_ptr<state::PartitionStore>> Stores() const;
+
+  // Records an acknowledgement of the firing alert `alert_id` (durably, with a history row)
+  // and stops its escalation. NotFound when no assigned store has it; FailedPrecondition when
+  // it is not firing. Returns the account id and the stored record.
+  struct Acknowledgement {
+    std::string account_id;
+    v1::AckRecord ack;
+    v1::Alert alert;
+  };
+  Result<Acknowledgement> Acknowledge(const std::string& alert_id, const std::string& by,
+                                      const std::string& note);
+  // The acknowledgement of an alert of `account_id`, if any.
+  Result<std::optional<v1::AckRecord>> AckOf(const std::string& account_id,
+                                             const std::string& alert_id) const;
+  // The account's alert history within the retention, oldest first; nullopt when no assigned
+  // store knows the account.
+  Result<std::optional<std::vector<v1::HistoryEntry>>> History(const std::string& account_id) const;
+  const TransitionFeed& transition_feed() const { return feed_; }
+  const notify::Notifier& notifier() const { return *notifier_; }
   const Calendar& calendar() const { return calendar_; }
   const EngineConfig& config() const { return config_; }
   const Clock& clock() const { return *clock_; }
@@ -102,6 +123,10 @@ class Engine final : public kafka::RebalanceListener {
   std::atomic<bool> reload_requested_{false};
   std::string rules_signature_;
   std::unique_ptr<kafka::GroupConsumer> consumer_;
+  // Declared before tasks_: tasks detach from the notifier when they close.
+  std::unique_ptr<notify::Notifier> notifier_;
+  TransitionFeed feed_;
+  std::atomic<uint64_t> ack_sequence_{0};
   TaskContext context_;
   std::vector<std::string> input_topics_;
 

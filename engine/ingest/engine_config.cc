@@ -49,6 +49,29 @@ Status EngineConfig::Validate() const {
   }
   if (alerts_topic.empty() || names.count(alerts_topic))
     return InvalidArgument("topics.alerts must be set and differ from the input topics");
+  if (!http_token.empty() && http_token.size() < 16)
+    return InvalidArgument("http.token must be at least 16 characters (e.g. openssl rand -hex 16)");
+  if (http_token_for_reads && http_token.empty())
+    return InvalidArgument("http.token_for_reads needs http.token");
+  std::set<std::string> urls;
+  for (const auto& url : notify.alertmanager_urls) {
+    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
+      return InvalidArgument("Alertmanager URL '" + url +
+                             "' must start with http:// or https:// (e.g. http://127.0.0.1:9093)");
+    }
+    if (!urls.insert(url).second)
+      return InvalidArgument("Alertmanager URL '" + url + "' is given twice");
+  }
+  if (notify.resend_interval_us < kMicrosPerSecond)
+    return InvalidArgument("alertmanager.resend_interval must be at least 1s");
+  if (notify.request_timeout_ms < 100)
+    return InvalidArgument("alertmanager.timeout must be at least 100ms");
+  if (notify.max_backoff_us < kMicrosPerSecond)
+    return InvalidArgument("alertmanager.max_backoff must be at least 1s");
+  if (notify.ack_timeout_us < kMicrosPerSecond)
+    return InvalidArgument("alertmanager.ack_timeout must be at least 1s");
+  if (notify.history_retention_us < kMicrosPerDay)
+    return InvalidArgument("history.retention must be at least 1d");
   if (block_cache_bytes < (1 << 20))
     return InvalidArgument("state.block_cache_bytes must be at least 1 MiB");
   if (write_buffer_budget_bytes < (1 << 20))

@@ -12,6 +12,7 @@
 #include "events/event.h"
 #include "events/event_validator.h"
 #include "ingest/partition_task.h"
+#include "notify/notifier.h"
 #include "state/partition_store.h"
 
 namespace churnwatch::ingest {
@@ -30,6 +31,10 @@ struct EngineConfig {
   std::string state_dir = "./churnwatch-state";
   // HTTP listen address. Default 127.0.0.1:8080; port 0 picks a free port.
   std::string http = "127.0.0.1:8080";
+  // Bearer token for the HTTP API: required for writes (acknowledge), which are refused while
+  // it is empty; for reads too when http_token_for_reads. At least 16 characters.
+  std::string http_token;
+  bool http_token_for_reads = false;
   // Input topics by schema, in EventKind order: orders, service, contacts, accounts.
   std::array<InputTopic, kEventKindCount> inputs = {InputTopic{"orders"}, InputTopic{"service"},
                                                     InputTopic{"contacts"}, InputTopic{"accounts"}};
@@ -72,6 +77,8 @@ struct EngineConfig {
   // Let idle, caught-up partitions advance their time with the wall clock, so time-based
   // rules (silence, contact gaps) fire without new events. Default true.
   bool follow_wall_clock = true;
+  // Alertmanager delivery, escalation and alert-history retention (notify/notifier.h).
+  notify::NotifyOptions notify;
 
   // InvalidArgument naming the field and the fix.
   Status Validate() const;

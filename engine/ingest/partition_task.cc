@@ -29,6 +29,16 @@ std::tuple<std::string, std::string, std::string> FiringKey(const v1::Alert& a) 
   return {a.rule(), a.signal(), a.severity()};
 }
 
+// Alertmanager identifies an alert by its labels.
+bool SameLabels(const v1::Alert& a, const v1::Alert& b) {
+  if (a.labels().size() != b.labels().size()) return false;
+  for (const auto& [k, v] : a.labels()) {
+    auto it = b.labels().find(k);
+    if (it == b.labels().end() || it->second != v) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<PartitionTask>> PartitionTask::Open(
@@ -39,11 +49,13 @@ Result<std::unique_ptr<PartitionTask>> PartitionTask::Open(
   std::unique_ptr<PartitionTask> task(
       new PartitionTask(std::shared_ptr<state::PartitionStore>(std::move(*store)), context));
   CW_RETURN_IF_ERROR(task->LoadTaskState());
+  if (context->notifier != nullptr) CW_RETURN_IF_ERROR(context->notifier->Attach(p, task->store_));
   task->ServiceOutbox(nullptr);
   return task;
 }
 
 PartitionTask::~PartitionTask() {
+  if (context_->notifier != nullptr) context_->notifier->Detach(partition());
   for (const auto& [key, n] : firing_) {
     if (n != 0)
       context_->metrics->AdjustFiring(std::get<0>(key), std::get<1>(key), std::get<2>(key), -n);
@@ -195,7 +207,24 @@ Status PartitionTask::EvaluateAccounts(const std::vector<std::string>& accounts,
                              change.record.alert().severity(), 1);
       }
       updater_.PutAlert(account, change.record);
+      if (change.rerouted_from) {
+        // Same alert, new routing labels (owner change); severity may follow a tier change.
+        const v1::Alert& was = *change.rerouted_from;
+        const v1::Alert& now = change.record.alert();
+        if (FiringKey(was) != FiringKey(now)) {
+          --firing_[FiringKey(was)];
+          metrics.AdjustFiring(was.rule(), was.signal(), was.severity(), -1);
+          ++firing_[FiringKey(now)];
+          metrics.AdjustFiring(now.rule(), now.signal(), now.severity(), 1);
+        }
+        b.notices.push_back({"REROUTED", at, now, was, change.record.fired_at_us()});
+      }
       if (change.publish) {
+        Notice notice{is_firing ? "FIRING" : "RESOLVED", at, *change.publish, std::nullopt,
+                      change.record.fired_at_us()};
+        if (was_firing && !SameLabels(before->alert(), *change.publish))
+          notice.superseded = before->alert();
+        b.notices.push_back(std::move(notice));
         metrics.alert_transitions
             ->Add({{"rule", change.publish->rule()},
                    {"state", ShortEnumName(v1::AlertState_descriptor()->FindValueByNumber(
@@ -374,7 +403,26 @@ Status PartitionTask::Commit(BatchState& b) {
     *entry.mutable_alert() = b.to_publish[i];
     batch.Put(state::Family::kOutbox, b.outbox_keys[i], entry.SerializeAsString());
   }
-  if (!b.to_publish.empty()) {
+  std::vector<notify::Notifier::Staged> staged;
+  for (const auto& n : b.notices) {
+    v1::HistoryEntry h;
+    h.set_kind(n.kind);
+    h.set_at_us(n.at);
+    *h.mutable_alert() = n.alert;
+    if (n.superseded && n.kind == "REROUTED") {
+      auto owner = n.superseded->labels().find("owner");
+      if (owner != n.superseded->labels().end()) h.set_previous_owner(owner->second);
+    }
+    batch.Put(
+        state::Family::kHistory,
+        state::HistoryKey(n.alert.account_id(), n.at, ++outbox_sequence_, state::kHistoryFromTask),
+        h.SerializeAsString());
+    if (context_->notifier != nullptr) {
+      context_->notifier->Stage(n.alert, n.superseded ? &*n.superseded : nullptr, n.fired_at_us,
+                                &outbox_sequence_, &batch, &staged);
+    }
+  }
+  if (!b.to_publish.empty() || !b.notices.empty()) {
     batch.Put(state::Family::kMeta, state::kOutboxSequenceKey,
               state::EncodeInt64(static_cast<int64_t>(outbox_sequence_)));
   }
@@ -404,6 +452,11 @@ Status PartitionTask::Commit(BatchState& b) {
   metrics.batch_events->Observe(static_cast<double>(total));
   for (size_t i = 0; i < b.to_publish.size(); ++i)
     outbox_.push_back({b.outbox_keys[i], b.to_publish[i], nullptr});
+  if (context_->notifier != nullptr) context_->notifier->Committed(partition(), std::move(staged));
+  if (context_->feed != nullptr) {
+    for (auto& n : b.notices)
+      context_->feed->Publish({0, n.kind, n.at, std::move(n.alert), "", ""});
+  }
   ServiceOutbox(nullptr);
   return Status::Ok();
 }

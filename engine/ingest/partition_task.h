@@ -14,8 +14,9 @@
 // since the last point at every `interval` boundary, every account at every sweep boundary.
 //
 // Exactly-once. One Drain() = one atomic store write holding the state changes, the alert
-// transitions (and their outbox entries), the evaluation clock, the dirty-account set and the
-// next offset of every topic consumed. Dead letters are acknowledged before that write; alert
+// transitions (with their Kafka outbox entries, Alertmanager notification entries and history
+// rows), the evaluation clock, the dirty-account set and the next offset of every topic
+// consumed. Dead letters are acknowledged before that write; alert
 // transitions are published from the outbox after it and removed once acknowledged.
 //
 // Thread-safety: every method on the engine thread; store() may be shared with readers.
@@ -40,7 +41,9 @@
 #include "ingest/ingest_metrics.h"
 #include "ingest/rule_set_holder.h"
 #include "ingest/state_updater.h"
+#include "ingest/transition_feed.h"
 #include "kafka/group_consumer.h"
+#include "notify/notifier.h"
 #include "rules/alert_lifecycle.h"
 #include "rules/rule_evaluator.h"
 #include "state/partition_store.h"
@@ -80,6 +83,9 @@ struct TaskContext {
   AlertSink* alerts = nullptr;
   const RuleSetHolder* rules = nullptr;
   const Clock* clock = nullptr;
+  // Alertmanager delivery (null: none, e.g. in a replay) and the live feed (null: none).
+  notify::Notifier* notifier = nullptr;
+  TransitionFeed* feed = nullptr;
   EvaluationOptions evaluation;
   std::map<std::string, TopicSchema> topics;  // input topic name → schema
   // Last known high watermark of (topic, partition), -1 if unknown.
@@ -131,6 +137,14 @@ class PartitionTask {
     v1::Alert alert;
     kafka::DeliveryTicket ticket;  // null until sent
   };
+  // A transition or re-route: goes to the account's history, Alertmanager and the live feed.
+  struct Notice {
+    std::string kind;  // FIRING, RESOLVED, REROUTED
+    UnixMicros at = 0;
+    v1::Alert alert;
+    std::optional<v1::Alert> superseded;  // as routed before, when its routing labels changed
+    int64_t fired_at_us = 0;
+  };
   struct BatchState {
     std::map<std::string, int64_t> offsets;  // topic → next offset
     std::set<std::string> applied_ids;       // dedup keys applied in this batch
@@ -139,6 +153,7 @@ class PartitionTask {
     bool touched = false;
     std::vector<v1::Alert> to_publish;
     std::vector<std::string> outbox_keys;
+    std::vector<Notice> notices;
   };
 
   PartitionTask(std::shared_ptr<state::PartitionStore> store, const TaskContext* context)

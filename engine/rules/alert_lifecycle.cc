@@ -15,6 +15,27 @@ using google::protobuf::util::TimeUtil;
 
 google::protobuf::Timestamp Ts(UnixMicros t) { return TimeUtil::MicrosecondsToTimestamp(t); }
 
+// The labels Alertmanager routes by that come from the account profile, which may change while
+// an alert fires. Empty values are left out of the alert (Alertmanager treats "" as absent).
+std::vector<std::pair<const char*, std::string>> RoutingLabels(
+    const features::FeatureValues& values) {
+  return {{"owner", values.text.at("owner_id")},
+          {"owner_email", values.text.at("owner_email")},
+          {"account_name", values.text.at("account_name")},
+          {"tier", values.text.at("tier_name")},
+          {"region", values.text.at("region")}};
+}
+
+// True when `alert` was routed with other profile labels than the account has now.
+bool RoutingChanged(const v1::Alert& alert, const features::FeatureValues& values) {
+  for (const auto& [label, value] : RoutingLabels(values)) {
+    auto it = alert.labels().find(label);
+    const std::string& had = it == alert.labels().end() ? std::string() : it->second;
+    if (had != value) return true;
+  }
+  return false;
+}
+
 v1::Alert BuildAlert(RuleEvaluator& ev, size_t i, const state::AccountSnapshot& snap,
                      const v1::AlertRecord& rec, const features::FeatureValues& values,
                      const AlertOptions& options) {
@@ -35,9 +56,9 @@ v1::Alert BuildAlert(RuleEvaluator& ev, size_t i, const state::AccountSnapshot& 
   labels["alertname"] = rule.id;
   labels["severity"] = severity;
   labels["account_id"] = snap.account_id;
-  if (!tier.empty()) labels["tier"] = tier;
-  if (!values.text.at("owner_id").empty()) labels["owner"] = values.text.at("owner_id");
-  if (!values.text.at("region").empty()) labels["region"] = values.text.at("region");
+  for (const auto& [label, value] : RoutingLabels(values)) {
+    if (!value.empty()) labels[label] = value;
+  }
   for (const char* key : {"summary", "description", "action"}) {
     std::string text = ev.Annotation(i, key, options.language, values, severity);
     if (!text.empty()) (*a.mutable_annotations())[key] = text;
@@ -103,6 +124,14 @@ std::vector<AlertChange> EvaluateAccount(RuleEvaluator& ev, const state::Account
         rec = *old;
         rec.set_state(v1::ALERT_STATE_FIRING);
         rec.set_fired_at_us(at);
+      } else if (before == v1::ALERT_STATE_FIRING && RoutingChanged(old->alert(), values)) {
+        AlertChange change;
+        change.record = *old;
+        change.record.set_last_eval_us(at);
+        *change.record.mutable_alert() = BuildAlert(ev, i, snap, *old, values, options);
+        change.rerouted_from = old->alert();
+        changes.push_back(std::move(change));
+        continue;
       } else {
         continue;
       }

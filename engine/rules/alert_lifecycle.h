@@ -33,10 +33,15 @@ struct AlertOptions {
 struct AlertChange {
   v1::AlertRecord record;            // the new state to persist
   std::optional<v1::Alert> publish;  // set for FIRING and RESOLVED transitions
+  // Set when a firing alert's routing labels (owner, owner_email, account_name, tier, region)
+  // changed with the account profile: the alert as it was routed before. record.alert() holds
+  // the re-routed alert (same id and state; fresh labels, annotations and evidence). Not a
+  // transition: nothing goes to the alerts topic, but Alertmanager must hear of it.
+  std::optional<v1::Alert> rerouted_from;
 };
 
 // Evaluates every rule (and resolves firing alerts of rules no longer loaded) for one account
-// as of `at`. Returns only records that changed.
+// as of `at`. Returns only records that changed (transitions and re-routes).
 std::vector<AlertChange> EvaluateAccount(RuleEvaluator& evaluator,
                                          const state::AccountSnapshot& snapshot, UnixMicros at,
                                          const Calendar& calendar, const AlertOptions& options);

@@ -78,9 +78,52 @@ std::string AlertKey(std::string_view account_id, std::string_view rule_id) {
   return out;
 }
 
+namespace {
+void PutU64(std::string* out, uint64_t v) {
+  for (int b = 7; b >= 0; --b) out->push_back(static_cast<char>((v >> (8 * b)) & 0xff));
+}
+uint64_t GetU64(std::string_view bytes) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(bytes[i]);
+  return v;
+}
+// Flipping the sign bit makes signed times sort as unsigned big-endian bytes.
+constexpr uint64_t kSignBit = uint64_t{1} << 63;
+}  // namespace
+
+std::string NotifyUrlPrefix(uint64_t url_hash) {
+  std::string out;
+  PutU64(&out, url_hash);
+  return out;
+}
+
+std::string NotifyKey(uint64_t url_hash, uint64_t sequence) {
+  std::string out = NotifyUrlPrefix(url_hash);
+  PutU64(&out, sequence);
+  return out;
+}
+
+std::string HistoryKey(std::string_view account_id, int64_t at_us, uint64_t sequence,
+                       uint8_t source) {
+  std::string out = AccountPrefix(account_id);
+  PutU64(&out, static_cast<uint64_t>(at_us) ^ kSignBit);
+  PutU64(&out, sequence);
+  out.push_back(static_cast<char>(source));
+  return out;
+}
+
+std::optional<int64_t> HistoryKeyTime(std::string_view key) {
+  auto account = ParseAccountOfKey(key);
+  if (!account || key.size() != AccountPrefix(*account).size() + 17) return std::nullopt;
+  return static_cast<int64_t>(GetU64(key.substr(key.size() - 17, 8)) ^ kSignBit);
+}
+
+std::string AckKey(std::string_view alert_id) { return "a" + std::string(alert_id); }
+std::string NotifiedKey(std::string_view alert_id) { return "n" + std::string(alert_id); }
+
 std::string OutboxKey(uint64_t sequence) {
   std::string out;
-  for (int b = 7; b >= 0; --b) out.push_back(static_cast<char>((sequence >> (8 * b)) & 0xff));
+  PutU64(&out, sequence);
   return out;
 }
 

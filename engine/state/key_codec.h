@@ -12,6 +12,12 @@
 //   accounts    prefix(account)                                             → CounterRecord
 //   alerts      prefix(account) [varint len][rule id]                       → AlertRecord (proto)
 //   outbox      [sequence:u64 BE]                                           → OutboxEntry (proto)
+//   notify      [url hash:u64 BE][sequence:u64 BE]                          → NotificationEntry
+//   history     prefix(account) [time:u64 BE, sign-flipped][sequence:u64 BE][source:u8]
+//                                                                           → HistoryEntry (proto)
+//   acks        'a' alert id                                                → AckRecord (proto)
+//               'n' alert id                                                → first notified (i64
+//               LE)
 //   contacts    prefix(account) [varint len][contact id]                    → ContactRecord (proto)
 //   profiles    prefix(account)                                             → ProfileRecord (proto)
 //   dedup       [kind:u8][event id]                                         → occurred_at (i64 LE)
@@ -36,6 +42,19 @@ std::string AccountPeriodKey(std::string_view account_id, int32_t period);
 std::string AlertKey(std::string_view account_id, std::string_view rule_id);
 std::string OutboxKey(uint64_t sequence);
 inline constexpr std::string_view kOutboxSequenceKey = "outbox_sequence";
+// Alertmanager outbox: entries of one URL sort together, in sequence order.
+std::string NotifyKey(uint64_t url_hash, uint64_t sequence);
+std::string NotifyUrlPrefix(uint64_t url_hash);
+// History rows sort by time within an account. `source` tells writers apart so that their keys
+// never collide: kHistoryFromTask (transitions, event time) and kHistoryFromApi (acks).
+inline constexpr uint8_t kHistoryFromTask = 'T';
+inline constexpr uint8_t kHistoryFromApi = 'A';
+std::string HistoryKey(std::string_view account_id, int64_t at_us, uint64_t sequence,
+                       uint8_t source);
+// The time of a history key; nullopt when it is not one.
+std::optional<int64_t> HistoryKeyTime(std::string_view key);
+std::string AckKey(std::string_view alert_id);
+std::string NotifiedKey(std::string_view alert_id);
 std::string ContactKey(std::string_view account_id, std::string_view contact_id);
 std::string DedupKey(uint8_t kind, std::string_view event_id);
 std::string OffsetKey(std::string_view topic);

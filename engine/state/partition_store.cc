@@ -16,9 +16,9 @@
 namespace churnwatch::state {
 namespace {
 
-constexpr const char* kFamilyNames[kFamilyCount] = {"default",  "orders",   "service", "engagement",
-                                                    "contacts", "profiles", "dedup",   "order_days",
-                                                    "accounts", "alerts",   "outbox"};
+constexpr const char* kFamilyNames[kFamilyCount] = {
+    "default",    "orders",   "service", "engagement", "contacts", "profiles", "dedup",
+    "order_days", "accounts", "alerts",  "outbox",     "notify",   "history",  "acks"};
 
 Status FromRocks(const rocksdb::Status& s, const std::string& context) {
   if (s.ok()) return Status::Ok();

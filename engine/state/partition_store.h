@@ -11,7 +11,8 @@
 // Errors are latched (LevelDB's bg_error_): after a failed write every later Write() returns
 // the first error, so the engine stops committing and reports not-ready.
 //
-// Thread-safety: Write() from the one task thread; reads (Get, Scan, Stats) from any thread.
+// Thread-safety: Write() and reads from any thread. The task thread writes state; the notifier
+// and HTTP threads write only keys of their own (notify deletions, acks, history pruning).
 #pragma once
 
 #include <atomic>
@@ -42,8 +43,11 @@ enum class Family : uint8_t {
   kAccounts,    // account activity counters (first/last event); lists the store's accounts
   kAlerts,      // account × rule alert state
   kOutbox,      // alert transitions not yet acknowledged by Kafka, by sequence number
+  kNotify,      // alert notifications not yet accepted by an Alertmanager, by URL and sequence
+  kHistory,     // account × time: alert transitions and acknowledgements, kept for retention
+  kAcks,        // alert id: acknowledgement; first-notified time (escalation clock)
 };
-constexpr int kFamilyCount = 11;
+constexpr int kFamilyCount = 14;
 const char* FamilyName(Family f);
 
 struct StoreOptions {

@@ -331,34 +331,39 @@ TEST_F(TempFiles, ReplaysThroughTheEngineAndScores) {
                             "        annotations: {summary: \"silent\"}\n");
   auto loaded = rules::LoadRules(rules);
   ASSERT_TRUE(loaded.problems.empty()) << loaded.problems[0].ToString();
-  BacktestOptions o;
-  o.inputs = {{path, EventKind::kOrder}};
-  o.time_zone = "UTC";
-  o.evaluation.sweep_days = 1;
-  o.rules = std::make_shared<const rules::RuleSet>(loaded.set);
-  o.state_dir = dir_.path() + "/state";
-  o.batch_events = 3;
-  o.to = *ParseRfc3339("2025-04-01T00:00:00Z");
-  auto run = RunBacktest(o);
-  ASSERT_TRUE(run.ok()) << run.status().message();
-  EXPECT_EQ(run->events, 11);
-  EXPECT_TRUE(run->rejected.empty());
-  EXPECT_EQ(run->from, *ParseRfc3339("2025-01-01T10:00:00Z"));
+  // One partition or three (accounts spread by hash, each on its own thread): the same result.
+  for (int partitions : {1, 3}) {
+    SCOPED_TRACE("partitions " + std::to_string(partitions));
+    BacktestOptions o;
+    o.inputs = {{path, EventKind::kOrder}};
+    o.time_zone = "UTC";
+    o.evaluation.sweep_days = 1;
+    o.rules = std::make_shared<const rules::RuleSet>(loaded.set);
+    o.state_dir = dir_.path() + "/state-" + std::to_string(partitions);
+    o.partitions = partitions;
+    o.batch_events = 3;
+    o.to = *ParseRfc3339("2025-04-01T00:00:00Z");
+    auto run = RunBacktest(o);
+    ASSERT_TRUE(run.ok()) << run.status().message();
+    EXPECT_EQ(run->events, 11);
+    EXPECT_TRUE(run->rejected.empty());
+    EXPECT_EQ(run->from, *ParseRfc3339("2025-01-01T10:00:00Z"));
 
-  auto labels = ParseLabels("account_id,churned,churn_date\nA,1,2025-01-21\nB,0,\nC,0,\n", "l");
-  ASSERT_TRUE(labels.ok());
-  ScoringOptions so;
-  so.from = run->from;
-  so.to = run->to;
-  so.rules = {{"silent_30d", {"purchase_silence", 0}}};
-  auto utc = Calendar::Load("UTC");
-  ScoreReport r = Score(run->transitions, *labels, so, *utc);
-  EXPECT_EQ(r.overall.accounts_flagged, 2);  // A and C
-  EXPECT_EQ(r.overall.true_positives, 1);
-  EXPECT_EQ(r.overall.recovered, 1);  // C ordered again
-  EXPECT_DOUBLE_EQ(*r.overall.precision, 0.5);
-  EXPECT_DOUBLE_EQ(*r.overall.recall, 1.0);
-  EXPECT_EQ(r.overall.lead_times, std::vector<double>{-31});
+    auto labels = ParseLabels("account_id,churned,churn_date\nA,1,2025-01-21\nB,0,\nC,0,\n", "l");
+    ASSERT_TRUE(labels.ok());
+    ScoringOptions so;
+    so.from = run->from;
+    so.to = run->to;
+    so.rules = {{"silent_30d", {"purchase_silence", 0}}};
+    auto utc = Calendar::Load("UTC");
+    ScoreReport r = Score(run->transitions, *labels, so, *utc);
+    EXPECT_EQ(r.overall.accounts_flagged, 2);  // A and C
+    EXPECT_EQ(r.overall.true_positives, 1);
+    EXPECT_EQ(r.overall.recovered, 1);  // C ordered again
+    EXPECT_DOUBLE_EQ(*r.overall.precision, 0.5);
+    EXPECT_DOUBLE_EQ(*r.overall.recall, 1.0);
+    EXPECT_EQ(r.overall.lead_times, std::vector<double>{-31});
+  }
 }
 
 }  // namespace

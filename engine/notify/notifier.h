@@ -1,0 +1,140 @@
+// Notifier: delivers alerts to Alertmanager (API v2) and follows them up — re-sends while
+// firing, resolutions, re-routes after an owner change, escalation of unacknowledged critical
+// alerts — and prunes alert history past its retention.
+//
+// Durable delivery. A transition's notifications are written by the partition task into the
+// `notify` column family (one entry per Alertmanager URL) in the same batch as the transition
+// (Stage), handed over after the write (Committed), and deleted once that URL accepted them.
+// A crash loses nothing: Attach() reloads what is left. An unreachable URL is retried with
+// exponential backoff (1 s doubling to max_backoff); other URLs are not held up. Firing alerts
+// are re-sent to every URL each resend_interval with endsAt = now + 4 × resend_interval, as
+// Prometheus does, so an Alertmanager that lost its state (or was down) learns them again.
+//
+// Escalation. A critical alert is escalated when ack_timeout has passed since it first reached
+// an Alertmanager (wall clock, kept in the store) and nobody acknowledged it: an extra copy of
+// it with label escalated="true" is sent (Alertmanager routes it to directors) while the
+// original keeps going to the account manager. An acknowledgement after that resolves the copy.
+//
+// Thread-safety: Attach/Detach/Stage/Committed on the engine thread; Acknowledged and the
+// queries from any thread; delivery on the notifier's own thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "churnwatch/v1/state.pb.h"
+#include "common/clock.h"
+#include "common/ids.h"
+#include "notify/notify_metrics.h"
+#include "state/partition_store.h"
+
+namespace churnwatch::notify {
+
+class AlertmanagerClient;
+
+struct NotifyOptions {
+  // Alertmanager roots (e.g. http://127.0.0.1:9093); several for an HA pair. Default none.
+  std::vector<std::string> alertmanager_urls;
+  // Firing alerts are re-sent this often. Default 60 s (Prometheus' resend delay).
+  int64_t resend_interval_us = 60 * kMicrosPerSecond;
+  // One POST may take this long. Default 10 s.
+  int request_timeout_ms = 10000;
+  // Retry backoff after a failed POST: starts at 1 s, doubles, at most this. Default 60 s.
+  int64_t max_backoff_us = 60 * kMicrosPerSecond;
+  // A critical alert unacknowledged this long after its first notification is escalated.
+  // Default 24 h (the material asks for a repair plan within 24 hours).
+  int64_t ack_timeout_us = 24 * 3600 * kMicrosPerSecond;
+  // History rows and acknowledgements older than this are deleted. Default 365 days.
+  int64_t history_retention_us = 365 * kMicrosPerDay;
+  // Dashboard root for the link in each notification; empty: no link.
+  std::string dashboard_url;
+  // Language of the evidence words ("zh-CN" or "en"); annotations come rendered already.
+  std::string language = "zh-CN";
+  // At most this many alerts per POST. Default 500.
+  size_t max_alerts_per_request = 500;
+};
+
+// Stable id of a URL in store keys (entries of a URL no longer configured are dropped).
+uint64_t UrlHash(const std::string& url);
+
+class Notifier {
+ public:
+  // `registry` and `clock` (wall clock: endsAt and escalation are real time) outlive it.
+  Notifier(NotifyOptions options, prometheus::Registry* registry, const Clock* clock);
+  ~Notifier();
+
+  void Start();
+  void Stop();
+  const NotifyOptions& options() const { return options_; }
+  bool delivers() const { return !options_.alertmanager_urls.empty(); }
+
+  // A partition's store was opened: loads its firing alerts, their acknowledgements and
+  // notification times, and its undelivered entries.
+  Status Attach(Partition p, std::shared_ptr<state::PartitionStore> store);
+  // The partition is about to be closed: forgets it (its undelivered entries stay stored).
+  void Detach(Partition p);
+
+  struct Staged {
+    std::string key;
+    v1::NotificationEntry entry;
+  };
+  // Writes one entry per URL for `alert` into `batch` (keys from *sequence, which it advances)
+  // and appends them to *out for Committed(). `superseded`: the alert as routed before an
+  // owner change, or null.
+  void Stage(const v1::Alert& alert, const v1::Alert* superseded, int64_t fired_at_us,
+             uint64_t* sequence, state::StoreBatch* batch, std::vector<Staged>* out) const;
+  // The batch holding `staged` is written: deliver them.
+  void Committed(Partition p, std::vector<Staged> staged);
+
+  // An acknowledgement was stored: stop escalating (and resolve an escalated copy).
+  void Acknowledged(const v1::AckRecord& ack);
+  // When the alert was escalated (wall clock), or 0. Only firing alerts are known.
+  UnixMicros EscalatedAt(const std::string& alert_id) const;
+  // When the alert first reached an Alertmanager (wall clock), or 0.
+  UnixMicros NotifiedAt(const std::string& alert_id) const;
+
+ private:
+  struct Tracked {
+    Partition partition;
+    v1::Alert alert;
+    int64_t fired_at_us = 0;
+    UnixMicros notified_at = 0;
+    std::optional<v1::AckRecord> ack;
+    UnixMicros escalated_at = 0;
+  };
+  struct Pending {
+    Partition partition;
+    std::string key;
+    v1::NotificationEntry entry;
+  };
+  struct Target;
+
+  void Loop();
+  void Service(Target& target, UnixMicros now, std::unique_lock<std::mutex>& lock);
+  void PruneHistory(UnixMicros now, std::unique_lock<std::mutex>& lock);
+  bool EscalationDue(const Tracked& t, UnixMicros now) const;
+  void UpdateGauges(UnixMicros now);
+
+  const NotifyOptions options_;
+  const Clock* clock_;
+  NotifyMetrics metrics_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<int32_t, std::shared_ptr<state::PartitionStore>> stores_;
+  std::map<std::string, Tracked> firing_;  // alert id → firing alert of an attached partition
+  std::vector<std::unique_ptr<Target>> targets_;
+  UnixMicros next_prune_ = 0;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace churnwatch::notify

@@ -1,0 +1,38 @@
+#include "notify/notify_metrics.h"
+
+namespace churnwatch::notify {
+
+NotifyMetrics::NotifyMetrics(prometheus::Registry& registry)
+    : queued(&prometheus::BuildGauge()
+                  .Name("churnwatch_alertmanager_notifications_queued")
+                  .Help("Alert notifications waiting to be accepted by an Alertmanager URL")
+                  .Register(registry)),
+      sent(&prometheus::BuildCounter()
+                .Name("churnwatch_alertmanager_notifications_sent_total")
+                .Help("Alerts accepted by an Alertmanager URL")
+                .Register(registry)),
+      failed(&prometheus::BuildCounter()
+                  .Name("churnwatch_alertmanager_notifications_failed_total")
+                  .Help("Alerts in POSTs to an Alertmanager URL that failed (retried)")
+                  .Register(registry)),
+      delivery_lag(&prometheus::BuildGauge()
+                        .Name("churnwatch_alertmanager_delivery_lag_seconds")
+                        .Help("Age of the oldest notification waiting for an Alertmanager URL")
+                        .Register(registry)),
+      escalations(&prometheus::BuildCounter()
+                       .Name("churnwatch_alert_escalations_total")
+                       .Help("Critical alerts escalated because nobody acknowledged them")
+                       .Register(registry)
+                       .Add({})),
+      acks(&prometheus::BuildCounter()
+                .Name("churnwatch_alert_acks_total")
+                .Help("Alert acknowledgements recorded")
+                .Register(registry)
+                .Add({})),
+      history_pruned(&prometheus::BuildCounter()
+                          .Name("churnwatch_alert_history_pruned_total")
+                          .Help("Alert history rows deleted past the retention")
+                          .Register(registry)
+                          .Add({})) {}
+
+}  // namespace churnwatch::notify

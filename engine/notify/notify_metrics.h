@@ -1,0 +1,34 @@
+// NotifyMetrics: the Alertmanager delivery metrics, by URL. Delivery lag is a metric, not an
+// outage: /readyz does not depend on any of them.
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+namespace churnwatch::notify {
+
+struct NotifyMetrics {
+  explicit NotifyMetrics(prometheus::Registry& registry);
+
+  // churnwatch_alertmanager_notifications_queued{url}: entries waiting for that URL.
+  prometheus::Family<prometheus::Gauge>* queued;
+  // churnwatch_alertmanager_notifications_sent_total{url}: alerts the URL accepted (each
+  // transition, re-send, re-route and escalated copy counts once per POST it was in).
+  prometheus::Family<prometheus::Counter>* sent;
+  // churnwatch_alertmanager_notifications_failed_total{url}: alerts in POSTs that failed
+  // (they are retried).
+  prometheus::Family<prometheus::Counter>* failed;
+  // churnwatch_alertmanager_delivery_lag_seconds{url}: age of the oldest waiting entry; 0 when
+  // nothing waits.
+  prometheus::Family<prometheus::Gauge>* delivery_lag;
+  // churnwatch_alert_escalations_total: critical alerts escalated for want of acknowledgement.
+  prometheus::Counter* escalations;
+  // churnwatch_alert_acks_total: acknowledgements recorded.
+  prometheus::Counter* acks;
+  // churnwatch_alert_history_pruned_total: history rows deleted past retention.
+  prometheus::Counter* history_pruned;
+};
+
+}  // namespace churnwatch::notify
