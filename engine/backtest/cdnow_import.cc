@@ -2,12 +2,11 @@
 
 #include <algorithm>
 #include <charconv>
-#include <nlohmann/json.hpp>
 #include <sstream>
 #include <unordered_set>
 #include <vector>
 
-#include "common/calendar.h"
+#include "backtest/import_fields.h"
 
 namespace churnwatch::backtest {
 namespace {
@@ -18,33 +17,6 @@ std::vector<std::string> Columns(const std::string& line) {
   std::string c;
   while (in >> c) cols.push_back(c);
   return cols;
-}
-
-bool AllDigits(const std::string& s) {
-  return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
-}
-
-// YYYYMMDD → "YYYY-MM-DDT00:00:00Z", or an empty string when it is not a real date.
-std::string DateToRfc3339(const std::string& s) {
-  if (s.size() != 8 || !AllDigits(s)) return "";
-  int y = std::stoi(s.substr(0, 4)), m = std::stoi(s.substr(4, 2)), d = std::stoi(s.substr(6, 2));
-  if (y < 1900 || m < 1 || m > 12 || d < 1 || d > 31) return "";
-  DayKey key = y * 10000 + m * 100 + d;
-  // A day that does not exist (Feb 30) comes back different from the day number round trip.
-  if (Calendar::DayFromNumber(Calendar::DayNumber(key)) != key) return "";
-  return s.substr(0, 4) + "-" + s.substr(4, 2) + "-" + s.substr(6, 2) + "T00:00:00Z";
-}
-
-// "12.5" / "12.50" / "12" → cents; -1 when not a non-negative number with <= 2 decimals.
-int64_t DollarsToCents(const std::string& s) {
-  auto dot = s.find('.');
-  std::string whole = s.substr(0, dot);
-  std::string frac = dot == std::string::npos ? "" : s.substr(dot + 1);
-  if (!AllDigits(whole) || frac.size() > 2 || (!frac.empty() && !AllDigits(frac)) ||
-      (dot != std::string::npos && frac.empty()) || whole.size() > 12)
-    return -1;
-  while (frac.size() < 2) frac += '0';
-  return std::stoll(whole) * 100 + std::stoll(frac);
 }
 
 }  // namespace
@@ -82,38 +54,26 @@ Result<ImportStats> ImportCdnow(std::istream& in, const std::string& source, std
       return InvalidArgument(where() + "customer id '" + customer + "' is not a number");
     if (expected_cols == 5 && !AllDigits(cols[1]))
       return InvalidArgument(where() + "sample customer id '" + cols[1] + "' is not a number");
-    std::string at = DateToRfc3339(cols[i]);
+    std::string at = AllDigits(cols[i]) ? DateToRfc3339(cols[i]) : "";  // YYYYMMDD only
     if (at.empty())
       return InvalidArgument(where() + "date '" + cols[i] + "' is not a valid YYYYMMDD date");
     const std::string& cds = cols[i + 1];
     if (!AllDigits(cds) || cds.size() > 9)
       return InvalidArgument(where() + "number_of_cds '" + cds + "' is not a non-negative integer");
-    int64_t cents = DollarsToCents(cols[i + 2]);
+    int64_t cents = DecimalToCents(cols[i + 2]);
     if (cents < 0)
       return InvalidArgument(where() + "dollar_value '" + cols[i + 2] +
                              "' is not a non-negative amount with at most two decimals");
     std::string id = "cdnow-" + customer + "-" + std::to_string(line_no);
-    nlohmann::ordered_json j;
-    j["event_id"] = id;
-    j["account_id"] = customer;
-    j["occurred_at"] = at;
-    j["order_id"] = id;
-    j["product_line"] = "CD";
-    j["quantity"] = std::stoll(cds);
-    j["amount_minor"] = cents;
-    j["currency"] = "USD";
-    j["status"] = "PLACED";
-    rows.push_back({at, j.dump()});
+    rows.push_back({at, OrderEventJson({id, customer, at, id, "CD", "USD", "PLACED",
+                                        std::stoll(cds), cents})});
     ++stats.rows;
     customers.insert(customer);
   }
   if (in.bad()) return IoError("cannot read " + source);
   if (stats.rows == 0) return InvalidArgument(source + ": no purchase rows");
-  // The files are ordered by customer; a history is ordered by time (stable: same-day rows
-  // keep their file order).
-  std::stable_sort(rows.begin(), rows.end(),
-                   [](const auto& x, const auto& y) { return x.first < y.first; });
-  for (const auto& [at, event] : rows) out << event << '\n';
+  // The files are ordered by customer; a history is ordered by time.
+  WriteInTimeOrder(std::move(rows), out);
   stats.customers = static_cast<int64_t>(customers.size());
   return stats;
 }

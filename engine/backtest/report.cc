@@ -203,7 +203,7 @@ std::string RenderHtml(const ScoreReport& r, const ReportContext& c) {
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>churnwatch "
       "backtest</title><style>body{font-family:sans-serif;margin:2em;color:#222}"
       "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;"
-      "text-align:left}th{background:#f3f3f3}</style></head><body>\n";
+      "text-align:left;white-space:nowrap}th{background:#f3f3f3}</style></head><body>\n";
   h += "<h1>churnwatch backtest</h1>\n<p>Window " + HtmlEscape(c.from) + " .. " + HtmlEscape(c.to) +
        "; " + std::to_string(c.events) + " events replayed (" + std::to_string(c.rejected) +
        " rejected); rules " + HtmlEscape(c.rules_path) + "; labels " + HtmlEscape(c.labels_path) +

@@ -174,6 +174,9 @@ TEST_F(BacktestCli, ErrorsNameTheProblem) {
 TEST_F(BacktestCli, HelpMentionsEveryFlag) {
   const std::map<std::vector<std::string>, std::vector<std::string>> cases = {
       {{"import", "cdnow"}, {"--out"}},
+      {{"import", "csv"},
+       {"--account", "--date", "--quantity", "--amount", "--product-line", "--default-product-line",
+        "--order-id", "--status", "--currency", "--delimiter", "--no-header", "--out"}},
       {{"label"},
        {"--events", "--calibration-end", "--observation-end", "--min-purchase-days", "--time-zone",
         "--out"}},

@@ -9,6 +9,7 @@
 
 #include "backtest/backtest_runner.h"
 #include "backtest/cdnow_import.h"
+#include "backtest/csv_import.h"
 #include "backtest/history_reader.h"
 #include "backtest/labels.h"
 #include "backtest/report.h"
@@ -98,6 +99,82 @@ TEST(CdnowImport, HostileRowsNameFileAndLine) {
     EXPECT_NE(r.status().message().find(c.needle), std::string::npos)
         << "want '" << c.needle << "' in: " << r.status().message();
   }
+}
+
+Result<ImportStats> ImportCsvText(const std::string& text, const CsvMapping& map,
+                                  std::string* events) {
+  std::istringstream in(text);
+  std::ostringstream out;
+  auto r = ImportCsv(in, "crm.csv", map, out);
+  *events = out.str();
+  return r;
+}
+
+TEST(CsvImport, MapsColumnsByNameOrNumberInTimeOrder) {
+  CsvMapping map;
+  map.account = "Customer";
+  map.date = "Order Date";
+  map.quantity = "Qty";
+  map.amount = "Total";
+  map.product_line = "Line";
+  map.order_id = "1";
+  std::string events;
+  auto r = ImportCsvText(
+      "Order No,Customer,Order Date,Qty,Total,Line\n"
+      "SO-2,\"Acme, Inc.\",2025-03-01,5,1200.5,bearings\n"
+      "SO-1,Globex,20250115,,,\n"
+      "SO-3,Globex,2025-02-01T09:30:00+08:00,2,10,\"seals \"\"XL\"\"\"\n",
+      map, &events);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->rows, 3);
+  EXPECT_EQ(r->customers, 2);
+  auto l = Lines(events);
+  ASSERT_EQ(l.size(), 3u);
+  EXPECT_EQ(l[0]["order_id"], "SO-1");
+  EXPECT_EQ(l[0]["occurred_at"], "2025-01-15T00:00:00Z");
+  EXPECT_EQ(l[0]["quantity"], 1);  // no quantity: one
+  EXPECT_EQ(l[0]["amount_minor"], 0);
+  EXPECT_EQ(l[0]["product_line"], "default");
+  EXPECT_EQ(l[1]["occurred_at"], "2025-02-01T01:30:00Z");
+  EXPECT_EQ(l[1]["product_line"], "seals \"XL\"");
+  EXPECT_EQ(l[2]["account_id"], "Acme, Inc.");
+  EXPECT_EQ(l[2]["amount_minor"], 120050);
+  EXPECT_EQ(l[2]["currency"], "CNY");
+  EXPECT_EQ(l[2]["status"], "PLACED");
+}
+
+TEST(CsvImport, HostileRowsNameFileAndLine) {
+  CsvMapping map;
+  map.account = "account";
+  map.date = "date";
+  map.amount = "amount";
+  map.status = "status";
+  struct Case {
+    std::string text, needle;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"acct,date\nA,2025-01-01\n", "crm.csv:1: no column 'account'"},
+           {"account,date,amount,status\nA,2025-02-30,1,placed\n", "crm.csv:2: date"},
+           {"account,date,amount,status\nA,2025-01-01,-5,placed\n", "crm.csv:2: amount '-5'"},
+           {"account,date,amount,status\nA,2025-01-01,1,shipped\n", "crm.csv:2: status"},
+           {"account,date,amount,status\nA,2025-01-01\n", "crm.csv:2: expected at least 4"},
+           {"account,date,amount,status\n,2025-01-01,1,placed\n", "crm.csv:2: account is empty"},
+       }) {
+    std::string events;
+    auto r = ImportCsvText(c.text, map, &events);
+    ASSERT_FALSE(r.ok()) << c.text;
+    EXPECT_NE(r.status().message().find(c.needle), std::string::npos)
+        << "want '" << c.needle << "' in: " << r.status().message();
+  }
+  CsvMapping numbers;
+  numbers.account = "1";
+  numbers.date = "2";
+  numbers.header = false;
+  numbers.delimiter = ';';
+  std::string events;
+  auto r = ImportCsvText("A;2025-01-01\nB;2025-01-02\n", numbers, &events);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->rows, 2);
 }
 
 TEST(Labels, DerivesTheCdnowRule) {
