@@ -50,11 +50,20 @@ int FeatureIndex(std::string_view name) {
 }
 
 const std::vector<std::string>& TextFieldNames() {
-  static const std::vector<std::string> names = {
-      "account_name",         "account_id",  "tier_name",  "owner_id",
-      "owner_name",           "owner_email", "region",     "industry",
-      "quarter_q0",           "quarter_q1",  "quarter_q2", "quarter_q3",
-      "dropped_product_lines"};
+  static const std::vector<std::string> names = {"account_name",
+                                                 "account_id",
+                                                 "tier_name",
+                                                 "owner_id",
+                                                 "owner_name",
+                                                 "owner_email",
+                                                 "region",
+                                                 "industry",
+                                                 "quarter_q0",
+                                                 "quarter_q1",
+                                                 "quarter_q2",
+                                                 "quarter_q3",
+                                                 "dropped_product_lines",
+                                                 "p_alive_lowest_line_name"};
   return names;
 }
 
@@ -182,6 +191,26 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
       f[k_p_alive] = clv::ProbabilityAlive(*clv, *summary);
       f[k_expected_purchases_next_quarter] =
           clv::ExpectedPurchases(*clv, *summary, kQuarterDays / clv->time_unit_days);
+    }
+    // Per product line, from each line-month's order-day bits (rows are sorted by line, then
+    // month, so each line's days come out in order).
+    std::map<std::string, std::vector<int64_t>> line_days;
+    for (const auto& row : s.order_months) {
+      const int64_t bits = row.counters.Get(state::kOrderPlacedDays);
+      for (int d = 1; d <= 31; ++d) {
+        if ((bits >> (d - 1) & 1) == 0) continue;
+        DayKey day = row.month * 100 + d;
+        if (day <= today) line_days[row.product_line].push_back(Calendar::DayNumber(day));
+      }
+    }
+    for (const auto& [line, days] : line_days) {
+      auto line_summary = clv::Summarise(days, today_n, clv->time_unit_days);
+      if (!line_summary) continue;
+      double p = clv::ProbabilityAlive(*clv, *line_summary);
+      if (!(f[k_p_alive_lowest_line] <= p)) {  // NaN (unset) or higher
+        f[k_p_alive_lowest_line] = p;
+        out.text["p_alive_lowest_line_name"] = line;
+      }
     }
   }
 

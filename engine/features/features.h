@@ -45,7 +45,7 @@ int FeatureIndex(std::string_view name);
 
 // Text fields rules may quote in annotations (not usable in expressions): account_name,
 // account_id, tier_name, owner_id, owner_name, owner_email, region, industry, quarter_q0,
-// quarter_q1, quarter_q2, quarter_q3, dropped_product_lines.
+// quarter_q1, quarter_q2, quarter_q3, dropped_product_lines, p_alive_lowest_line_name.
 const std::vector<std::string>& TextFieldNames();
 
 struct FeatureValues {
@@ -55,7 +55,8 @@ struct FeatureValues {
 };
 
 // Computes every feature of `snapshot` as of `at`. `clv` are the BG/NBD parameters behind
-// p_alive and expected_purchases_next_quarter (both NaN when `clv` is null or invalid).
+// p_alive, expected_purchases_next_quarter and p_alive_lowest_line (NaN when `clv` is null or
+// invalid).
 FeatureValues ComputeFeatures(const state::AccountSnapshot& snapshot, UnixMicros at,
                               const Calendar& calendar, const HealthWeights& weights = {},
                               const clv::BgNbdParams* clv = nullptr);

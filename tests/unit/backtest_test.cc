@@ -247,11 +247,11 @@ class TempFiles : public ::testing::Test {
   testutil::TempDir dir_;
 };
 
-std::string Order(const std::string& id, const std::string& account, const std::string& at) {
+std::string Order(const std::string& id, const std::string& account, const std::string& at,
+                  const std::string& line = "P") {
   return R"({"event_id":")" + id + R"(","account_id":")" + account + R"(","occurred_at":")" + at +
-         R"(","order_id":")" + id +
-         R"(","product_line":"P","quantity":1,"amount_minor":100,"currency":"USD","status":"PLACED"})" +
-         "\n";
+         R"(","order_id":")" + id + R"(","product_line":")" + line +
+         R"(","quantity":1,"amount_minor":100,"currency":"USD","status":"PLACED"})" + "\n";
 }
 
 TEST_F(TempFiles, ReaderMergesFilesByTimeAndTellsTopicsByName) {
@@ -441,6 +441,45 @@ TEST_F(TempFiles, ReplaysThroughTheEngineAndScores) {
     EXPECT_DOUBLE_EQ(*r.overall.recall, 1.0);
     EXPECT_EQ(r.overall.lead_times, std::vector<double>{-31});
   }
+}
+
+// Per-line p_alive from the order-day bits the engine keeps per line and month: seals bought
+// on eight days 14 days apart (last 2025-04-10) while bearings go on every 14 days. With the
+// default parameters seals' p_alive falls below 0.3 after 75 days of silence (0.2996; 74 days:
+// 0.307), i.e. at the sweep of 2025-06-24, while the account as a whole stays alive.
+TEST_F(TempFiles, PerLineProbabilityAliveFindsTheDyingLine) {
+  std::vector<std::pair<int64_t, std::string>> events;
+  const int64_t jan1 = Calendar::DayNumber(20250101);
+  for (int k = 0; k < 20; ++k) events.push_back({jan1 + 14 * k, "bearings"});
+  for (int k = 0; k < 8; ++k) events.push_back({jan1 + 1 + 14 * k, "seals"});
+  std::sort(events.begin(), events.end());
+  std::string orders;
+  for (size_t i = 0; i < events.size(); ++i) {
+    std::string at = FormatDate(Calendar::DayFromNumber(events[i].first)) + "T10:00:00Z";
+    orders += Order("o" + std::to_string(i), "A", at, events[i].second);
+  }
+  std::string path = Write("orders.ndjson", orders);
+  std::string rules = Write("line.yaml",
+                            "groups:\n  - name: t\n    rules:\n      - id: line_dying\n"
+                            "        expr: \"p_alive_lowest_line < 0.3 && p_alive > 0.5\"\n"
+                            "        labels: {signal: product_line_dropped}\n"
+                            "        annotations: {summary: \"{{p_alive_lowest_line_name}}\"}\n");
+  auto loaded = rules::LoadRules(rules);
+  ASSERT_TRUE(loaded.problems.empty()) << loaded.problems[0].ToString();
+  BacktestOptions o;
+  o.inputs = {{path, EventKind::kOrder}};
+  o.time_zone = "UTC";
+  o.evaluation.sweep_days = 1;
+  o.rules = std::make_shared<const rules::RuleSet>(loaded.set);
+  o.state_dir = dir_.path() + "/state";
+  o.to = *ParseRfc3339("2025-07-01T00:00:00Z");
+  auto run = RunBacktest(o);
+  ASSERT_TRUE(run.ok()) << run.status().message();
+  ASSERT_FALSE(run->transitions.empty());
+  const v1::Alert& first = run->transitions.front();
+  EXPECT_EQ(first.state(), v1::ALERT_STATE_FIRING);
+  EXPECT_EQ(first.started_at().seconds() * kMicrosPerSecond, *ParseRfc3339("2025-06-24T00:00:00Z"));
+  EXPECT_EQ(first.annotations().at("summary"), "seals");
 }
 
 }  // namespace
