@@ -13,7 +13,7 @@ PACKAGES=(
   libbenchmark-dev libsimdjson-dev libhowardhinnant-date-dev tzdata libsnappy-dev
   libnlopt-dev libgsl-dev
   # test peers
-  kcat curl jq procps
+  kcat curl jq procps prometheus-alertmanager
 )
 
 missing=()

@@ -1,5 +1,6 @@
 #include "cli/alerting_flags.h"
 
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 
@@ -43,6 +44,9 @@ Status ApplyAlertingFlags(const AlertingFlags& f, ingest::EngineConfig* config) 
     std::ifstream in(f.http_token_file);
     if (!in) return InvalidArgument("--http-token-file: cannot read " + f.http_token_file);
     std::getline(in, config->http_token);
+    while (!config->http_token.empty() &&
+           std::isspace(static_cast<unsigned char>(config->http_token.back())))
+      config->http_token.pop_back();
   }
   return Status::Ok();
 }

@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
@@ -200,6 +202,9 @@ Status ApplyRoot(Reader& r, const YAML::Node& root, ingest::EngineConfig* c) {
                     return InvalidArgument(Where(r.source(), v) +
                                            ": http.token_file: cannot read " + path);
                   std::getline(in, c->http_token);
+                  while (!c->http_token.empty() &&
+                         std::isspace(static_cast<unsigned char>(c->http_token.back())))
+                    c->http_token.pop_back();
                   return Status::Ok();
                 }},
                {"token_for_reads", [&](const YAML::Node& v) {
@@ -268,43 +273,43 @@ Status ApplyRoot(Reader& r, const YAML::Node& root, ingest::EngineConfig* c) {
        {"alertmanager",
         [&](const YAML::Node& n) {
           notify::NotifyOptions& o = c->notify;
-          return r.Map(n, "alertmanager",
-                       {{"urls",
-                         [&](const YAML::Node& v) -> Status {
-                           if (!v.IsSequence())
-                             return InvalidArgument(Where(r.source(), v) +
-                                                    ": alertmanager.urls must be a list of URLs");
-                           o.alertmanager_urls.clear();
-                           for (const auto& item : v) {
-                             std::string url;
-                             CW_RETURN_IF_ERROR(r.String(item, "alertmanager.urls[]", &url));
-                             o.alertmanager_urls.push_back(url);
-                           }
-                           return Status::Ok();
-                         }},
-                        {"resend_interval",
-                         [&](const YAML::Node& v) {
-                           return r.Duration(v, "alertmanager.resend_interval",
-                                             &o.resend_interval_us);
-                         }},
-                        {"timeout",
-                         [&](const YAML::Node& v) -> Status {
-                           int64_t us = 0;
-                           CW_RETURN_IF_ERROR(r.Duration(v, "alertmanager.timeout", &us));
-                           o.request_timeout_ms = static_cast<int>(us / 1000);
-                           return Status::Ok();
-                         }},
-                        {"max_backoff",
-                         [&](const YAML::Node& v) {
-                           return r.Duration(v, "alertmanager.max_backoff", &o.max_backoff_us);
-                         }},
-                        {"ack_timeout",
-                         [&](const YAML::Node& v) {
-                           return r.Duration(v, "alertmanager.ack_timeout", &o.ack_timeout_us);
-                         }},
-                        {"dashboard_url", [&](const YAML::Node& v) {
-                           return r.String(v, "alertmanager.dashboard_url", &o.dashboard_url);
-                         }}});
+          return r.Map(
+              n, "alertmanager",
+              {{"urls",
+                [&](const YAML::Node& v) -> Status {
+                  if (!v.IsSequence())
+                    return InvalidArgument(Where(r.source(), v) +
+                                           ": alertmanager.urls must be a list of URLs");
+                  o.alertmanager_urls.clear();
+                  for (const auto& item : v) {
+                    std::string url;
+                    CW_RETURN_IF_ERROR(r.String(item, "alertmanager.urls[]", &url));
+                    o.alertmanager_urls.push_back(url);
+                  }
+                  return Status::Ok();
+                }},
+               {"resend_interval",
+                [&](const YAML::Node& v) {
+                  return r.Duration(v, "alertmanager.resend_interval", &o.resend_interval_us);
+                }},
+               {"timeout",
+                [&](const YAML::Node& v) -> Status {
+                  int64_t us = 0;
+                  CW_RETURN_IF_ERROR(r.Duration(v, "alertmanager.timeout", &us));
+                  o.request_timeout_ms = static_cast<int>(std::min<int64_t>(us / 1000, 1 << 30));
+                  return Status::Ok();
+                }},
+               {"max_backoff",
+                [&](const YAML::Node& v) {
+                  return r.Duration(v, "alertmanager.max_backoff", &o.max_backoff_us);
+                }},
+               {"ack_timeout",
+                [&](const YAML::Node& v) {
+                  return r.Duration(v, "alertmanager.ack_timeout", &o.ack_timeout_us);
+                }},
+               {"dashboard_url", [&](const YAML::Node& v) {
+                  return r.String(v, "alertmanager.dashboard_url", &o.dashboard_url);
+                }}});
         }},
        {"history",
         [&](const YAML::Node& n) {

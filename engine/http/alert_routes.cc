@@ -96,6 +96,17 @@ void HttpServer::AlertRoutes() {
     std::string id = req.matches[1];
     if (id.size() > kMaxIdBytes || !PrintableUtf8(id, false))
       return SendError(res, 400, "account id must be printable UTF-8 of at most 128 bytes");
+    size_t limit = 1000;
+    if (req.has_param("limit")) {
+      const std::string v = req.get_param_value("limit");
+      if (v.empty() || v.size() > 4 || v.find_first_not_of("0123456789") != std::string::npos ||
+          std::stoul(v) < 1 || std::stoul(v) > 5000)
+        return SendError(res, 400, "limit must be a number from 1 to 5000");
+      limit = std::stoul(v);
+    }
+    for (const auto& [k, v] : req.params) {
+      if (k != "limit") return SendError(res, 400, "unknown parameter '" + k + "' (limit)");
+    }
     auto history = engine_->History(id);
     if (!history.ok()) return SendError(res, 500, history.status().message());
     if (!history->has_value()) {
@@ -105,7 +116,11 @@ void HttpServer::AlertRoutes() {
                            "instance)");
     }
     json rows = json::array();
-    for (const auto& h : **history) {
+    // The newest `limit` rows, oldest first.
+    const auto& all = **history;
+    const size_t skip = all.size() > limit ? all.size() - limit : 0;
+    for (size_t i = skip; i < all.size(); ++i) {
+      const auto& h = all[i];
       json row = {{"kind", h.kind()},
                   {"at", FormatRfc3339(h.at_us())},
                   {"alert_id", h.alert().id()},
@@ -120,6 +135,7 @@ void HttpServer::AlertRoutes() {
     SendJson(res, 200,
              {{"account_id", id},
               {"retention_days", engine_->config().notify.history_retention_us / kMicrosPerDay},
+              {"truncated", skip > 0},
               {"history", rows}});
   });
 }

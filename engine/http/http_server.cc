@@ -89,7 +89,7 @@ void HttpServer::Routes() {
   // Reads of /api/v1/ need the token when http.token_for_reads is set.
   s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (engine_ == nullptr || !engine_->config().http_token_for_reads ||
-        req.path.rfind("/api/v1/", 0) != 0 || req.method != "GET") {
+        req.path.rfind("/api/v1/", 0) != 0 || (req.method != "GET" && req.method != "HEAD")) {
       return httplib::Server::HandlerResponse::Unhandled;
     }
     if (!Authorized(req, res)) return httplib::Server::HandlerResponse::Handled;

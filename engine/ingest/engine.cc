@@ -68,8 +68,8 @@ Result<std::unique_ptr<Engine>> Engine::Create(const EngineConfig& config,
   notify.language = config.evaluation.alert.language;
   // Real time, even when the engine's clock is frozen (--as-of): Alertmanager compares endsAt
   // with its own clock, and escalation is about people's hours.
-  e->notifier_ =
-      std::make_unique<notify::Notifier>(std::move(notify), registry, &SystemClock::Instance());
+  e->notifier_ = std::make_unique<notify::Notifier>(std::move(notify), registry,
+                                                    &SystemClock::Instance(), clock);
   e->context_.notifier = e->notifier_.get();
   e->context_.feed = &e->feed_;
   kafka::GroupConsumer* consumer_ptr = e->consumer_.get();
@@ -313,7 +313,7 @@ Result<Engine::Acknowledgement> Engine::Acknowledge(const std::string& alert_id,
               state::HistoryKey(account, out.ack.at_us(), ++ack_sequence_, state::kHistoryFromApi),
               h.SerializeAsString());
     CW_RETURN_IF_ERROR(store->Write(batch));
-    notifier_->Acknowledged(out.ack);
+    notifier_->Acknowledged(store->partition(), out.ack);
     feed_.Publish({0, "ACKNOWLEDGED", out.ack.at_us(), record.alert(), by, note});
     spdlog::info("alert {} ({} on {}) acknowledged by {}", alert_id, record.rule(), account, by);
     return out;

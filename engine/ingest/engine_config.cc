@@ -59,13 +59,23 @@ Status EngineConfig::Validate() const {
       return InvalidArgument("Alertmanager URL '" + url +
                              "' must start with http:// or https:// (e.g. http://127.0.0.1:9093)");
     }
-    if (!urls.insert(url).second)
+    // The URL is a metric label and appears in logs: no credentials in it.
+    std::string authority = url.substr(url.find("//") + 2);
+    authority = authority.substr(0, authority.find('/'));
+    if (authority.find('@') != std::string::npos) {
+      return InvalidArgument("Alertmanager URL '" + url.substr(0, url.find("//") + 2) +
+                             "...' carries credentials; churnwatch does not accept them in URLs "
+                             "(they would show in metrics and logs)");
+    }
+    std::string normal = url;
+    while (!normal.empty() && normal.back() == '/') normal.pop_back();
+    if (!urls.insert(normal).second)
       return InvalidArgument("Alertmanager URL '" + url + "' is given twice");
   }
   if (notify.resend_interval_us < kMicrosPerSecond)
     return InvalidArgument("alertmanager.resend_interval must be at least 1s");
-  if (notify.request_timeout_ms < 100)
-    return InvalidArgument("alertmanager.timeout must be at least 100ms");
+  if (notify.request_timeout_ms < 100 || notify.request_timeout_ms > 600'000)
+    return InvalidArgument("alertmanager.timeout must be 100ms..10m");
   if (notify.max_backoff_us < kMicrosPerSecond)
     return InvalidArgument("alertmanager.max_backoff must be at least 1s");
   if (notify.ack_timeout_us < kMicrosPerSecond)

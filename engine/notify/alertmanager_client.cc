@@ -56,8 +56,12 @@ Status AlertmanagerClient::Post(const std::string& json_array) {
     return Unavailable("Alertmanager " + base_url_ + ": " + curl_easy_strerror(code));
   }
   if (status < 200 || status >= 300) {
-    return Unavailable("Alertmanager " + base_url_ + " answered HTTP " + std::to_string(status) +
-                       ": " + response);
+    std::string what =
+        "Alertmanager " + base_url_ + " answered HTTP " + std::to_string(status) + ": " + response;
+    // 4xx: the request itself is wrong; sending it again would not help (but 408 and 429 are
+    // the server's own trouble).
+    bool permanent = status >= 400 && status < 500 && status != 408 && status != 429;
+    return permanent ? InvalidArgument(what) : Unavailable(what);
   }
   return Status::Ok();
 }

@@ -1,8 +1,9 @@
 // AlertmanagerClient: POST /api/v2/alerts to one Alertmanager, over libcurl.
 //
 // One client per URL (it keeps its connection alive between posts). Post() blocks for at most
-// the timeout. Any 2xx is success; anything else — refused connection, timeout, 4xx, 5xx — is
-// Unavailable with what the server said, so the caller retries with backoff.
+// the timeout. Any 2xx is success. A 4xx (but 408/429) is InvalidArgument: the request is
+// wrong and resending it will not help. Anything else — refused connection, timeout, 5xx,
+// 408, 429 — is Unavailable with what the server said, so the caller retries with backoff.
 //
 // Thread-safety: one thread per client.
 #pragma once

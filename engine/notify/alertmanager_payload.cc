@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -96,10 +97,12 @@ std::string RenderPostableAlerts(const std::vector<OutgoingAlert>& alerts,
       annotations["acknowledged_by"] = o.ack->by();
       if (!o.ack->note().empty()) annotations["ack_note"] = o.ack->note();
     }
+    // Alertmanager rejects startsAt after endsAt (an event time ahead of the wall clock can do
+    // that): the start is clamped, the end is what matters.
+    UnixMicros starts = a.started_at().seconds() * kMicrosPerSecond + a.started_at().nanos() / 1000;
     json alert = {{"labels", labels},
                   {"annotations", annotations},
-                  {"startsAt", FormatRfc3339(a.started_at().seconds() * kMicrosPerSecond +
-                                             a.started_at().nanos() / 1000)},
+                  {"startsAt", FormatRfc3339(std::min(starts, o.ends_at))},
                   {"endsAt", FormatRfc3339(o.ends_at)}};
     if (!link.empty()) alert["generatorURL"] = link;
     out.push_back(std::move(alert));

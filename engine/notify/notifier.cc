@@ -35,11 +35,36 @@ struct Notifier::Target {
   prometheus::Gauge* queued = nullptr;
   prometheus::Counter* sent = nullptr;
   prometheus::Counter* failed = nullptr;
+  prometheus::Counter* rejected = nullptr;
+  prometheus::Counter* expired = nullptr;
   prometheus::Gauge* lag = nullptr;
 };
 
-Notifier::Notifier(NotifyOptions options, prometheus::Registry* registry, const Clock* clock)
-    : options_(std::move(options)), clock_(clock), metrics_(*registry) {
+// One alert in a POST, and what its acceptance means for the bookkeeping.
+struct Notifier::Outgoing {
+  enum class Effect {
+    kEntryDelivered,     // delete the queue entry (partition, key)
+    kResolvedDelivered,  // forget the alert's notification and escalation times
+    kFirstNotice,        // the alert reached an Alertmanager for the first time
+    kEscalated,          // the escalated copy went out
+    kDeescalated,        // the escalated copy was resolved
+  };
+  struct Action {
+    Effect effect;
+    Partition partition{0};
+    std::string key;  // entry key, or alert id
+  };
+  OutgoingAlert alert;
+  std::optional<v1::AckRecord> ack;
+  std::vector<Action> actions;
+};
+
+Notifier::Notifier(NotifyOptions options, prometheus::Registry* registry, const Clock* clock,
+                   const Clock* history_clock)
+    : options_(std::move(options)),
+      clock_(clock),
+      history_clock_(history_clock != nullptr ? history_clock : clock),
+      metrics_(*registry) {
   for (const auto& url : options_.alertmanager_urls) {
     auto t = std::make_unique<Target>();
     t->url = url;
@@ -48,6 +73,8 @@ Notifier::Notifier(NotifyOptions options, prometheus::Registry* registry, const 
     t->queued = &metrics_.queued->Add({{"url", url}});
     t->sent = &metrics_.sent->Add({{"url", url}});
     t->failed = &metrics_.failed->Add({{"url", url}});
+    t->rejected = &metrics_.dropped->Add({{"url", url}, {"reason", "rejected"}});
+    t->expired = &metrics_.dropped->Add({{"url", url}, {"reason", "expired"}});
     t->lag = &metrics_.delivery_lag->Add({{"url", url}});
     targets_.push_back(std::move(t));
   }
@@ -56,21 +83,26 @@ Notifier::Notifier(NotifyOptions options, prometheus::Registry* registry, const 
 Notifier::~Notifier() { Stop(); }
 
 void Notifier::Start() {
-  if (thread_.joinable()) return;
-  thread_ = std::thread([this] { Loop(); });
+  std::lock_guard lock(mu_);
+  if (!threads_.empty() || stop_) return;
+  for (auto& t : targets_) threads_.emplace_back([this, t = t.get()] { TargetLoop(t); });
+  threads_.emplace_back([this] { HousekeepingLoop(); });
 }
 
 void Notifier::Stop() {
+  std::vector<std::thread> threads;
   {
     std::lock_guard lock(mu_);
     stop_ = true;
+    threads.swap(threads_);
   }
   cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  for (auto& t : threads) t.join();
 }
 
 Status Notifier::Attach(Partition p, std::shared_ptr<state::PartitionStore> store) {
   std::map<std::string, Tracked> firing;
+  std::map<std::string, v1::AckRecord> acks;
   Status decode;
   auto parse_error = [&](const char* what) {
     decode = Corruption(std::string(what) + " in " + store->dir() + " does not decode");
@@ -82,7 +114,7 @@ Status Notifier::Attach(Partition p, std::shared_ptr<state::PartitionStore> stor
         if (!r.ParseFromArray(v.data(), static_cast<int>(v.size())))
           return parse_error("alert record");
         if (r.state() == v1::ALERT_STATE_FIRING)
-          firing[r.id()] = Tracked{p, r.alert(), r.fired_at_us(), 0, std::nullopt, 0};
+          firing[r.id()] = Tracked{p, r.alert(), r.fired_at_us(), 0, 0};
         return true;
       }));
   CW_RETURN_IF_ERROR(decode);
@@ -91,14 +123,16 @@ Status Notifier::Attach(Partition p, std::shared_ptr<state::PartitionStore> stor
     if (!ack.ok()) return ack.status();
     if (ack->has_value()) {
       v1::AckRecord r;
-      if (r.ParseFromString(**ack)) t.ack = r;
+      if (r.ParseFromString(**ack)) acks[id] = r;
     }
-    auto notified = store->Get(state::Family::kAcks, state::NotifiedKey(id));
-    if (!notified.ok()) return notified.status();
-    if (notified->has_value()) t.notified_at = state::DecodeInt64(**notified).value_or(0);
+    for (auto [key, field] : {std::pair{state::NotifiedKey(id), &t.notified_at},
+                              std::pair{state::EscalatedKey(id), &t.escalated_at}}) {
+      auto v = store->Get(state::Family::kAcks, key);
+      if (!v.ok()) return v.status();
+      if (v->has_value()) *field = state::DecodeInt64(**v).value_or(0);
+    }
   }
   std::vector<Pending> pending;
-  std::vector<std::string> orphans;  // entries of URLs no longer configured
   CW_RETURN_IF_ERROR(
       store->ScanAll(state::Family::kNotify, [&](std::string_view k, std::string_view v) {
         v1::NotificationEntry e;
@@ -112,24 +146,23 @@ Status Notifier::Attach(Partition p, std::shared_ptr<state::PartitionStore> stor
   std::lock_guard lock(mu_);
   stores_[p.value()] = store;
   for (auto& [id, t] : firing) firing_[id] = std::move(t);
+  for (auto& [id, ack] : acks) acks_[id] = {p, std::move(ack)};
+  std::vector<std::pair<Partition, std::string>> orphans;  // entries of URLs no longer configured
   for (auto& item : pending) {
-    auto it = std::find_if(targets_.begin(), targets_.end(), [&](const auto& t) {
-      return t->hash == UrlHash(item.entry.url()) && t->url == item.entry.url();
-    });
+    auto it = std::find_if(targets_.begin(), targets_.end(),
+                           [&](const auto& t) { return t->url == item.entry.url(); });
     if (it == targets_.end()) {
-      orphans.push_back(item.key);
+      orphans.emplace_back(p, item.key);
       continue;
     }
-    (*it)->pending.push_back(std::move(item));
+    Enqueue(**it, std::move(item));
   }
   if (!orphans.empty()) {
     spdlog::warn(
         "partition {}: {} undelivered notifications for Alertmanager URLs no longer "
         "configured are dropped (their alerts are re-sent to the current URLs)",
         p.value(), orphans.size());
-    state::StoreBatch batch = store->NewBatch();
-    for (const auto& k : orphans) batch.Delete(state::Family::kNotify, k);
-    CW_RETURN_IF_ERROR(store->Write(batch));
+    DeleteEntries(orphans);
   }
   cv_.notify_all();
   return Status::Ok();
@@ -138,13 +171,10 @@ Status Notifier::Attach(Partition p, std::shared_ptr<state::PartitionStore> stor
 void Notifier::Detach(Partition p) {
   std::lock_guard lock(mu_);
   stores_.erase(p.value());
-  for (auto it = firing_.begin(); it != firing_.end();) {
-    it = it->second.partition == p ? firing_.erase(it) : std::next(it);
-  }
+  std::erase_if(firing_, [&](const auto& kv) { return kv.second.partition == p; });
+  std::erase_if(acks_, [&](const auto& kv) { return kv.second.first == p; });
   for (auto& t : targets_) {
-    t->pending.erase(std::remove_if(t->pending.begin(), t->pending.end(),
-                                    [&](const Pending& e) { return e.partition == p; }),
-                     t->pending.end());
+    std::erase_if(t->pending, [&](const Pending& e) { return e.partition == p; });
   }
 }
 
@@ -164,6 +194,37 @@ void Notifier::Stage(const v1::Alert& alert, const v1::Alert* superseded, int64_
   }
 }
 
+// Only an alert's newest state matters to the Alertmanager, so a URL's queue holds at most one
+// entry per alert.
+void Notifier::Enqueue(Target& target, Pending item) {
+  auto old = std::find_if(target.pending.begin(), target.pending.end(), [&](const Pending& e) {
+    return e.entry.alert().id() == item.entry.alert().id();
+  });
+  if (old != target.pending.end()) {
+    // The label set the Alertmanager holds is the oldest undelivered one's superseded set.
+    if (old->entry.has_superseded()) *item.entry.mutable_superseded() = old->entry.superseded();
+    item.entry.set_queued_at_us(std::min(item.entry.queued_at_us(), old->entry.queued_at_us()));
+    DeleteEntries({{old->partition, old->key}});
+    target.pending.erase(old);
+  }
+  target.pending.push_back(std::move(item));
+}
+
+void Notifier::DeleteEntries(const std::vector<std::pair<Partition, std::string>>& keys) {
+  std::map<int32_t, state::StoreBatch> batches;
+  for (const auto& [p, key] : keys) {
+    auto store = stores_.find(p.value());
+    if (store == stores_.end()) continue;  // detached: its next owner sends it
+    auto [it, fresh] = batches.try_emplace(p.value(), store->second->NewBatch());
+    it->second.Delete(state::Family::kNotify, key);
+  }
+  for (auto& [p, batch] : batches) {
+    Status s = stores_.at(p)->Write(batch);
+    if (!s.ok())
+      spdlog::warn("partition {}: cannot delete delivered notifications: {}", p, s.message());
+  }
+}
+
 void Notifier::Committed(Partition p, std::vector<Staged> staged) {
   if (staged.empty()) return;
   {
@@ -177,10 +238,11 @@ void Notifier::Committed(Partition p, std::vector<Staged> staged) {
         t.fired_at_us = s.entry.fired_at_us();
       } else {
         firing_.erase(a.id());
+        acks_.erase(a.id());
       }
       for (auto& target : targets_) {
         if (target->url == s.entry.url()) {
-          target->pending.push_back({p, std::move(s.key), std::move(s.entry)});
+          Enqueue(*target, {p, std::move(s.key), std::move(s.entry)});
           break;
         }
       }
@@ -189,11 +251,10 @@ void Notifier::Committed(Partition p, std::vector<Staged> staged) {
   cv_.notify_all();
 }
 
-void Notifier::Acknowledged(const v1::AckRecord& ack) {
+void Notifier::Acknowledged(Partition p, const v1::AckRecord& ack) {
   metrics_.acks->Increment();
   std::lock_guard lock(mu_);
-  auto it = firing_.find(ack.alert_id());
-  if (it != firing_.end()) it->second.ack = ack;
+  acks_[ack.alert_id()] = {p, ack};
   cv_.notify_all();
 }
 
@@ -209,95 +270,128 @@ UnixMicros Notifier::NotifiedAt(const std::string& alert_id) const {
   return it == firing_.end() ? 0 : it->second.notified_at;
 }
 
+size_t Notifier::queued(const std::string& url) const {
+  std::lock_guard lock(mu_);
+  for (const auto& t : targets_) {
+    if (t->url == url) return t->pending.size();
+  }
+  return 0;
+}
+
 bool Notifier::EscalationDue(const Tracked& t, UnixMicros now) const {
-  return t.alert.severity() == "critical" && !t.ack && t.notified_at > 0 &&
+  return t.alert.severity() == "critical" && !acks_.count(t.alert.id()) && t.notified_at > 0 &&
          now >= t.notified_at + options_.ack_timeout_us;
 }
 
-void Notifier::Loop() {
+void Notifier::TargetLoop(Target* target) {
   std::unique_lock lock(mu_);
   while (!stop_) {
-    UnixMicros now = clock_->Now();
-    for (auto& t : targets_) {
-      if (stop_) break;
-      Service(*t, now, lock);
-    }
-    if (now >= next_prune_ && !stores_.empty()) PruneHistory(now, lock);
-    UpdateGauges(clock_->Now());
+    Service(*target, clock_->Now(), lock);
     cv_.wait_for(lock, std::chrono::milliseconds(200));
   }
 }
 
-void Notifier::Service(Target& target, UnixMicros now, std::unique_lock<std::mutex>& lock) {
-  if (now < target.next_attempt) return;
-  const UnixMicros ends_at = now + 4 * options_.resend_interval_us;
-  const bool full = now >= target.next_full_resend;
-  std::vector<OutgoingAlert> out;
-  std::vector<std::pair<Partition, std::string>> sent_keys;
-  std::set<std::string> in_batch;          // alert ids already in `out` as firing
-  std::vector<std::string> first_notices;  // firing ids never notified before
-  std::vector<std::string> escalating;     // ids whose escalated copy goes out now
-  std::vector<std::string> deescalating;   // ids whose escalated copy is resolved now
-  std::vector<std::pair<Partition, std::string>> resolved_ids;
+void Notifier::HousekeepingLoop() {
+  UnixMicros next_prune = 0;
+  std::unique_lock lock(mu_);
+  while (!stop_) {
+    UpdateGauges(clock_->Now());
+    if (clock_->Now() >= next_prune && !stores_.empty()) {
+      next_prune = clock_->Now() + kPruneEveryUs;
+      lock.unlock();
+      PruneHistory(history_clock_->Now());
+      lock.lock();
+    }
+    cv_.wait_for(lock, std::chrono::seconds(1));
+  }
+}
 
-  auto add_firing = [&](const v1::Alert& a, const Tracked* t) {
-    out.push_back({a, ends_at, false, t && t->ack ? &*t->ack : nullptr});
-    in_batch.insert(a.id());
-    if (t != nullptr && t->notified_at == 0) first_notices.push_back(a.id());
+void Notifier::Service(Target& target, UnixMicros now, std::unique_lock<std::mutex>& lock) {
+  using Effect = Outgoing::Effect;
+  if (now < target.next_attempt) return;
+  const int64_t expiry = 4 * options_.resend_interval_us;
+  const UnixMicros ends_at = now + expiry;
+  const bool full = now >= target.next_full_resend;
+  std::vector<Outgoing> items;
+  std::vector<std::pair<Partition, std::string>> expired;
+  std::set<std::string> in_batch;  // alert ids already going out as firing
+  auto ack_of = [&](const std::string& id) {
+    auto it = acks_.find(id);
+    return it == acks_.end() ? std::optional<v1::AckRecord>() : it->second.second;
   };
+  auto add = [&](const v1::Alert& a, UnixMicros ends, bool escalated,
+                 std::vector<Outgoing::Action> actions = {}) {
+    Outgoing o;
+    o.alert = {a, ends, escalated, nullptr};
+    if (a.state() == v1::ALERT_STATE_FIRING) o.ack = ack_of(a.id());
+    o.actions = std::move(actions);
+    items.push_back(std::move(o));
+  };
+
   for (const Pending& e : target.pending) {
-    if (out.size() >= options_.max_alerts_per_request) break;
     const v1::Alert& a = e.entry.alert();
-    if (e.entry.has_superseded()) out.push_back({e.entry.superseded(), now, false, nullptr});
-    auto it = firing_.find(a.id());
-    if (a.state() == v1::ALERT_STATE_FIRING) {
+    const bool resolved = a.state() != v1::ALERT_STATE_FIRING;
+    if (resolved && now - e.entry.queued_at_us() > expiry) {
+      expired.emplace_back(e.partition, e.key);  // resolved at the Alertmanager by its endsAt
+      continue;
+    }
+    const bool has_copy = target.escalated_sent.count(a.id()) > 0;
+    if (e.entry.has_superseded()) {
+      add(e.entry.superseded(), now, false);
+      if (has_copy)
+        add(e.entry.superseded(), now, true, {{Effect::kDeescalated, e.partition, a.id()}});
+    }
+    std::vector<Outgoing::Action> done = {{Effect::kEntryDelivered, e.partition, e.key}};
+    if (!resolved) {
+      auto it = firing_.find(a.id());
       // The tracked alert is the newest version (a later re-route may have replaced it).
-      add_firing(it != firing_.end() ? it->second.alert : a,
-                 it != firing_.end() ? &it->second : nullptr);
+      if (it != firing_.end() && it->second.notified_at == 0)
+        done.push_back({Effect::kFirstNotice, e.partition, a.id()});
+      add(it != firing_.end() ? it->second.alert : a, ends_at, false, std::move(done));
+      in_batch.insert(a.id());
     } else {
       UnixMicros at = std::min(now, ResolvedAt(a));
-      out.push_back({a, at, false, nullptr});
-      if (a.severity() == "critical") out.push_back({a, at, true, nullptr});
-      resolved_ids.emplace_back(e.partition, a.id());
-    }
-    sent_keys.emplace_back(e.partition, e.key);
-  }
-  for (auto& [id, t] : firing_) {
-    if (out.size() >= options_.max_alerts_per_request) break;
-    if (full && !in_batch.count(id)) add_firing(t.alert, &t);
-    bool has_copy = target.escalated_sent.count(id) > 0;
-    if (EscalationDue(t, now) && (full || !has_copy)) {
-      out.push_back({t.alert, ends_at, true, nullptr});
-      escalating.push_back(id);
-    } else if (t.ack && has_copy) {
-      out.push_back({t.alert, now, true, &*t.ack});
-      deescalating.push_back(id);
+      if (has_copy || a.severity() == "critical") add(a, at, true);
+      done.push_back({Effect::kResolvedDelivered, e.partition, a.id()});
+      add(a, at, false, std::move(done));
     }
   }
-  if (out.empty()) {
+  for (const auto& [id, t] : firing_) {
+    if (full && !in_batch.count(id)) {
+      std::vector<Outgoing::Action> notice;
+      if (t.notified_at == 0) notice.push_back({Effect::kFirstNotice, t.partition, id});
+      add(t.alert, ends_at, false, std::move(notice));
+    }
+    const bool has_copy = target.escalated_sent.count(id) > 0;
+    if (EscalationDue(t, now)) {
+      if (full || !has_copy) add(t.alert, ends_at, true, {{Effect::kEscalated, t.partition, id}});
+    } else if (has_copy) {
+      // Acknowledged, or no longer critical: the directors' copy closes.
+      add(t.alert, now, true, {{Effect::kDeescalated, t.partition, id}});
+    }
+  }
+
+  if (!expired.empty()) {
+    target.expired->Increment(static_cast<double>(expired.size()));
+    DeleteEntries(expired);
+    std::erase_if(target.pending, [&](const Pending& e) {
+      return std::find(expired.begin(), expired.end(), std::pair{e.partition, e.key}) !=
+             expired.end();
+    });
+  }
+  if (items.empty()) {
     if (full) target.next_full_resend = now + options_.resend_interval_us;
     return;
   }
-  std::string body = RenderPostableAlerts(out, {options_.dashboard_url, options_.language});
-  const size_t count = out.size();
-  lock.unlock();
-  Status posted = target.client->Post(body);
-  lock.lock();
-  if (!posted.ok()) {
-    target.failed->Increment(static_cast<double>(count));
-    target.backoff = std::min(target.backoff == 0 ? kInitialBackoffUs : target.backoff * 2,
-                              options_.max_backoff_us);
-    target.next_attempt = clock_->Now() + target.backoff;
-    spdlog::warn("{} (retrying in {} s; {} notifications waiting)", posted.message(),
-                 target.backoff / kMicrosPerSecond, target.pending.size());
-    return;
-  }
-  target.sent->Increment(static_cast<double>(count));
-  target.backoff = 0;
-  target.next_attempt = 0;
-  if (full) target.next_full_resend = now + options_.resend_interval_us;
 
-  // Persist what was delivered: entries to delete, first-notification times to remember.
+  lock.unlock();
+  Status failure;
+  std::vector<bool> rejected(items.size(), false);
+  const size_t accepted = Deliver(target, items, &failure, &rejected);
+  lock.lock();
+
+  // Bookkeeping for what the Alertmanager accepted (or rejected for good).
+  std::vector<std::pair<Partition, std::string>> delivered;
   std::map<int32_t, state::StoreBatch> batches;
   auto batch_of = [&](Partition p) -> state::StoreBatch* {
     auto store = stores_.find(p.value());
@@ -305,80 +399,155 @@ void Notifier::Service(Target& target, UnixMicros now, std::unique_lock<std::mut
     auto [it, fresh] = batches.try_emplace(p.value(), store->second->NewBatch());
     return &it->second;
   };
-  std::set<std::string> delivered(  // keys, to drop from the queue
-      [&] {
-        std::set<std::string> keys;
-        for (const auto& [p, k] : sent_keys) keys.insert(k);
-        return keys;
-      }());
-  for (const auto& [p, key] : sent_keys) {
+  for (size_t i = 0; i < accepted; ++i) {
+    for (const auto& act : items[i].actions) {
+      auto tracked = firing_.find(act.key);
+      switch (act.effect) {
+        case Effect::kEntryDelivered:
+          delivered.emplace_back(act.partition, act.key);
+          break;
+        case Effect::kResolvedDelivered:
+          target.escalated_sent.erase(act.key);
+          if (auto* b = batch_of(act.partition)) {
+            b->Delete(state::Family::kAcks, state::NotifiedKey(act.key));
+            b->Delete(state::Family::kAcks, state::EscalatedKey(act.key));
+          }
+          break;
+        case Effect::kFirstNotice:
+          if (tracked == firing_.end() || tracked->second.notified_at != 0) break;
+          tracked->second.notified_at = now;
+          if (auto* b = batch_of(act.partition))
+            b->Put(state::Family::kAcks, state::NotifiedKey(act.key), state::EncodeInt64(now));
+          break;
+        case Effect::kEscalated:
+          target.escalated_sent.insert(act.key);
+          if (tracked == firing_.end() || tracked->second.escalated_at != 0) break;
+          tracked->second.escalated_at = now;
+          metrics_.escalations->Increment();
+          if (auto* b = batch_of(act.partition))
+            b->Put(state::Family::kAcks, state::EscalatedKey(act.key), state::EncodeInt64(now));
+          spdlog::info("alert {} ({} on {}) escalated: not acknowledged within {} s", act.key,
+                       tracked->second.alert.rule(), tracked->second.alert.account_id(),
+                       options_.ack_timeout_us / kMicrosPerSecond);
+          break;
+        case Effect::kDeescalated:
+          target.escalated_sent.erase(act.key);
+          break;
+      }
+    }
+  }
+  for (const auto& [p, key] : delivered) {
     if (auto* b = batch_of(p)) b->Delete(state::Family::kNotify, key);
   }
-  for (const auto& [p, id] : resolved_ids) {
-    if (auto* b = batch_of(p)) b->Delete(state::Family::kAcks, state::NotifiedKey(id));
-    target.escalated_sent.erase(id);
-  }
-  for (const auto& id : first_notices) {
-    auto it = firing_.find(id);
-    if (it == firing_.end() || it->second.notified_at != 0) continue;
-    it->second.notified_at = now;
-    if (auto* b = batch_of(it->second.partition))
-      b->Put(state::Family::kAcks, state::NotifiedKey(id), state::EncodeInt64(now));
-  }
-  for (const auto& id : escalating) {
-    auto it = firing_.find(id);
-    if (it != firing_.end() && it->second.escalated_at == 0) {
-      it->second.escalated_at = now;
-      metrics_.escalations->Increment();
-      spdlog::info("alert {} ({} on {}) escalated: not acknowledged within {} s", id,
-                   it->second.alert.rule(), it->second.alert.account_id(),
-                   options_.ack_timeout_us / kMicrosPerSecond);
-    }
-    target.escalated_sent.insert(id);
-  }
-  for (const auto& id : deescalating) target.escalated_sent.erase(id);
   for (auto& [p, batch] : batches) {
     Status s = stores_.at(p)->Write(batch);
     if (!s.ok()) spdlog::warn("partition {}: cannot record delivery: {}", p, s.message());
   }
-  target.pending.erase(std::remove_if(target.pending.begin(), target.pending.end(),
-                                      [&](const Pending& e) { return delivered.count(e.key); }),
-                       target.pending.end());
+  std::erase_if(target.pending, [&](const Pending& e) {
+    return std::find(delivered.begin(), delivered.end(), std::pair{e.partition, e.key}) !=
+           delivered.end();
+  });
+
+  if (accepted == items.size()) {
+    target.backoff = 0;
+    target.next_attempt = 0;
+    if (full) target.next_full_resend = now + options_.resend_interval_us;
+    return;
+  }
+  target.backoff = std::min(target.backoff == 0 ? kInitialBackoffUs : target.backoff * 2,
+                            options_.max_backoff_us);
+  target.next_attempt = clock_->Now() + target.backoff;
+  spdlog::warn("{} (retrying in {} s; {} notifications waiting)", failure.message(),
+               target.backoff / kMicrosPerSecond, target.pending.size());
 }
 
-void Notifier::PruneHistory(UnixMicros now, std::unique_lock<std::mutex>& lock) {
-  next_prune_ = now + kPruneEveryUs;
+size_t Notifier::Deliver(Target& target, const std::vector<Outgoing>& items, Status* failure,
+                         std::vector<bool>* rejected) {
+  const PayloadOptions payload{options_.dashboard_url, options_.language};
+  auto render = [&](size_t from, size_t to) {
+    std::vector<OutgoingAlert> chunk;
+    for (size_t i = from; i < to; ++i) {
+      chunk.push_back(items[i].alert);
+      if (items[i].ack) chunk.back().ack = &*items[i].ack;
+    }
+    return RenderPostableAlerts(chunk, payload);
+  };
+  size_t done = 0;
+  while (done < items.size()) {
+    const size_t end = std::min(items.size(), done + options_.max_alerts_per_request);
+    Status s = target.client->Post(render(done, end));
+    if (s.ok()) {
+      target.sent->Increment(static_cast<double>(end - done));
+      done = end;
+      continue;
+    }
+    if (s.code() != StatusCode::kInvalidArgument) {
+      target.failed->Increment(static_cast<double>(items.size() - done));
+      *failure = s;
+      return done;
+    }
+    // The Alertmanager refuses something in this request: find it, one alert at a time.
+    const bool single = end - done == 1;
+    for (; done < end; ++done) {
+      Status one = single ? s : target.client->Post(render(done, done + 1));
+      if (one.ok()) {
+        target.sent->Increment();
+      } else if (one.code() == StatusCode::kInvalidArgument) {
+        (*rejected)[done] = true;
+        target.rejected->Increment();
+        spdlog::error("{}; alert {} of rule {} dropped", one.message(),
+                      items[done].alert.alert.id(), items[done].alert.alert.rule());
+      } else {
+        target.failed->Increment(static_cast<double>(items.size() - done));
+        *failure = one;
+        return done;
+      }
+    }
+  }
+  return done;
+}
+
+void Notifier::PruneHistory(UnixMicros now) {
   const UnixMicros horizon = now - options_.history_retention_us;
-  // Under the lock: a store must not outlive its Detach (the partition may reopen at once).
-  (void)lock;
+  std::vector<int32_t> partitions;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [p, store] : stores_) partitions.push_back(p);
+  }
   double pruned = 0;
-  for (const auto& [p, store] : stores_) {
-    state::StoreBatch batch = store->NewBatch();
+  for (int32_t p : partitions) {
+    // One store at a time under the lock: a store must not outlive its Detach (the partition
+    // may reopen at once), and the engine thread waits for at most one store's scan.
+    std::lock_guard lock(mu_);
+    auto it = stores_.find(p);
+    if (it == stores_.end()) continue;
+    state::PartitionStore& store = *it->second;
+    state::StoreBatch batch = store.NewBatch();
     size_t n = 0;
     store
-        ->ScanAll(state::Family::kHistory,
-                  [&](std::string_view k, std::string_view) {
-                    auto at = state::HistoryKeyTime(k);
-                    if (at && *at < horizon) {
-                      batch.Delete(state::Family::kHistory, k);
-                      ++n;
-                    }
-                    return true;
-                  })
+        .ScanAll(state::Family::kHistory,
+                 [&](std::string_view k, std::string_view) {
+                   auto at = state::HistoryKeyTime(k);
+                   if (at && *at < horizon) {
+                     batch.Delete(state::Family::kHistory, k);
+                     ++n;
+                   }
+                   return true;
+                 })
         .IgnoreError();
     store
-        ->ScanAll(state::Family::kAcks,
-                  [&](std::string_view k, std::string_view v) {
-                    v1::AckRecord r;
-                    if (!k.empty() && k[0] == 'a' &&
-                        r.ParseFromArray(v.data(), static_cast<int>(v.size())) &&
-                        r.at_us() < horizon) {
-                      batch.Delete(state::Family::kAcks, k);
-                    }
-                    return true;
-                  })
+        .ScanAll(state::Family::kAcks,
+                 [&](std::string_view k, std::string_view v) {
+                   v1::AckRecord r;
+                   if (!k.empty() && k[0] == 'a' &&
+                       r.ParseFromArray(v.data(), static_cast<int>(v.size())) &&
+                       r.at_us() < horizon) {
+                     batch.Delete(state::Family::kAcks, k);
+                   }
+                   return true;
+                 })
         .IgnoreError();
-    if (store->Write(batch).ok()) pruned += static_cast<double>(n);
+    if (store.Write(batch).ok()) pruned += static_cast<double>(n);
   }
   if (pruned > 0) metrics_.history_pruned->Increment(pruned);
 }

@@ -6,14 +6,21 @@
 // `notify` column family (one entry per Alertmanager URL) in the same batch as the transition
 // (Stage), handed over after the write (Committed), and deleted once that URL accepted them.
 // A crash loses nothing: Attach() reloads what is left. An unreachable URL is retried with
-// exponential backoff (1 s doubling to max_backoff); other URLs are not held up. Firing alerts
-// are re-sent to every URL each resend_interval with endsAt = now + 4 × resend_interval, as
-// Prometheus does, so an Alertmanager that lost its state (or was down) learns them again.
+// exponential backoff (1 s doubling to max_backoff); each URL has its own thread, so a slow or
+// dead one does not hold up the other. A URL's queue keeps only each alert's newest entry, and
+// drops a resolution older than 4 × resend_interval (by then the Alertmanager resolved the
+// alert by itself from its endsAt), so it is bounded by the alerts firing. An alert the
+// Alertmanager rejects on its own (4xx) is dropped and counted, not retried forever. Firing
+// alerts are re-sent to every URL each resend_interval (in requests of at most
+// max_alerts_per_request) with endsAt = now + 4 × resend_interval, as Prometheus does, so an
+// Alertmanager that lost its state (or was down) learns them again.
 //
 // Escalation. A critical alert is escalated when ack_timeout has passed since it first reached
 // an Alertmanager (wall clock, kept in the store) and nobody acknowledged it: an extra copy of
 // it with label escalated="true" is sent (Alertmanager routes it to directors) while the
-// original keeps going to the account manager. An acknowledgement after that resolves the copy.
+// original keeps going to the account manager. The copy is resolved when the alert resolves,
+// is acknowledged, is re-routed (it is re-sent under the new labels) or stops being critical.
+// When it escalated is kept in the store too.
 //
 // Thread-safety: Attach/Detach/Stage/Committed on the engine thread; Acknowledged and the
 // queries from any thread; delivery on the notifier's own thread.
@@ -68,8 +75,11 @@ uint64_t UrlHash(const std::string& url);
 
 class Notifier {
  public:
-  // `registry` and `clock` (wall clock: endsAt and escalation are real time) outlive it.
-  Notifier(NotifyOptions options, prometheus::Registry* registry, const Clock* clock);
+  // `registry` and the clocks outlive it. `clock` is the wall clock (endsAt and escalation are
+  // real time); `history_clock` decides what the history retention keeps (the engine's clock,
+  // like the event times history rows carry).
+  Notifier(NotifyOptions options, prometheus::Registry* registry, const Clock* clock,
+           const Clock* history_clock = nullptr);
   ~Notifier();
 
   void Start();
@@ -77,8 +87,8 @@ class Notifier {
   const NotifyOptions& options() const { return options_; }
   bool delivers() const { return !options_.alertmanager_urls.empty(); }
 
-  // A partition's store was opened: loads its firing alerts, their acknowledgements and
-  // notification times, and its undelivered entries.
+  // A partition's store was opened: loads its firing alerts, their acknowledgements,
+  // notification and escalation times, and its undelivered entries.
   Status Attach(Partition p, std::shared_ptr<state::PartitionStore> store);
   // The partition is about to be closed: forgets it (its undelivered entries stay stored).
   void Detach(Partition p);
@@ -95,12 +105,15 @@ class Notifier {
   // The batch holding `staged` is written: deliver them.
   void Committed(Partition p, std::vector<Staged> staged);
 
-  // An acknowledgement was stored: stop escalating (and resolve an escalated copy).
-  void Acknowledged(const v1::AckRecord& ack);
+  // An acknowledgement of an alert of partition `p` was stored: stop escalating (and resolve
+  // an escalated copy).
+  void Acknowledged(Partition p, const v1::AckRecord& ack);
   // When the alert was escalated (wall clock), or 0. Only firing alerts are known.
   UnixMicros EscalatedAt(const std::string& alert_id) const;
   // When the alert first reached an Alertmanager (wall clock), or 0.
   UnixMicros NotifiedAt(const std::string& alert_id) const;
+  // Entries waiting for `url` (0 for an unknown URL).
+  size_t queued(const std::string& url) const;
 
  private:
   struct Tracked {
@@ -108,7 +121,6 @@ class Notifier {
     v1::Alert alert;
     int64_t fired_at_us = 0;
     UnixMicros notified_at = 0;
-    std::optional<v1::AckRecord> ack;
     UnixMicros escalated_at = 0;
   };
   struct Pending {
@@ -117,24 +129,37 @@ class Notifier {
     v1::NotificationEntry entry;
   };
   struct Target;
+  struct Outgoing;
 
-  void Loop();
+  // Adds `item` to the URL's queue, replacing (and deleting from the store) an older entry of
+  // the same alert. Under mu_.
+  void Enqueue(Target& target, Pending item);
+  void DeleteEntries(const std::vector<std::pair<Partition, std::string>>& keys);
+  void TargetLoop(Target* target);
+  void HousekeepingLoop();
   void Service(Target& target, UnixMicros now, std::unique_lock<std::mutex>& lock);
-  void PruneHistory(UnixMicros now, std::unique_lock<std::mutex>& lock);
+  // Posts `items` in requests of at most max_alerts_per_request. Returns how many from the
+  // front were accepted (or dropped as rejected); the rest failed with `failure`.
+  size_t Deliver(Target& target, const std::vector<Outgoing>& items, Status* failure,
+                 std::vector<bool>* rejected);
+  void PruneHistory(UnixMicros now);
   bool EscalationDue(const Tracked& t, UnixMicros now) const;
   void UpdateGauges(UnixMicros now);
 
   const NotifyOptions options_;
   const Clock* clock_;
+  const Clock* history_clock_;
   NotifyMetrics metrics_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::map<int32_t, std::shared_ptr<state::PartitionStore>> stores_;
   std::map<std::string, Tracked> firing_;  // alert id → firing alert of an attached partition
+  // Acknowledged alert ids of attached partitions (kept apart from firing_: an ack may come
+  // before the engine thread hands over the transition it acknowledges).
+  std::map<std::string, std::pair<Partition, v1::AckRecord>> acks_;
   std::vector<std::unique_ptr<Target>> targets_;
-  UnixMicros next_prune_ = 0;
   bool stop_ = false;
-  std::thread thread_;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace churnwatch::notify

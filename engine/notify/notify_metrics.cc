@@ -15,6 +15,10 @@ NotifyMetrics::NotifyMetrics(prometheus::Registry& registry)
                   .Name("churnwatch_alertmanager_notifications_failed_total")
                   .Help("Alerts in POSTs to an Alertmanager URL that failed (retried)")
                   .Register(registry)),
+      dropped(&prometheus::BuildCounter()
+                   .Name("churnwatch_alertmanager_notifications_dropped_total")
+                   .Help("Alerts given up on: rejected by the Alertmanager, or expired resolutions")
+                   .Register(registry)),
       delivery_lag(&prometheus::BuildGauge()
                         .Name("churnwatch_alertmanager_delivery_lag_seconds")
                         .Help("Age of the oldest notification waiting for an Alertmanager URL")

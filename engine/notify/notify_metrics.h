@@ -20,6 +20,10 @@ struct NotifyMetrics {
   // churnwatch_alertmanager_notifications_failed_total{url}: alerts in POSTs that failed
   // (they are retried).
   prometheus::Family<prometheus::Counter>* failed;
+  // churnwatch_alertmanager_notifications_dropped_total{url,reason}: alerts given up on —
+  // reason "rejected" (the Alertmanager answered 4xx for that alert alone) or "expired" (a
+  // resolution older than 4 × resend_interval: the Alertmanager has resolved it by itself).
+  prometheus::Family<prometheus::Counter>* dropped;
   // churnwatch_alertmanager_delivery_lag_seconds{url}: age of the oldest waiting entry; 0 when
   // nothing waits.
   prometheus::Family<prometheus::Gauge>* delivery_lag;

@@ -19,6 +19,22 @@
 namespace churnwatch::rules {
 namespace {
 
+// Alertmanager (Prometheus) label names.
+bool ValidLabelName(const std::string& name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+// Labels the engine sets on every alert: a rule must not shadow them (routing follows them).
+bool IsReservedLabel(const std::string& name) {
+  static const std::set<std::string> kReserved = {"alertname",   "account_id", "account_name",
+                                                  "tier",        "severity",   "owner",
+                                                  "owner_email", "region",     "escalated"};
+  return kReserved.count(name) > 0;
+}
+
 Result<int64_t> Duration(const std::string& text) {
   size_t i = 0;
   int64_t n = 0;
@@ -245,8 +261,22 @@ class FileLoader {
       if (!labels.IsMap()) {
         Problem(labels, "labels must be a mapping");
       } else {
-        for (const auto& kv : labels)
-          rule.labels[kv.first.as<std::string>()] = kv.second.as<std::string>();
+        for (const auto& kv : labels) {
+          const std::string name = kv.first.as<std::string>();
+          if (!ValidLabelName(name)) {
+            Problem(kv.first, "label name '" + name +
+                                  "' is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)");
+          } else if (IsReservedLabel(name)) {
+            Problem(kv.first, "label '" + name +
+                                  "' is set by the engine from the account or the rule (reserved: "
+                                  "alertname, account_id, account_name, tier, severity, owner, "
+                                  "owner_email, region, escalated)");
+          } else if (!kv.second.IsScalar()) {
+            Problem(kv.second, "label '" + name + "' must have a string value");
+          } else {
+            rule.labels[name] = kv.second.as<std::string>();
+          }
+        }
       }
     }
     auto signal = rule.labels.find("signal");

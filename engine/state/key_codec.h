@@ -55,6 +55,7 @@ std::string HistoryKey(std::string_view account_id, int64_t at_us, uint64_t sequ
 std::optional<int64_t> HistoryKeyTime(std::string_view key);
 std::string AckKey(std::string_view alert_id);
 std::string NotifiedKey(std::string_view alert_id);
+std::string EscalatedKey(std::string_view alert_id);
 std::string ContactKey(std::string_view account_id, std::string_view contact_id);
 std::string DedupKey(uint8_t kind, std::string_view event_id);
 std::string OffsetKey(std::string_view topic);

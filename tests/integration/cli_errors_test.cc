@@ -103,6 +103,37 @@ TEST_F(CliErrors, ConfigBadDurationNamesFieldAndLine) {
                    {f + ":2", "dedup_window"});
 }
 
+TEST_F(CliErrors, AlertmanagerSettingsAreChecked) {
+  std::string not_list = Config("am-list.yaml", "alertmanager:\n  urls: http://127.0.0.1:9093\n");
+  ExpectUsageError(Run(RunArgs({"--config", not_list, "--bootstrap", "127.0.0.1:9"})),
+                   {not_list + ":2", "alertmanager.urls"});
+  ExpectUsageError(Run(RunArgs({"--alertmanager", "127.0.0.1:9093", "--bootstrap", "127.0.0.1:9"})),
+                   {"127.0.0.1:9093", "http://"});
+  ExpectUsageError(Run(RunArgs({"--alertmanager", "http://a:9093", "--alertmanager",
+                                "http://a:9093", "--bootstrap", "127.0.0.1:9"})),
+                   {"http://a:9093", "twice"});
+  ExpectUsageError(Run(RunArgs({"--ack-timeout", "tomorrow", "--bootstrap", "127.0.0.1:9"})),
+                   {"--ack-timeout"});
+  std::string bad_key = Config("am-key.yaml", "alertmanager:\n  url: [http://a:9093]\n");
+  ExpectUsageError(Run(RunArgs({"--config", bad_key, "--bootstrap", "127.0.0.1:9"})),
+                   {bad_key + ":2", "'url'", "urls"});
+  std::string retention = Config("history.yaml", "history: {retention: 1h}\n");
+  ExpectUsageError(Run(RunArgs({"--config", retention, "--bootstrap", "127.0.0.1:9"})),
+                   {"history.retention"});
+}
+
+TEST_F(CliErrors, WeakOrMissingTokensAreRefused) {
+  std::string weak = Config("weak.yaml", "http: {token: secret}\n");
+  ExpectUsageError(Run(RunArgs({"--config", weak, "--bootstrap", "127.0.0.1:9"})),
+                   {"http.token", "16"});
+  std::string reads = Config("reads.yaml", "http: {token_for_reads: true}\n");
+  ExpectUsageError(Run(RunArgs({"--config", reads, "--bootstrap", "127.0.0.1:9"})),
+                   {"token_for_reads"});
+  ExpectUsageError(
+      Run(RunArgs({"--http-token-file", dir_.Sub("no-such-file"), "--bootstrap", "127.0.0.1:9"})),
+      {"--http-token-file", "no-such-file"});
+}
+
 TEST_F(CliErrors, BadTimeZoneNamesTimeZone) {
   std::string f = Config("zone.yaml", "time_zone: Mars/Olympus_Mons\n");
   ExpectUsageError(Run(RunArgs({"--config", f, "--bootstrap", "127.0.0.1:9"})),
@@ -218,7 +249,8 @@ INSTANTIATE_TEST_SUITE_P(
             {"--bootstrap", "--topic", "--from-beginning", "--idle-exit", "--max", "--schema"}},
         HelpCase{"run",
                  {"--config", "--bootstrap", "--group", "--state-dir", "--http", "--time-zone",
-                  "--kafka-property", "--log-level"}}),
+                  "--kafka-property", "--log-level", "--alertmanager", "--dashboard-url",
+                  "--ack-timeout", "--resend-interval", "--http-token-file"}}),
     [](const ::testing::TestParamInfo<HelpCase>& info) {
       return info.param.command.empty() ? std::string("top_level") : info.param.command;
     });

@@ -974,6 +974,23 @@ TEST(RuleLoader, MissingSignalLabel) {
               testing::ElementsAre(ProblemAt(6, "signal 'bored' is not a known loss signal")));
 }
 
+// Alertmanager routes by the labels the engine sets; a rule may not shadow them, and every
+// label name must be one Alertmanager accepts.
+TEST(RuleLoader, ReservedAndInvalidLabelNames) {
+  EXPECT_THAT(Problems(RuleWith("        expr: \"qty_q1 > 1\"\n"
+                                "        labels: {signal: volume_decline, region: east}\n"
+                                "        annotations: {summary: s}\n")),
+              testing::ElementsAre(ProblemAt(6, "label 'region' is set by the engine")));
+  EXPECT_THAT(Problems(RuleWith("        expr: \"qty_q1 > 1\"\n"
+                                "        labels: {signal: volume_decline, team-name: x}\n"
+                                "        annotations: {summary: s}\n")),
+              testing::ElementsAre(ProblemAt(6, "label name 'team-name' is not")));
+  EXPECT_TRUE(Problems(RuleWith("        expr: \"qty_q1 > 1\"\n"
+                                "        labels: {signal: volume_decline, team: east_1}\n"
+                                "        annotations: {summary: s}\n"))
+                  .empty());
+}
+
 TEST(RuleLoader, UnknownKindAndUnknownParam) {
   EXPECT_THAT(Problems(RuleWith("        kind: volume_drop\n"
                                 "        annotations: {summary: s}\n")),
