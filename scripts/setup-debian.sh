@@ -11,6 +11,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev googletest libyaml-cpp-dev libmuparser-dev libcpp-httplib-dev
   nlohmann-json3-dev libcurl4-openssl-dev libspdlog-dev libfmt-dev libcli11-dev
   libbenchmark-dev libsimdjson-dev libhowardhinnant-date-dev tzdata libsnappy-dev
+  libnlopt-dev libgsl-dev
   # test peers: promtool (deploy/prometheus checks), a real Alertmanager, Chromium and a CJK
   # font for the dashboard browser tests (readable zh-CN screenshots)
   kcat curl jq procps prometheus prometheus-alertmanager chromium fonts-wqy-zenhei

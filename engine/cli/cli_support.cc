@@ -11,6 +11,9 @@
 #include <iostream>
 #include <thread>
 
+#include "backtest/labels.h"
+#include "common/calendar.h"
+
 namespace churnwatch::cli {
 namespace {
 
@@ -72,6 +75,20 @@ Status WriteFileAtomically(const std::string& path, const std::string& content) 
   if (std::rename(tmp.c_str(), path.c_str()) != 0)
     return IoError("cannot rename " + tmp + " to " + path);
   return Status::Ok();
+}
+
+Status WriteOutput(const std::string& path, const std::string& content) {
+  if (path.empty()) {
+    std::cout << content << std::flush;
+    return std::cout ? Status::Ok() : IoError("cannot write to stdout");
+  }
+  return WriteFileAtomically(path, content);
+}
+
+Result<int64_t> ParseDayFlag(const std::string& flag, const std::string& value) {
+  auto day = backtest::ParseDate(value);
+  if (!day.ok()) return InvalidArgument(flag + ": " + day.status().message());
+  return Calendar::DayNumber(*day);
 }
 
 }  // namespace churnwatch::cli

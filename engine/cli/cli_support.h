@@ -30,5 +30,11 @@ void SetupLogging(const std::string& level);
 
 // Writes `content` to `path` atomically (temp file + rename). IoError names the path.
 Status WriteFileAtomically(const std::string& path, const std::string& content);
+// Writes `content` to `path` atomically, or to stdout when `path` is empty.
+Status WriteOutput(const std::string& path, const std::string& content);
+
+// A flag's date: "YYYY-MM-DD" → the local day number (Calendar::DayNumber). InvalidArgument
+// naming the flag otherwise.
+Result<int64_t> ParseDayFlag(const std::string& flag, const std::string& value);
 
 }  // namespace churnwatch::cli

@@ -14,5 +14,9 @@ void AddConsumeCommand(CLI::App& app, int* exit_code);
 void AddRunCommand(CLI::App& app, int* exit_code);
 void AddDemoCommand(CLI::App& app, int* exit_code);
 void AddRulesCommand(CLI::App& app, int* exit_code);
+void AddImportCommand(CLI::App& app, int* exit_code);
+void AddLabelCommand(CLI::App& app, int* exit_code);
+void AddFitCommand(CLI::App& app, int* exit_code);
+void AddBacktestCommand(CLI::App& app, int* exit_code);
 
 }  // namespace churnwatch::cli

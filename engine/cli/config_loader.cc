@@ -12,6 +12,7 @@
 #include <map>
 #include <sstream>
 
+#include "clv/params_file.h"
 #include "common/calendar.h"
 
 namespace churnwatch::cli {
@@ -253,6 +254,20 @@ Status ApplyRoot(Reader& r, const YAML::Node& root, ingest::EngineConfig* c) {
                          }},
                         {"topic", [&](const YAML::Node& v) {
                            return r.String(v, "alerts.topic", &c->alerts_topic);
+                         }}});
+        }},
+       {"clv",
+        [&](const YAML::Node& n) {
+          return r.Map(n, "clv",
+                       {{"params", [&](const YAML::Node& v) -> Status {
+                           std::string path;
+                           CW_RETURN_IF_ERROR(r.String(v, "clv.params", &path));
+                           auto params = clv::LoadParams(path);
+                           if (!params.ok())
+                             return InvalidArgument(Where(r.source(), v) +
+                                                    ": clv.params: " + params.status().message());
+                           c->evaluation.alert.clv = *params;
+                           return Status::Ok();
                          }}});
         }},
        {"alertmanager",

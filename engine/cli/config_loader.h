@@ -18,6 +18,7 @@
 //   evaluation: { interval, sweep_days, max_task_idle_ms, follow_wall_clock }
 //   alerts:    { language: zh-CN | en, topic }
 //   health:    { weights: { satisfaction, value, risk } }
+//   clv:       { params: FILE }   (BG/NBD parameters written by `churnwatch fit`)
 // Durations: "500ms", "10s", "15m", "12h", "30d".
 // Environment: CHURNWATCH_BOOTSTRAP, CHURNWATCH_GROUP, CHURNWATCH_STATE_DIR, CHURNWATCH_HTTP,
 // CHURNWATCH_TIME_ZONE, CHURNWATCH_HTTP_TOKEN, CHURNWATCH_ALERTMANAGER (URLs, comma-separated).

@@ -21,13 +21,19 @@ int main(int argc, char** argv) {
   AddRunCommand(app, &exit_code);
   AddDemoCommand(app, &exit_code);
   AddRulesCommand(app, &exit_code);
+  AddImportCommand(app, &exit_code);
+  AddLabelCommand(app, &exit_code);
+  AddFitCommand(app, &exit_code);
+  AddBacktestCommand(app, &exit_code);
   // CLI11 reports an unknown first word as "a subcommand is required"; name it instead.
   if (argc > 1 && argv[1][0] != '-') {
     bool known = false;
     for (const auto* sub : app.get_subcommands({})) known = known || sub->get_name() == argv[1];
     if (!known) {
       std::cerr << "churnwatch: unknown subcommand '" << argv[1]
-                << "' (known: broker, produce, consume, run, demo, rules; see churnwatch --help)"
+                << "' (known: broker, produce, consume, run, demo, rules, import, label, fit, "
+                   "backtest; see "
+                   "churnwatch --help)"
                 << std::endl;
       return kExitUsage;
     }

@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/config_loader.h"
 #include "cli/engine_runner.h"
+#include "clv/params_file.h"
 #include "common/calendar.h"
 #include "common/clock.h"
 #include "rules/rule_loader.h"
@@ -18,7 +19,8 @@ namespace {
 
 struct RunOptions {
   std::string config_file;
-  std::string bootstrap, group, state_dir, http, time_zone, rules, as_of, log_level = "info";
+  std::string bootstrap, group, state_dir, http, time_zone, rules, as_of, clv_params,
+      log_level = "info";
   bool check = false;
   std::vector<std::string> properties;
   AlertingFlags alerting;
@@ -40,6 +42,12 @@ int RunEngine(const RunOptions& o) {
   if (!o.rules.empty()) {
     config.rules_path = o.rules;
     config.rules_path_explicit = true;
+  }
+  if (!o.clv_params.empty()) {
+    auto params = clv::LoadParams(o.clv_params);
+    if (!params.ok())
+      return Fail("run", InvalidArgument("--clv-params: " + params.status().message()));
+    config.evaluation.alert.clv = *params;
   }
   ResolveDefaultRulesPath(&config);
   if (Status s = ApplyAlertingFlags(o.alerting, &config); !s.ok()) return Fail("run", s);
@@ -113,6 +121,9 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
                   "session.timeout.ms=6000");
   cmd->add_option("--rules", opts->rules,
                   "Rule file or directory (default ./rules; reloaded on SIGHUP and on change)");
+  cmd->add_option("--clv-params", opts->clv_params,
+                  "BG/NBD parameters file written by `churnwatch fit` (config clv.params); behind "
+                  "the p_alive features. Default: the CDNOW master fit");
   cmd->add_option(
       "--as-of", opts->as_of,
       "Act as if the wall clock stood at this RFC 3339 instant (replays and reproducible tests)");

@@ -5,6 +5,7 @@
 #include <limits>
 #include <set>
 
+#include "clv/customer_summary.h"
 #include "events/proto_json.h"
 #include "features/feature_list.h"
 
@@ -12,6 +13,8 @@ namespace churnwatch::features {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// "The next quarter" of expected_purchases_next_quarter: 13 weeks, as in the CLV literature.
+constexpr double kQuarterDays = 91;
 
 enum FeatureId : int {
 #define CW_ENUM(name, unit, meaning) k_##name,
@@ -47,11 +50,20 @@ int FeatureIndex(std::string_view name) {
 }
 
 const std::vector<std::string>& TextFieldNames() {
-  static const std::vector<std::string> names = {
-      "account_name",         "account_id",  "tier_name",  "owner_id",
-      "owner_name",           "owner_email", "region",     "industry",
-      "quarter_q0",           "quarter_q1",  "quarter_q2", "quarter_q3",
-      "dropped_product_lines"};
+  static const std::vector<std::string> names = {"account_name",
+                                                 "account_id",
+                                                 "tier_name",
+                                                 "owner_id",
+                                                 "owner_name",
+                                                 "owner_email",
+                                                 "region",
+                                                 "industry",
+                                                 "quarter_q0",
+                                                 "quarter_q1",
+                                                 "quarter_q2",
+                                                 "quarter_q3",
+                                                 "dropped_product_lines",
+                                                 "p_alive_lowest_line_name"};
   return names;
 }
 
@@ -61,7 +73,7 @@ double FeatureValues::Get(std::string_view name) const {
 }
 
 FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, const Calendar& cal,
-                              const HealthWeights& weights) {
+                              const HealthWeights& weights, const clv::BgNbdParams* clv) {
   FeatureValues out;
   std::vector<double>& f = out.numbers;
   f.assign(kFeatureCount, kNaN);
@@ -170,6 +182,36 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
     double median = n % 2 ? gaps[n / 2] : (gaps[n / 2 - 1] + gaps[n / 2]) / 2;
     f[k_median_order_gap_days] = median;
     if (median > 0) f[k_silence_ratio] = f[k_days_since_last_order] / median;
+  }
+
+  // --- Probability alive (BG/NBD): distinct order days up to today, time from the first.
+  if (clv != nullptr && clv->valid() && !order_days.empty()) {
+    auto summary = clv::Summarise(order_days, today_n, clv->time_unit_days);
+    if (summary) {
+      f[k_p_alive] = clv::ProbabilityAlive(*clv, *summary);
+      f[k_expected_purchases_next_quarter] =
+          clv::ExpectedPurchases(*clv, *summary, kQuarterDays / clv->time_unit_days);
+    }
+    // Per product line, from each line-month's order-day bits (rows are sorted by line, then
+    // month, so each line's days come out in order).
+    std::map<std::string, std::vector<int64_t>> line_days;
+    for (const auto& row : s.order_months) {
+      const int64_t bits = row.counters.Get(state::kOrderPlacedDays);
+      for (int d = 1; d <= 31; ++d) {
+        if ((bits >> (d - 1) & 1) == 0) continue;
+        DayKey day = row.month * 100 + d;
+        if (day <= today) line_days[row.product_line].push_back(Calendar::DayNumber(day));
+      }
+    }
+    for (const auto& [line, days] : line_days) {
+      auto line_summary = clv::Summarise(days, today_n, clv->time_unit_days);
+      if (!line_summary) continue;
+      double p = clv::ProbabilityAlive(*clv, *line_summary);
+      if (!(f[k_p_alive_lowest_line] <= p)) {  // NaN (unset) or higher
+        f[k_p_alive_lowest_line] = p;
+        out.text["p_alive_lowest_line_name"] = line;
+      }
+    }
   }
 
   // --- Service, per day.

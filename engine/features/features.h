@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "clv/bgnbd.h"
 #include "common/calendar.h"
 #include "state/account_snapshot.h"
 
@@ -44,7 +45,7 @@ int FeatureIndex(std::string_view name);
 
 // Text fields rules may quote in annotations (not usable in expressions): account_name,
 // account_id, tier_name, owner_id, owner_name, owner_email, region, industry, quarter_q0,
-// quarter_q1, quarter_q2, quarter_q3, dropped_product_lines.
+// quarter_q1, quarter_q2, quarter_q3, dropped_product_lines, p_alive_lowest_line_name.
 const std::vector<std::string>& TextFieldNames();
 
 struct FeatureValues {
@@ -53,8 +54,11 @@ struct FeatureValues {
   double Get(std::string_view name) const;  // NaN for an unknown name
 };
 
-// Computes every feature of `snapshot` as of `at`.
+// Computes every feature of `snapshot` as of `at`. `clv` are the BG/NBD parameters behind
+// p_alive, expected_purchases_next_quarter and p_alive_lowest_line (NaN when `clv` is null or
+// invalid).
 FeatureValues ComputeFeatures(const state::AccountSnapshot& snapshot, UnixMicros at,
-                              const Calendar& calendar, const HealthWeights& weights = {});
+                              const Calendar& calendar, const HealthWeights& weights = {},
+                              const clv::BgNbdParams* clv = nullptr);
 
 }  // namespace churnwatch::features

@@ -66,6 +66,13 @@ Result<std::unique_ptr<Replayer>> Replayer::Create(const ReplayOptions& options)
 }
 
 Status Replayer::Add(EventKind kind, std::string_view payload, std::string_view key) {
+  Queue(kind, payload, key);
+  return Flush();
+}
+
+Status Replayer::Flush() { return task_->Drain(); }
+
+void Replayer::Queue(EventKind kind, std::string_view payload, std::string_view key) {
   kafka::ConsumedMessage m;
   m.topic = EventKindName(kind);
   m.partition = Partition(0);
@@ -74,7 +81,6 @@ Status Replayer::Add(EventKind kind, std::string_view payload, std::string_view 
   m.key = std::string(key);
   m.payload = std::string(payload);
   task_->Enqueue(std::move(m));
-  return task_->Drain();
 }
 
 Status Replayer::AdvanceTo(UnixMicros t) { return task_->Tick(t, /*follow_wall_clock=*/true); }

@@ -39,6 +39,11 @@ class Replayer {
   // Applies one event given as a payload of `kind` (JSON or protobuf binary) with its key.
   // A rejected event is counted (rejected()) with its reason, not applied.
   Status Add(EventKind kind, std::string_view payload, std::string_view key);
+  // Queues one event without applying it; Flush() applies everything queued as one consumed
+  // batch (one store write, as the engine does per poll). For bulk replays: Add() per event
+  // writes the store once per event.
+  void Queue(EventKind kind, std::string_view payload, std::string_view key);
+  Status Flush();
   // Moves partition time to `t` (no-op if not later), evaluating the points passed.
   Status AdvanceTo(UnixMicros t);
 

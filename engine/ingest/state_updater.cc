@@ -73,6 +73,7 @@ void StateUpdater::AddOrder(PendingAccount& p, const v1::OrderEvent& e, UnixMicr
       r.Add(state::kOrderCount, 1);
       r.Min(state::kOrderFirstAt, t);
       r.Max(state::kOrderLastAt, t);
+      r.Or(state::kOrderPlacedDays, int64_t{1} << (day % 100 - 1));
       CounterRecord& d = Slot(p.order_days, day, CounterLayout::kOrderDay);
       d.Add(state::kDayOrders, 1);
       d.Add(state::kDayQuantity, e.quantity());

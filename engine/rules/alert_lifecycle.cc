@@ -96,7 +96,8 @@ std::vector<AlertChange> EvaluateAccount(RuleEvaluator& ev, const state::Account
   for (const auto& r : snap.alerts) records[r.rule()] = &r;
   const RuleSet& set = ev.set();
   if (set.rules.empty() && records.empty()) return changes;
-  features::FeatureValues values = features::ComputeFeatures(snap, at, calendar, options.health);
+  features::FeatureValues values =
+      features::ComputeFeatures(snap, at, calendar, options.health, &options.clv);
   const std::string& tier = values.text.at("tier_name");
 
   for (size_t i = 0; i < set.rules.size(); ++i) {

@@ -13,6 +13,7 @@
 
 #include "churnwatch/v1/alert.pb.h"
 #include "churnwatch/v1/state.pb.h"
+#include "clv/params_file.h"
 #include "common/calendar.h"
 #include "features/features.h"
 #include "rules/rule_evaluator.h"
@@ -24,6 +25,9 @@ struct AlertOptions {
   // Language of annotations: "zh-CN" (default) or "en".
   std::string language = "zh-CN";
   features::HealthWeights health;
+  // BG/NBD parameters behind p_alive (config `clv.params`, a file written by `churnwatch fit`).
+  // Default: clv::DefaultParams(), the CDNOW master fit.
+  clv::BgNbdParams clv = clv::DefaultParams();
 };
 
 struct AlertChange {

@@ -15,6 +15,8 @@ int64_t Identity(SlotOp op) {
       return std::numeric_limits<int64_t>::max();
     case SlotOp::kMax:
       return std::numeric_limits<int64_t>::min();
+    case SlotOp::kBitOr:
+      return 0;
   }
   return 0;
 }
@@ -42,6 +44,7 @@ SlotOp SlotOpOf(CounterLayout layout, int slot) {
     case CounterLayout::kOrderMonth:
       if (slot == kOrderFirstAt) return SlotOp::kMin;
       if (slot == kOrderLastAt) return SlotOp::kMax;
+      if (slot == kOrderPlacedDays) return SlotOp::kBitOr;
       return SlotOp::kSum;
     case CounterLayout::kServiceDay:
       return slot == kSvcLastAt ? SlotOp::kMax : SlotOp::kSum;
@@ -65,7 +68,7 @@ CounterRecord::CounterRecord(CounterLayout layout)
 
 bool CounterRecord::IsUnset(int slot) const {
   SlotOp op = SlotOpOf(layout_, slot);
-  return op != SlotOp::kSum && slots_[slot] == Identity(op);
+  return (op == SlotOp::kMin || op == SlotOp::kMax) && slots_[slot] == Identity(op);
 }
 
 void CounterRecord::MergeFrom(const CounterRecord& other) {
@@ -79,6 +82,9 @@ void CounterRecord::MergeFrom(const CounterRecord& other) {
         break;
       case SlotOp::kMax:
         slots_[i] = std::max(slots_[i], other.slots_[i]);
+        break;
+      case SlotOp::kBitOr:
+        slots_[i] |= other.slots_[i];
         break;
     }
   }

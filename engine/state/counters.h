@@ -2,8 +2,8 @@
 // merge operator, so applying an event never reads before it writes.
 //
 // Each record has a layout (which aggregate it is) and every slot of a layout has one combine
-// operation: sum, min or max. All three are associative and commutative, so partial merges,
-// coalescing inside a batch and replay order do not change the result.
+// operation: sum, min, max or bitwise or. All four are associative and commutative, so partial
+// merges, coalescing inside a batch and replay order do not change the result.
 //
 // Encoding: [layout:u8][slot count:u8][slot count × int64 little-endian]. Slots are only ever
 // appended to a layout; a stored record with fewer slots reads the missing ones as identity.
@@ -19,7 +19,7 @@
 
 namespace churnwatch::state {
 
-enum class SlotOp : uint8_t { kSum, kMin, kMax };
+enum class SlotOp : uint8_t { kSum, kMin, kMax, kBitOr };
 
 enum class CounterLayout : uint8_t {
   kOrderMonth = 1,       // account × product line × month
@@ -48,6 +48,8 @@ enum OrderSlot : uint8_t {
   kOrderReturnedAmount,   // amount of RETURNED events
   kOrderFirstAt,          // min occurred_at of PLACED (unix micros)
   kOrderLastAt,           // max occurred_at of PLACED (unix micros)
+  kOrderPlacedDays,       // bit d-1 set when day d of the month had a PLACED order (bit or):
+                          // the line's distinct order days, for per-line p_alive
   kOrderSlotCount
 };
 
@@ -98,18 +100,20 @@ constexpr int kMaxSlots = 32;
 // A decoded counter record. Slots beyond the layout's count are unused.
 class CounterRecord {
  public:
-  // A record whose every slot is its op's identity (0, +inf, -inf).
+  // A record whose every slot is its op's identity (0, +inf, -inf, 0).
   explicit CounterRecord(CounterLayout layout = CounterLayout::kOrderMonth);
 
   CounterLayout layout() const { return layout_; }
   int slot_count() const { return slot_count_; }
   int64_t Get(int slot) const { return slots_[slot]; }
-  // True when a min/max slot still holds its identity (nothing recorded).
+  // True when a min/max slot still holds its identity (nothing recorded). Sum and bit-or slots
+  // always hold a value (0 is one).
   bool IsUnset(int slot) const;
 
   void Add(int slot, int64_t v) { slots_[slot] += v; }
   void Min(int slot, int64_t v) { slots_[slot] = std::min(slots_[slot], v); }
   void Max(int slot, int64_t v) { slots_[slot] = std::max(slots_[slot], v); }
+  void Or(int slot, int64_t v) { slots_[slot] |= v; }
   // Combines `other` (same layout) into this record, slot by slot.
   void MergeFrom(const CounterRecord& other);
 

@@ -362,9 +362,14 @@ TEST_F(AlertmanagerTest, HaPairWithOneMemberDownStillDelivers) {
       MetricValue(m, "churnwatch_alertmanager_notifications_failed_total", {{"url", am_.url()}})
           .value_or(-1),
       0);
-  EXPECT_EQ(MetricValue(m, "churnwatch_alertmanager_notifications_queued", {{"url", am_.url()}})
-                .value_or(-1),
-            0);
+  // The gauge is refreshed every second: the live URL's queue drains.
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        return MetricValue(engine_->ScrapeMetrics(), "churnwatch_alertmanager_notifications_queued",
+                           {{"url", am_.url()}})
+                   .value_or(-1) == 0;
+      },
+      seconds(10), "the live URL's queue to drain"));
   EXPECT_EQ(engine_->Get("/readyz").status, 200);
 }
 

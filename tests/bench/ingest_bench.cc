@@ -7,7 +7,8 @@
 // apply latency p50/p99 (interpolated in the engine's histogram buckets), peak RSS of this
 // process (engine + baseline consumer; the broker runs in its own process) and store bytes
 // per account. Usage: ingest_bench [--accounts N] [--events-per-account M] [--partitions P]
-//                                  [--churnwatch PATH] [--runs R]
+//                                  [--churnwatch PATH] [--runs R] [--rules PATH|none]
+//                                  [--time-ordered 1]
 #include <librdkafka/rdkafkacpp.h>
 #include <prometheus/registry.h>
 #include <spawn.h>
@@ -26,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_workload.h"
 #include "common/calendar.h"
 #include "ingest/engine.h"
 #include "kafka/producer.h"
@@ -44,6 +46,8 @@ struct Options {
   int runs = 1;
   std::string churnwatch = "build/bin/churnwatch";
   std::string rules = "rules";  // the shipped ruleset; "none" to measure ingest without rules
+  // Produce in event-time order (as a recorded history replays) instead of account by account.
+  bool time_ordered = false;
 };
 
 struct Broker {
@@ -76,51 +80,6 @@ bool StartBroker(const Options& o, Broker* b) {
   if (line.rfind("bootstrap=", 0) != 0) return false;
   b->bootstrap = line.substr(10);
   return true;
-}
-
-struct Message {
-  std::string topic, key, payload;
-};
-
-// Deterministic mixed workload: per account one profile, then orders (75%), service (15%)
-// and contact events (10%) spread over two years.
-std::vector<Message> MakeWorkload(const Options& o) {
-  std::mt19937_64 rng(7);
-  std::vector<Message> out;
-  out.reserve(static_cast<size_t>(o.accounts) * o.events_per_account);
-  const int64_t start = 1'720'000'000LL * kMicrosPerSecond;  // 2024-07
-  const char* lines[] = {"bearings", "motors", "sensors"};
-  const char* svc[] = {"TICKET_OPENED", "TICKET_RESOLVED", "COMPLAINT", "SLA_BREACHED"};
-  const char* contact[] = {"CALL", "VISIT", "MEETING_HELD"};
-  for (int a = 0; a < o.accounts; ++a) {
-    std::string acc = "ACC-" + std::to_string(a);
-    out.push_back({"accounts", acc,
-                   "{\"event_id\":\"p-" + acc + "\",\"account_id\":\"" + acc +
-                       "\",\"occurred_at\":\"2024-07-01T00:00:00Z\",\"name\":\"Account " + acc +
-                       "\",\"tier\":\"KEY\",\"owner\":{\"id\":\"m1\",\"name\":\"Zhang Wei\"}}"});
-    for (int e = 1; e < o.events_per_account; ++e) {
-      int64_t t = start + static_cast<int64_t>(rng() % (730ULL * 86400)) * kMicrosPerSecond;
-      std::string id = acc + "-" + std::to_string(e);
-      std::string head = "{\"event_id\":\"" + id + "\",\"account_id\":\"" + acc +
-                         "\",\"occurred_at\":\"" + FormatRfc3339(t) + "\",";
-      int r = static_cast<int>(rng() % 100);
-      if (r < 75) {
-        out.push_back({"orders", acc,
-                       head + "\"order_id\":\"" + id + "\",\"product_line\":\"" + lines[rng() % 3] +
-                           "\",\"quantity\":" + std::to_string(1 + rng() % 50) +
-                           ",\"amount_minor\":" + std::to_string(100 + rng() % 100000) +
-                           ",\"currency\":\"CNY\",\"status\":\"PLACED\"}"});
-      } else if (r < 90) {
-        out.push_back({"service", acc,
-                       head + "\"ticket_id\":\"" + id + "\",\"kind\":\"" + svc[rng() % 4] + "\"}"});
-      } else {
-        out.push_back({"contacts", acc,
-                       head + "\"kind\":\"" + contact[rng() % 3] +
-                           "\",\"meeting_type\":\"BUSINESS_REVIEW\",\"level\":\"MANAGEMENT\"}"});
-      }
-    }
-  }
-  return out;
 }
 
 // librdkafka alone: assign every input partition from the beginning and count messages.
@@ -217,6 +176,8 @@ int main(int argc, char** argv) {
       o.runs = std::stoi(v);
     else if (k == "--rules")
       o.rules = v;
+    else if (k == "--time-ordered")
+      o.time_ordered = v == "1" || v == "true";
     else {
       std::cerr << "unknown option " << k << "\n";
       return 2;
@@ -227,7 +188,8 @@ int main(int argc, char** argv) {
     std::cerr << "cannot start `" << o.churnwatch << " broker` (pass --churnwatch PATH)\n";
     return 1;
   }
-  auto workload = MakeWorkload(o);
+  auto workload = bench::MakeWorkload(o.accounts, o.events_per_account);
+  if (o.time_ordered) bench::SortByTime(workload);
   size_t payload_bytes = 0;
   for (const auto& m : workload) payload_bytes += m.payload.size();
   std::printf(

@@ -26,7 +26,7 @@ std::string RawRecord(CounterLayout layout, int n) {
 }
 
 TEST(Counters, SlotCountsPerLayout) {
-  EXPECT_EQ(SlotCount(CounterLayout::kOrderMonth), 11);
+  EXPECT_EQ(SlotCount(CounterLayout::kOrderMonth), 12);
   EXPECT_EQ(SlotCount(CounterLayout::kServiceDay), 13);
   EXPECT_EQ(SlotCount(CounterLayout::kEngagementDay), 26);
   EXPECT_LE(SlotCount(CounterLayout::kEngagementDay), kMaxSlots);
@@ -40,6 +40,7 @@ TEST(Counters, SlotOpsPerLayout) {
   EXPECT_EQ(SlotOpOf(CounterLayout::kOrderMonth, kOrderReturnedAmount), SlotOp::kSum);
   EXPECT_EQ(SlotOpOf(CounterLayout::kOrderMonth, kOrderFirstAt), SlotOp::kMin);
   EXPECT_EQ(SlotOpOf(CounterLayout::kOrderMonth, kOrderLastAt), SlotOp::kMax);
+  EXPECT_EQ(SlotOpOf(CounterLayout::kOrderMonth, kOrderPlacedDays), SlotOp::kBitOr);
   EXPECT_EQ(SlotOpOf(CounterLayout::kServiceDay, kSvcNpsDetractors), SlotOp::kSum);
   EXPECT_EQ(SlotOpOf(CounterLayout::kServiceDay, kSvcLastAt), SlotOp::kMax);
   EXPECT_EQ(SlotOpOf(CounterLayout::kEngagementDay, kEngManagerChanges), SlotOp::kSum);
@@ -79,6 +80,24 @@ TEST(Counters, IsUnsetOnlyForMinMaxSlotsAtIdentity) {
   EXPECT_TRUE(s.IsUnset(kSvcLastAt));
   s.Max(kSvcLastAt, -5);  // a pre-epoch time is a value too
   EXPECT_FALSE(s.IsUnset(kSvcLastAt));
+}
+
+TEST(Counters, PlacedDaysAreABitSetMergedByOr) {
+  // Days 1 and 3 in one partial merge, 3 and 31 in another: the union, whatever the order.
+  CounterRecord a(CounterLayout::kOrderMonth), b(CounterLayout::kOrderMonth);
+  a.Or(kOrderPlacedDays, 1 << 0);
+  a.Or(kOrderPlacedDays, 1 << 2);
+  b.Or(kOrderPlacedDays, 1 << 2);
+  b.Or(kOrderPlacedDays, int64_t{1} << 30);
+  CounterRecord ab = a, ba = b;
+  ab.MergeFrom(b);
+  ba.MergeFrom(a);
+  EXPECT_EQ(ab.Get(kOrderPlacedDays), (int64_t{1} << 30) | 0b101);
+  EXPECT_EQ(ba.Get(kOrderPlacedDays), ab.Get(kOrderPlacedDays));
+  EXPECT_FALSE(CounterRecord(CounterLayout::kOrderMonth).IsUnset(kOrderPlacedDays));
+  auto back = CounterRecord::Decode(ab.Encode());
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->Get(kOrderPlacedDays), ab.Get(kOrderPlacedDays));
 }
 
 TEST(Counters, AddMinMaxMutateOneSlot) {

@@ -1,0 +1,126 @@
+#include "backtest/scoring.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+namespace churnwatch::backtest {
+namespace {
+
+constexpr double kDaysPerQuarter = 365.25 / 4;
+
+UnixMicros ToMicros(const google::protobuf::Timestamp& t) {
+  return t.seconds() * kMicrosPerSecond + t.nanos() / 1000;
+}
+
+// One warning: a counted FIRING transition.
+struct Warning {
+  std::string account;
+  std::string rule;
+  UnixMicros fired_at;
+  std::string id;
+};
+
+Figures Compute(const std::vector<const Warning*>& warnings, const Labels& labels,
+                const std::map<std::string, UnixMicros>& resolved_at, const ScoringOptions& o,
+                const Calendar& calendar, int churned_total) {
+  Figures f;
+  std::map<std::string, UnixMicros> first;   // account → first warning
+  std::map<std::string, bool> all_resolved;  // account → every warning resolved by `to`
+  for (const Warning* w : warnings) {
+    ++f.alerts;
+    auto [it, inserted] = first.emplace(w->account, w->fired_at);
+    if (!inserted) it->second = std::min(it->second, w->fired_at);
+    auto r = resolved_at.find(w->id);
+    bool resolved = r != resolved_at.end() && r->second <= o.to;
+    auto [a, fresh] = all_resolved.emplace(w->account, resolved);
+    if (!fresh) a->second = a->second && resolved;
+  }
+  f.accounts_flagged = static_cast<int>(first.size());
+  for (const auto& [account, at] : first) {
+    const AccountLabel& label = labels.accounts.at(account);
+    if (all_resolved[account]) ++f.recovered;
+    if (!label.churned) continue;
+    ++f.true_positives;
+    int64_t warned_day = Calendar::DayNumber(calendar.DayOf(at));
+    f.lead_times.push_back(
+        static_cast<double>(Calendar::DayNumber(*label.churn_date) - warned_day));
+  }
+  std::sort(f.lead_times.begin(), f.lead_times.end());
+  if (f.accounts_flagged > 0)
+    f.precision = static_cast<double>(f.true_positives) / f.accounts_flagged;
+  if (churned_total > 0) f.recall = static_cast<double>(f.true_positives) / churned_total;
+  f.lead_time_days = {Quantile(f.lead_times, 0.25), Quantile(f.lead_times, 0.5),
+                      Quantile(f.lead_times, 0.75), static_cast<int>(f.lead_times.size())};
+  double quarters = static_cast<double>(o.to - o.from) / kMicrosPerDay / kDaysPerQuarter;
+  if (!labels.accounts.empty() && quarters > 0)
+    f.alerts_per_account_quarter =
+        f.alerts / static_cast<double>(labels.accounts.size()) / quarters;
+  return f;
+}
+
+}  // namespace
+
+int SeverityRank(const std::string& severity) {
+  if (severity == "info") return 0;
+  if (severity == "warning") return 1;
+  if (severity == "critical") return 2;
+  return -1;
+}
+
+std::optional<double> Quantile(const std::vector<double>& sorted, double q) {
+  if (sorted.empty()) return std::nullopt;
+  double pos = q * static_cast<double>(sorted.size() - 1);
+  size_t lo = static_cast<size_t>(std::floor(pos));
+  size_t hi = std::min(lo + 1, sorted.size() - 1);
+  return sorted[lo] + (pos - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
+}
+
+ScoreReport Score(const std::vector<v1::Alert>& transitions, const Labels& labels,
+                  const ScoringOptions& o, const Calendar& calendar) {
+  ScoreReport report;
+  report.labelled_accounts = static_cast<int>(labels.accounts.size());
+  for (const auto& [id, l] : labels.accounts) report.churned_accounts += l.churned ? 1 : 0;
+  report.partial_churn_labels = static_cast<int>(labels.partial.size());
+
+  const int min_rank = SeverityRank(o.min_severity);
+  std::vector<Warning> warnings;
+  std::map<std::string, UnixMicros> resolved_at;  // alert id → resolve time
+  std::map<std::string, std::string> signal_of;   // rule → signal
+  std::set<std::string> unlabelled;
+  for (const auto& [rule, info] : o.rules) signal_of[rule] = info.signal;
+  for (const auto& t : transitions) {
+    if (t.state() == v1::ALERT_STATE_RESOLVED) {
+      resolved_at[t.id()] = ToMicros(t.resolved_at());
+      continue;
+    }
+    if (t.state() != v1::ALERT_STATE_FIRING) continue;
+    signal_of[t.rule()] = t.signal();
+    if (SeverityRank(t.severity()) < min_rank) continue;
+    auto f = o.rules.find(t.rule());
+    UnixMicros fired = ToMicros(t.started_at()) + (f == o.rules.end() ? 0 : f->second.for_micros);
+    if (fired < o.from || fired >= o.to) continue;
+    if (!labels.accounts.count(t.account_id())) {
+      unlabelled.insert(t.account_id());
+      continue;
+    }
+    warnings.push_back({t.account_id(), t.rule(), fired, t.id()});
+  }
+  report.unlabelled_accounts_flagged = static_cast<int>(unlabelled.size());
+
+  std::vector<const Warning*> all;
+  std::map<std::string, std::vector<const Warning*>> by_rule;
+  for (const auto& w : warnings) {
+    all.push_back(&w);
+    by_rule[w.rule].push_back(&w);
+  }
+  report.overall = Compute(all, labels, resolved_at, o, calendar, report.churned_accounts);
+  for (const auto& [rule, signal] : signal_of) {
+    report.rules.push_back(
+        {rule, signal,
+         Compute(by_rule[rule], labels, resolved_at, o, calendar, report.churned_accounts)});
+  }
+  return report;
+}
+
+}  // namespace churnwatch::backtest
