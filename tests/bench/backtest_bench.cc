@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -47,27 +48,18 @@ struct Options {
 
 int main(int argc, char** argv) {
   Options o;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string k = argv[i], v = argv[i + 1];
-    if (k == "--accounts")
-      o.accounts = std::stoi(v);
-    else if (k == "--events-per-account")
-      o.events_per_account = std::stoi(v);
-    else if (k == "--churnwatch")
-      o.churnwatch = v;
-    else if (k == "--rules")
-      o.rules = v;
-    else if (k == "--keep")
-      o.keep = v;
-    else if (k == "--batch-events")
-      o.batch_events = v;
-    else if (k == "--runs")
-      o.runs = std::stoi(v);
-    else {
-      std::cerr << "unknown option " << k << "\n";
-      return 2;
-    }
-  }
+  CLI::App app(
+      "Backtest benchmark: the ingest benchmark's workload as a time-ordered history, replayed "
+      "by `churnwatch backtest` with the shipped rules");
+  app.add_option("--accounts", o.accounts, "Accounts")->check(CLI::Range(1, 1'000'000));
+  app.add_option("--events-per-account", o.events_per_account, "Events per account")
+      ->check(CLI::Range(1, 100'000));
+  app.add_option("--churnwatch", o.churnwatch, "The churnwatch binary");
+  app.add_option("--rules", o.rules, "Rule files");
+  app.add_option("--keep", o.keep, "Write the history here and keep it (for profiling)");
+  app.add_option("--batch-events", o.batch_events, "backtest --batch-events");
+  app.add_option("--runs", o.runs, "Runs")->check(CLI::Range(1, 100));
+  CLI11_PARSE(app, argc, argv);
   auto workload = churnwatch::bench::MakeWorkload(o.accounts, o.events_per_account);
   std::map<std::string, std::vector<std::pair<std::string, const std::string*>>> by_topic;
   for (const auto& m : workload)
