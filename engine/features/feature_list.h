@@ -34,13 +34,13 @@
   X(silence_ratio, "ratio",                                                                            \
     "days_since_last_order / median_order_gap_days (purchase-cycle recency)")                          \
   X(p_alive, "probability",                                                                            \
-    "BG/NBD probability that the account is still buying, from its distinct order days (x, t_x, "   \
-    "T) and clv.params; 1 with a single order day, NaN without orders")                            \
-  X(expected_purchases_next_quarter, "order days",                                                    \
-    "BG/NBD expected order days in the next 91 days; NaN without orders")                           \
-  X(p_alive_lowest_line, "probability",                                                              \
-    "lowest p_alive among the account's product lines, each from its own distinct order days "     \
-    "(partial churn: one line dying while the account buys); NaN without orders")                  \
+    "BG/NBD probability that the account is still buying, from its distinct order days (x, t_x, "      \
+    "T) and clv.params; 1 with a single order day, NaN without orders")                                \
+  X(expected_purchases_next_quarter, "order days",                                                     \
+    "BG/NBD expected order days in the next 91 days; NaN without orders")                              \
+  X(p_alive_lowest_line, "probability",                                                                \
+    "lowest p_alive among the account's product lines, each from its own distinct order days "         \
+    "(partial churn: one line dying while the account buys); NaN without orders")                      \
   X(complaints_90d, "count", "complaints in the last 90 days")                                         \
   X(complaints_prev_90d, "count", "complaints in the 90 days before those")                            \
   X(sla_breaches_90d, "count", "SLA breaches in the last 90 days")                                     \

@@ -6,14 +6,14 @@
 //   CHROMIUM         the browser (default /usr/bin/chromium)
 //
 // Run: ctest -L browser  (or: cd tests/browser && CHURNWATCH_BIN=... node dashboard.test.mjs)
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync, openSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import {spawn} from 'node:child_process';
+import {mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {createInterface} from 'node:readline';
+import {after, before, test} from 'node:test';
+import {chromium} from 'playwright-core';
 
 const BIN = process.env.CHURNWATCH_BIN;
 const ARTIFACTS = process.env.ARTIFACTS_DIR || join(process.cwd(), 'artifacts');
@@ -29,7 +29,7 @@ const XSS = {
 
 const tmp = mkdtempSync(join(tmpdir(), 'churnwatch-browser-'));
 let demo, base, bootstrap, context, page;
-const planted = new Map(); // signal -> account id, as the demo prints them
+const planted = new Map();  // signal -> account id, as the demo prints them
 const dialogs = [];
 const pageErrors = [];
 const foreignRequests = [];
@@ -39,7 +39,12 @@ function waitFor(what, fn, timeoutMs = 60000) {
   return (async () => {
     let last;
     while (Date.now() < deadline) {
-      try { last = await fn(); if (last) return last; } catch (e) { last = e; }
+      try {
+        last = await fn();
+        if (last) return last;
+      } catch (e) {
+        last = e;
+      }
       await new Promise((r) => setTimeout(r, 250));
     }
     throw new Error(`timed out waiting for ${what} (last: ${last})`);
@@ -47,17 +52,26 @@ function waitFor(what, fn, timeoutMs = 60000) {
 }
 
 async function api(path, init = {}) {
-  const res = await fetch(base + path, { ...init, headers: { Authorization: 'Bearer ' + TOKEN, ...(init.headers || {}) } });
-  return { status: res.status, body: await res.json().catch(() => null) };
+  const res = await fetch(
+      base + path, {...init, headers: {Authorization: 'Bearer ' + TOKEN, ...(init.headers || {})}});
+  return {status: res.status, body: await res.json().catch(() => null)};
 }
 
 function run(args) {
   return new Promise((resolve, reject) => {
-    const p = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(BIN, args, {stdio: ['ignore', 'pipe', 'pipe']});
     let out = '';
-    p.stdout.on('data', (d) => { out += d; });
-    p.stderr.on('data', (d) => { out += d; });
-    p.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${args.join(' ')}: exit ${code}: ${out}`))));
+    p.stdout.on('data', (d) => {
+      out += d;
+    });
+    p.stderr.on('data', (d) => {
+      out += d;
+    });
+    p.on(
+        'exit',
+        (code) =>
+            (code === 0 ? resolve(out) :
+                          reject(new Error(`${args.join(' ')}: exit ${code}: ${out}`))));
   });
 }
 
@@ -68,7 +82,7 @@ async function produce(topic, events) {
 }
 
 async function shot(name, fullPage = true) {
-  await page.screenshot({ path: join(ARTIFACTS, name + '.png'), fullPage });
+  await page.screenshot({path: join(ARTIFACTS, name + '.png'), fullPage});
 }
 
 async function go(hash) {
@@ -78,29 +92,50 @@ async function go(hash) {
 
 before(async () => {
   assert.ok(BIN, 'CHURNWATCH_BIN is not set');
-  mkdirSync(ARTIFACTS, { recursive: true });
+  mkdirSync(ARTIFACTS, {recursive: true});
   const log = openSync(join(ARTIFACTS, 'demo.log'), 'w');
   demo = spawn(BIN, ['demo', '--http', '127.0.0.1:0', '--accounts', '80', '--seed', '5'], {
-    stdio: ['ignore', 'pipe', log], env: { ...process.env, CHURNWATCH_HTTP_TOKEN: TOKEN },
+    stdio: ['ignore', 'pipe', log],
+    env: {...process.env, CHURNWATCH_HTTP_TOKEN: TOKEN},
   });
-  const lines = createInterface({ input: demo.stdout });
-  await waitFor('demo to print its URLs', () => new Promise((resolve) => {
-    lines.on('line', (line) => {
-      let m;
-      if ((m = /^http=(.*)$/.exec(line))) base = 'http://' + m[1];
-      if ((m = /Kafka bootstrap\s+(\S+)/.exec(line))) bootstrap = m[1];
-      if ((m = /^\s+([a-z_]+)\s+http:\/\/\S+\/api\/v1\/accounts\/(\S+)$/.exec(line))) planted.set(m[1], m[2]);
-      if (base && bootstrap && planted.size >= 3 && line.trim() === '') resolve(true);
-    });
-  }), 120000);
+  const lines = createInterface({input: demo.stdout});
+  await waitFor(
+      'demo to print its URLs',
+      () => new Promise((resolve) => {
+        lines.on('line', (line) => {
+          let m;
+          if ((m = /^http=(.*)$/.exec(line))) base = 'http://' + m[1];
+          if ((m = /Kafka bootstrap\s+(\S+)/.exec(line))) bootstrap = m[1];
+          if ((m = /^\s+([a-z_]+)\s+http:\/\/\S+\/api\/v1\/accounts\/(\S+)$/.exec(line)))
+            planted.set(m[1], m[2]);
+          if (base && bootstrap && planted.size >= 3 && line.trim() === '') resolve(true);
+        });
+      }),
+      120000);
   // A hostile account: markup in every upstream text field, and a withdrawn reference so it
   // fires a critical alert (whose texts carry the name too).
   const now = new Date().toISOString();
-  await produce('accounts', [{ event_id: 'xss-a1', account_id: XSS.id, occurred_at: now, name: XSS.name, tier: 'KEY',
-    owner: { id: 'owner-xss', name: XSS.owner, email: 'x@example.com' }, region: XSS.region, industry: 'test' }]);
+  await produce('accounts', [{
+                  event_id: 'xss-a1',
+                  account_id: XSS.id,
+                  occurred_at: now,
+                  name: XSS.name,
+                  tier: 'KEY',
+                  owner: {id: 'owner-xss', name: XSS.owner, email: 'x@example.com'},
+                  region: XSS.region,
+                  industry: 'test'
+                }]);
   await produce('contacts', [
-    { event_id: 'xss-c1', account_id: XSS.id, occurred_at: now, kind: 'CONTACT_ADDED', contact_id: XSS.contact, contact_role: 'DECISION_MAKER', level: 'EXECUTIVE' },
-    { event_id: 'xss-c2', account_id: XSS.id, occurred_at: now, kind: 'REFERENCE_WITHDRAWN' },
+    {
+      event_id: 'xss-c1',
+      account_id: XSS.id,
+      occurred_at: now,
+      kind: 'CONTACT_ADDED',
+      contact_id: XSS.contact,
+      contact_role: 'DECISION_MAKER',
+      level: 'EXECUTIVE'
+    },
+    {event_id: 'xss-c2', account_id: XSS.id, occurred_at: now, kind: 'REFERENCE_WITHDRAWN'},
   ]);
   await waitFor('the hostile account to fire', async () => {
     const r = await api('/api/v1/alerts?state=firing&account_id=' + XSS.id);
@@ -109,28 +144,41 @@ before(async () => {
 
   const profile = join(tmp, 'chromium-profile');
   context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 800 }, locale: 'zh-CN',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: {width: 1280, height: 800},
+    locale: 'zh-CN',
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'
+    ],
   });
   page = context.pages()[0] || await context.newPage();
-  page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    d.dismiss().catch(() => {});
+  });
   page.on('pageerror', (e) => pageErrors.push(String(e)));
-  page.on('request', (r) => { if (!r.url().startsWith(base) && !r.url().startsWith('data:')) foreignRequests.push(r.url()); });
+  page.on('request', (r) => {
+    if (!r.url().startsWith(base) && !r.url().startsWith('data:')) foreignRequests.push(r.url());
+  });
 });
 
 after(async () => {
   if (context) await context.close();
   if (demo && demo.exitCode === null) {
     demo.kill('SIGTERM');
-    await new Promise((r) => { demo.on('exit', r); setTimeout(r, 15000); });
+    await new Promise((r) => {
+      demo.on('exit', r);
+      setTimeout(r, 15000);
+    });
   }
-  rmSync(tmp, { recursive: true, force: true });
+  rmSync(tmp, {recursive: true, force: true});
 });
 
 test('the at-risk list shows the planted accounts and the counts', async () => {
   await go('#/');
-  await page.evaluate(() => localStorage.clear()); // zh-CN by default
+  await page.evaluate(() => localStorage.clear());  // zh-CN by default
   await go('#/?firing=true');
   const api1 = await api('/api/v1/accounts?firing=true&limit=500');
   assert.equal(api1.status, 200);
@@ -138,9 +186,11 @@ test('the at-risk list shows the planted accounts and the counts', async () => {
   while (await page.locator('button.more:not([hidden])').count()) {
     const n = await page.locator('table.accounts tbody tr').count();
     await page.click('button.more');
-    await waitFor('the next page', async () => (await page.locator('table.accounts tbody tr').count()) > n);
+    await waitFor(
+        'the next page', async () => (await page.locator('table.accounts tbody tr').count()) > n);
   }
-  const shown = new Set(await page.locator('table.accounts tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.account)));
+  const shown = new Set(await page.locator('table.accounts tbody tr')
+                            .evaluateAll((rows) => rows.map((r) => r.dataset.account)));
   assert.deepEqual(shown, expected, 'the list shows exactly the accounts with firing alerts');
   let plantedFiring = 0;
   for (const [signal, id] of planted) {
@@ -157,27 +207,34 @@ test('the at-risk list shows the planted accounts and the counts', async () => {
     const text = await page.locator(`button.count[data-severity=${sev}] strong`).textContent();
     assert.equal(Number(text.replace(/\D/g, '')), api1.body.counts[sev], `${sev} count`);
   }
-  assert.equal(await page.locator('nav a[aria-current=page]').textContent(), '风险客户', 'zh-CN by default');
+  assert.equal(
+      await page.locator('nav a[aria-current=page]').textContent(), '风险客户', 'zh-CN by default');
   await shot('at-risk-1280x800');
 });
 
 test('a filter narrows the list, search finds by id', async () => {
   await go('#/');
   const all = await page.locator('table.accounts tbody tr').count();
-  const tiers = await page.locator('select[name=tier] option').evaluateAll((o) => o.map((x) => x.value).filter(Boolean));
+  const tiers = await page.locator('select[name=tier] option')
+                    .evaluateAll((o) => o.map((x) => x.value).filter(Boolean));
   assert.ok(tiers.includes('strategic'), 'tier facet offered: ' + tiers);
   await page.selectOption('select[name=tier]', 'strategic');
-  await waitFor('the tier filter to apply', async () => (await page.locator('select[name=tier]').inputValue()) === 'strategic' &&
-    (await page.locator('main').getAttribute('aria-busy')) === 'false');
+  await waitFor(
+      'the tier filter to apply',
+      async () => (await page.locator('select[name=tier]').inputValue()) === 'strategic' &&
+          (await page.locator('main').getAttribute('aria-busy')) === 'false');
   const tierCells = await page.locator('table.accounts tbody tr td:nth-child(2)').allTextContents();
-  assert.ok(tierCells.length > 0 && tierCells.length < all, `strategic narrows ${all} to ${tierCells.length}`);
+  assert.ok(
+      tierCells.length > 0 && tierCells.length < all,
+      `strategic narrows ${all} to ${tierCells.length}`);
   assert.ok(tierCells.every((t) => t === 'strategic'), 'every row is strategic');
   const apiCount = (await api('/api/v1/accounts?tier=strategic&limit=500')).body.total;
   assert.equal(tierCells.length, Math.min(apiCount, 50));
 
   await go('#/');
   await page.fill('input[name=q]', 'xss-1');
-  await waitFor('search results', async () => (await page.locator('table.accounts tbody tr').count()) === 1);
+  await waitFor(
+      'search results', async () => (await page.locator('table.accounts tbody tr').count()) === 1);
   assert.equal(await page.locator('table.accounts tbody tr').getAttribute('data-account'), XSS.id);
   await shot('at-risk-search');
 });
@@ -190,14 +247,19 @@ test('upstream names render as text and never run', async () => {
   assert.equal(await row.locator('td:nth-child(4)').textContent(), XSS.region);
   await go('#/account/' + encodeURIComponent(XSS.id));
   assert.equal(await page.locator('h1 .name').textContent(), XSS.name);
-  assert.ok((await page.locator('table.contacts').textContent()).includes(XSS.contact), 'contact id as text');
+  assert.ok(
+      (await page.locator('table.contacts').textContent()).includes(XSS.contact),
+      'contact id as text');
   await page.waitForSelector('article.alert');
   await go('#/alerts');
   await page.waitForSelector(`article.alert a[href="#/account/${XSS.id}"]`);
   await shot('xss-alerts', false);
-  await new Promise((r) => setTimeout(r, 500)); // give any injected handler the chance to run
-  assert.equal(await page.evaluate(() => window.__xss), undefined, 'no injected script or handler ran');
-  assert.equal(await page.locator('main img, main iframe, main script, main svg[onload]').count(), 0, 'no injected element');
+  await new Promise((r) => setTimeout(r, 500));  // give any injected handler the chance to run
+  assert.equal(
+      await page.evaluate(() => window.__xss), undefined, 'no injected script or handler ran');
+  assert.equal(
+      await page.locator('main img, main iframe, main script, main svg[onload]').count(), 0,
+      'no injected element');
   assert.deepEqual(dialogs, []);
   assert.deepEqual(foreignRequests, [], 'nothing loaded from another origin');
 });
@@ -206,17 +268,25 @@ test('the account page draws quarterly volume with the right quarters', async ()
   const id = planted.get('volume_decline') || [...planted.values()][0];
   const account = (await api('/api/v1/accounts/' + encodeURIComponent(id))).body;
   const quarters = [...new Set(account.orders.quarters.map((q) => q.quarter))].sort().slice(-8);
-  const lines = new Set(account.orders.quarters.filter((q) => quarters.includes(q.quarter)).map((q) => q.product_line));
+  const lines = new Set(account.orders.quarters.filter((q) => quarters.includes(q.quarter))
+                            .map((q) => q.product_line));
   await go('#/account/' + encodeURIComponent(id));
   const labels = await page.locator('svg.bars text.q-label').allTextContents();
   assert.deepEqual(labels, quarters, 'x axis quarters');
-  assert.equal(await page.locator('svg.bars rect.bar').count(), quarters.length * lines.size, 'one bar per quarter and line');
+  assert.equal(
+      await page.locator('svg.bars rect.bar').count(), quarters.length * lines.size,
+      'one bar per quarter and line');
   const last = account.orders.quarters.filter((q) => q.quarter === quarters[quarters.length - 1]);
   for (const q of last) {
-    const bar = page.locator(`svg.bars rect.bar[data-quarter="${q.quarter}"][data-line="${q.product_line}"]`);
-    assert.ok(await bar.locator('title').textContent().then((t) => t.endsWith(q.quantity.toLocaleString('zh-CN'))), 'bar value');
+    const bar = page.locator(
+        `svg.bars rect.bar[data-quarter="${q.quarter}"][data-line="${q.product_line}"]`);
+    assert.ok(
+        await bar.locator('title').textContent().then(
+            (t) => t.endsWith(q.quantity.toLocaleString('zh-CN'))),
+        'bar value');
   }
-  assert.ok(Number(await page.locator('.health-card .score').textContent()) >= 0, 'health score shown');
+  assert.ok(
+      Number(await page.locator('.health-card .score').textContent()) >= 0, 'health score shown');
   assert.equal(await page.locator('.health-card .component').count(), 3, 'three components');
   await page.waitForSelector('.history li, .history p');
   await shot('account-1280x800');
@@ -230,35 +300,53 @@ test('acknowledge is refused without the token and works with it', async () => {
   const alertId = await card.getAttribute('data-alert');
   await card.locator('input[name=by]').fill('王经理');
   await card.locator('button.ack').click();
-  await waitFor('the refusal', async () => (await card.locator('.ack-status').textContent()).includes('401'));
+  await waitFor(
+      'the refusal', async () => (await card.locator('.ack-status').textContent()).includes('401'));
   assert.equal((await card.locator('.ack-status').getAttribute('class')).includes('bad'), true);
-  let record = (await api('/api/v1/alerts?account_id=' + XSS.id)).body.alerts.find((a) => a.id === alertId);
+  let record =
+      (await api('/api/v1/alerts?account_id=' + XSS.id)).body.alerts.find((a) => a.id === alertId);
   assert.ok(!record.ack || !record.ack.by, 'not acknowledged without the token');
 
   await page.fill('#token', 'wrong-' + TOKEN);
   await page.dispatchEvent('#token', 'change');
   await card.locator('button.ack').click();
-  await waitFor('the refusal of a wrong token', async () => (await card.locator('.ack-status').textContent()).includes('401'));
+  await waitFor(
+      'the refusal of a wrong token',
+      async () => (await card.locator('.ack-status').textContent()).includes('401'));
 
   await page.fill('#token', TOKEN);
   await page.dispatchEvent('#token', 'change');
   await card.locator('input[name=note]').fill('已约客户高层复盘');
   await card.locator('button.ack').click();
-  await waitFor('the acknowledgement', async () => (await card.locator('.ack-status').textContent()).includes('王经理'));
-  record = (await api('/api/v1/alerts?account_id=' + XSS.id)).body.alerts.find((a) => a.id === alertId);
+  await waitFor(
+      'the acknowledgement',
+      async () => (await card.locator('.ack-status').textContent()).includes('王经理'));
+  record =
+      (await api('/api/v1/alerts?account_id=' + XSS.id)).body.alerts.find((a) => a.id === alertId);
   assert.equal(record.ack.by, '王经理');
   await shot('alerts-acknowledged', false);
 });
 
 test('live transitions arrive over server-sent events', async () => {
   await go('#/alerts');
-  await waitFor('the stream to connect', async () => (await page.locator('.live-state').getAttribute('data-state')) === 'open');
+  await waitFor(
+      'the stream to connect',
+      async () => (await page.locator('.live-state').getAttribute('data-state')) === 'open');
   const id = 'ACC-LIVE-' + Date.now();
   const now = new Date().toISOString();
-  await produce('accounts', [{ event_id: id + '-a', account_id: id, occurred_at: now, name: '实时客户 <b>live</b>', tier: 'STRATEGIC' }]);
-  await produce('contacts', [{ event_id: id + '-c', account_id: id, occurred_at: now, kind: 'REFERENCE_WITHDRAWN' }]);
+  await produce('accounts', [{
+                  event_id: id + '-a',
+                  account_id: id,
+                  occurred_at: now,
+                  name: '实时客户 <b>live</b>',
+                  tier: 'STRATEGIC'
+                }]);
+  await produce(
+      'contacts',
+      [{event_id: id + '-c', account_id: id, occurred_at: now, kind: 'REFERENCE_WITHDRAWN'}]);
   const li = page.locator(`ol.transitions li.transition[data-account="${id}"]`);
-  await waitFor('the FIRING transition in the live list', async () => (await li.count()) > 0, 90000);
+  await waitFor(
+      'the FIRING transition in the live list', async () => (await li.count()) > 0, 90000);
   assert.equal(await li.first().getAttribute('data-kind'), 'FIRING');
   await shot('alerts-live', false);
 });
@@ -281,7 +369,8 @@ test('the language switch changes every label and is remembered', async () => {
   assert.equal(await page.locator('table.accounts thead th').first().textContent(), 'Account');
   await page.reload();
   await page.waitForSelector('main[aria-busy=false]');
-  assert.equal(await page.locator('nav a[aria-current=page]').textContent(), 'At risk', 'remembered');
+  assert.equal(
+      await page.locator('nav a[aria-current=page]').textContent(), 'At risk', 'remembered');
   await shot('at-risk-en');
   await page.click('#lang');
   await page.waitForSelector('main[aria-busy=false]');
@@ -289,13 +378,20 @@ test('the language switch changes every label and is remembered', async () => {
 });
 
 test('usable at phone width', async () => {
-  await page.setViewportSize({ width: 390, height: 844 });
-  for (const [hash, name] of [['#/', 'phone-at-risk'], ['#/account/' + encodeURIComponent(planted.get('volume_decline') || XSS.id), 'phone-account'], ['#/alerts', 'phone-alerts']]) {
+  await page.setViewportSize({width: 390, height: 844});
+  for (const [hash, name] of [
+           ['#/', 'phone-at-risk'],
+           [
+             '#/account/' + encodeURIComponent(planted.get('volume_decline') || XSS.id),
+             'phone-account'
+           ],
+           ['#/alerts', 'phone-alerts']]) {
     await go(hash);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow =
+        await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 1, `${name}: no horizontal scrolling (overflow ${overflow}px)`);
     await shot(name);
   }
-  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.setViewportSize({width: 1280, height: 800});
   assert.deepEqual(pageErrors, [], 'no script errors');
 });

@@ -2,14 +2,18 @@
 // every request; it lives in sessionStorage only, never in a URL.
 const TOKEN_KEY = 'churnwatch.token';
 
-export function token() { return sessionStorage.getItem(TOKEN_KEY) || ''; }
+export function token() {
+  return sessionStorage.getItem(TOKEN_KEY) || '';
+}
 export function setToken(value) {
-  if (value) sessionStorage.setItem(TOKEN_KEY, value);
-  else sessionStorage.removeItem(TOKEN_KEY);
+  if (value)
+    sessionStorage.setItem(TOKEN_KEY, value);
+  else
+    sessionStorage.removeItem(TOKEN_KEY);
 }
 
 function headers(extra) {
-  const out = { Accept: 'application/json', ...extra };
+  const out = {Accept: 'application/json', ...extra};
   if (token()) out.Authorization = 'Bearer ' + token();
   return out;
 }
@@ -22,7 +26,7 @@ export class ApiError extends Error {
 }
 
 async function request(method, path, body) {
-  const init = { method, headers: headers(body ? { 'Content-Type': 'application/json' } : {}) };
+  const init = {method, headers: headers(body ? {'Content-Type': 'application/json'} : {})};
   if (body) init.body = JSON.stringify(body);
   let res;
   try {
@@ -31,7 +35,10 @@ async function request(method, path, body) {
     throw new ApiError(0, e.message);
   }
   let data = null;
-  try { data = await res.json(); } catch { /* not JSON */ }
+  try {
+    data = await res.json();
+  } catch { /* not JSON */
+  }
   if (!res.ok) throw new ApiError(res.status, (data && data.error) || 'HTTP ' + res.status);
   return data;
 }
@@ -42,7 +49,8 @@ export const api = {
   accountAlerts: (id) => request('GET', '/api/v1/accounts/' + encodeURIComponent(id) + '/alerts'),
   alerts: (params) => request('GET', '/api/v1/alerts?' + new URLSearchParams(params)),
   rules: () => request('GET', '/api/v1/rules'),
-  ack: (id, by, note) => request('POST', '/api/v1/alerts/' + encodeURIComponent(id) + '/ack', { by, note }),
+  ack: (id, by, note) =>
+      request('POST', '/api/v1/alerts/' + encodeURIComponent(id) + '/ack', {by, note}),
 };
 
 // Server-sent events from /api/v1/alerts/stream, read with fetch so the token can go in the
@@ -57,31 +65,37 @@ export function streamAlerts(onEvent, onState) {
     while (!stopped) {
       controller = new AbortController();
       try {
-        const h = headers({ Accept: 'text/event-stream' });
+        const h = headers({Accept: 'text/event-stream'});
         if (lastId) h['Last-Event-ID'] = lastId;
-        const res = await fetch('/api/v1/alerts/stream', { headers: h, signal: controller.signal });
-        if (res.status === 404) { onState('unsupported'); return; }
+        const res = await fetch('/api/v1/alerts/stream', {headers: h, signal: controller.signal});
+        if (res.status === 404) {
+          onState('unsupported');
+          return;
+        }
         if (!res.ok || !res.body) throw new Error('HTTP ' + res.status);
         onState('open');
         const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
         let buffer = '';
         for (;;) {
-          const { value, done } = await reader.read();
+          const {value, done} = await reader.read();
           if (done) break;
           buffer += value;
           let cut;
           while ((cut = buffer.indexOf('\n\n')) >= 0) {
             const block = buffer.slice(0, cut);
             buffer = buffer.slice(cut + 2);
-            const ev = { event: 'message', id: '', data: '' };
+            const ev = {event: 'message', id: '', data: ''};
             for (const line of block.split('\n')) {
               if (line.startsWith(':')) continue;
               const colon = line.indexOf(':');
               const field = colon < 0 ? line : line.slice(0, colon);
               const val = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-              if (field === 'data') ev.data += (ev.data ? '\n' : '') + val;
-              else if (field === 'event') ev.event = val;
-              else if (field === 'id') ev.id = val;
+              if (field === 'data')
+                ev.data += (ev.data ? '\n' : '') + val;
+              else if (field === 'event')
+                ev.event = val;
+              else if (field === 'id')
+                ev.id = val;
             }
             if (ev.id) lastId = ev.id;
             if (ev.data) onEvent(ev);
@@ -96,5 +110,8 @@ export function streamAlerts(onEvent, onState) {
     }
   }
   connect();
-  return () => { stopped = true; if (controller) controller.abort(); };
+  return () => {
+    stopped = true;
+    if (controller) controller.abort();
+  };
 }

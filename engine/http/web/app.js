@@ -4,17 +4,20 @@
 //   #/alerts          live transitions (server-sent events) and firing alerts, acknowledge
 //   #/rules           the loaded rules and the last reload
 // All upstream text is inserted as text nodes (dom.js); nothing here parses HTML.
-import { h, clear, append, accountHref } from './dom.js';
-import { t, label, setLang, currentLang, formatTime, formatDate, formatNumber } from './i18n.js';
-import { api, token, setToken, streamAlerts } from './api.js';
-import { sparkline, quarterBars } from './charts.js';
+import {api, setToken, streamAlerts, token} from './api.js';
+import {quarterBars, sparkline} from './charts.js';
+import {accountHref, append, clear, h} from './dom.js';
+import {currentLang, formatDate, formatNumber, formatTime, label, setLang, t} from './i18n.js';
 
 const main = document.getElementById('main');
 let stopView = () => {};
 
 const SEVERITIES = ['critical', 'warning', 'info'];
-const SIGNALS = ['volume_decline', 'meeting_cancelled', 'reference_withdrawn', 'key_contact_change', 'manager_turnover',
-  'product_line_dropped', 'purchase_silence', 'service_degradation', 'exec_contact_gap', 'external_risk', 'health_low'];
+const SIGNALS = [
+  'volume_decline', 'meeting_cancelled', 'reference_withdrawn', 'key_contact_change',
+  'manager_turnover', 'product_line_dropped', 'purchase_silence', 'service_degradation',
+  'exec_contact_gap', 'external_risk', 'health_low'
+];
 
 function notice(text, kind = 'info') {
   const el = document.getElementById('notice');
@@ -24,7 +27,7 @@ function notice(text, kind = 'info') {
 }
 
 function severityBadge(sev) {
-  return h('span', { class: 'sev sev-' + (sev || 'none') }, label('sev_', sev || 'none'));
+  return h('span', {class: 'sev sev-' + (sev || 'none')}, label('sev_', sev || 'none'));
 }
 
 function chrome() {
@@ -32,9 +35,10 @@ function chrome() {
   document.getElementById('brand').textContent = 'churnwatch · ' + t('title');
   const nav = clear(document.getElementById('nav'));
   const route = location.hash.split('?')[0];
-  for (const [href, key] of [['#/', 'navRisk'], ['#/alerts', 'navAlerts'], ['#/rules', 'navRules']]) {
+  for (const [href, key] of [
+           ['#/', 'navRisk'], ['#/alerts', 'navAlerts'], ['#/rules', 'navRules']]) {
     const current = route === href || (href === '#/' && (route === '' || route === '#'));
-    nav.append(h('a', { href, 'aria-current': current ? 'page' : null }, t(key)));
+    nav.append(h('a', {href, 'aria-current': current ? 'page' : null}, t(key)));
   }
   const lang = document.getElementById('lang');
   lang.textContent = t('switchTo');
@@ -55,79 +59,135 @@ function hashParams() {
 
 function setHashParams(params) {
   const clean = new URLSearchParams();
-  for (const [k, v] of params) if (v) clean.set(k, v);
+  for (const [k, v] of params)
+    if (v) clean.set(k, v);
   const text = clean.toString();
   history.replaceState(null, '', '#/' + (text ? '?' + text : ''));
 }
 
 function select(name, options, value, onChange) {
-  return h('label', { class: 'filter' }, h('span', {}, t(name)),
-    h('select', { name, onchange: (e) => onChange(e.target.value) },
-      h('option', { value: '' }, t('all')),
-      options.map(([v, text]) => h('option', { value: v, selected: v === value }, text))));
+  return h(
+      'label', {class: 'filter'}, h('span', {}, t(name)),
+      h('select', {name, onchange: (e) => onChange(e.target.value)},
+        h('option', {value: ''}, t('all')),
+        options.map(([v, text]) => h('option', {value: v, selected: v === value}, text))));
 }
 
 async function atRiskView() {
   const params = hashParams();
   const query = {};
-  for (const k of FILTERS) if (params.get(k)) query[k] = params.get(k);
+  for (const k of FILTERS)
+    if (params.get(k)) query[k] = params.get(k);
   const update = (key, value) => {
     const p = hashParams();
-    if (value) p.set(key, value); else p.delete(key);
+    if (value)
+      p.set(key, value);
+    else
+      p.delete(key);
     setHashParams(p);
     render();
   };
   let data;
   try {
-    data = await api.accounts({ ...query, limit: 50 });
+    data = await api.accounts({...query, limit: 50});
   } catch (e) {
     return showError(e);
   }
   const facets = data.facets || {};
-  const counts = h('div', { class: 'counts' },
-    [...SEVERITIES, 'none'].map((sev) => h('button', {
-      type: 'button', class: 'count sev-' + sev + (query.severity === sev ? ' on' : ''), 'data-severity': sev,
-      onclick: () => update('severity', query.severity === sev ? '' : sev),
-    }, h('strong', {}, formatNumber((data.counts || {})[sev] || 0)), ' ', label('sev_', sev))));
+  const counts =
+      h('div', {class: 'counts'},
+        [...SEVERITIES, 'none'].map(
+            (sev) =>
+                h('button', {
+                  type: 'button',
+                  class: 'count sev-' + sev + (query.severity === sev ? ' on' : ''),
+                  'data-severity': sev,
+                  onclick: () => update('severity', query.severity === sev ? '' : sev),
+                },
+                  h('strong', {}, formatNumber((data.counts || {})[sev] || 0)), ' ',
+                  label('sev_', sev))));
 
   let searchTimer = 0;
-  const filters = h('form', { class: 'filters', onsubmit: (e) => e.preventDefault() },
-    h('label', { class: 'filter search' }, h('span', {}, t('search')),
-      h('input', { type: 'search', name: 'q', value: query.q || '', maxlength: 128, placeholder: t('search'),
-        oninput: (e) => { clearTimeout(searchTimer); searchTimer = setTimeout(() => update('q', e.target.value.trim()), 300); } })),
-    select('tier', (facets.tiers || []).map((v) => [v, v]), query.tier, (v) => update('tier', v)),
-    select('owner', (facets.owners || []).map((o) => [o.id, o.name || o.id]), query.owner, (v) => update('owner', v)),
-    select('region', (facets.regions || []).map((v) => [v, v]), query.region, (v) => update('region', v)),
-    select('signal', SIGNALS.map((v) => [v, label('sig_', v)]), query.signal, (v) => update('signal', v)),
-    select('severity', [...SEVERITIES, 'none'].map((v) => [v, label('sev_', v)]), query.severity, (v) => update('severity', v)),
-    h('label', { class: 'filter' }, h('span', {}, t('sort')),
-      h('select', { name: 'sort', onchange: (e) => update('sort', e.target.value === 'health' ? '' : e.target.value) },
-        [['health', 'sortHealth'], ['severity', 'sortSeverity'], ['name', 'sortName'], ['id', 'sortId'], ['since', 'sortSince']]
-          .map(([v, key]) => h('option', { value: v, selected: (query.sort || 'health') === v }, t(key))))),
-    h('label', { class: 'filter check' },
-      h('input', { type: 'checkbox', name: 'firing', checked: query.firing === 'true', onchange: (e) => update('firing', e.target.checked ? 'true' : '') }),
-      h('span', {}, t('firingOnly'))));
+  const filters = h(
+      'form', {class: 'filters', onsubmit: (e) => e.preventDefault()},
+      h('label', {class: 'filter search'}, h('span', {}, t('search')), h('input', {
+          type: 'search',
+          name: 'q',
+          value: query.q || '',
+          maxlength: 128,
+          placeholder: t('search'),
+          oninput: (e) => {
+            clearTimeout(searchTimer);
+            searchTimer = setTimeout(() => update('q', e.target.value.trim()), 300);
+          }
+        })),
+      select('tier', (facets.tiers || []).map((v) => [v, v]), query.tier, (v) => update('tier', v)),
+      select(
+          'owner', (facets.owners || []).map((o) => [o.id, o.name || o.id]), query.owner,
+          (v) => update('owner', v)),
+      select(
+          'region', (facets.regions || []).map((v) => [v, v]), query.region,
+          (v) => update('region', v)),
+      select(
+          'signal', SIGNALS.map((v) => [v, label('sig_', v)]), query.signal,
+          (v) => update('signal', v)),
+      select(
+          'severity', [...SEVERITIES, 'none'].map((v) => [v, label('sev_', v)]), query.severity,
+          (v) => update('severity', v)),
+      h('label', {class: 'filter'}, h('span', {}, t('sort')),
+        h('select', {
+          name: 'sort',
+          onchange: (e) => update('sort', e.target.value === 'health' ? '' : e.target.value)
+        },
+          [
+            ['health', 'sortHealth'], ['severity', 'sortSeverity'], ['name', 'sortName'],
+            ['id', 'sortId'], ['since', 'sortSince']
+          ]
+              .map(
+                  ([v, key]) =>
+                      h('option', {value: v, selected: (query.sort || 'health') === v}, t(key))))),
+      h('label', {class: 'filter check'}, h('input', {
+          type: 'checkbox',
+          name: 'firing',
+          checked: query.firing === 'true',
+          onchange: (e) => update('firing', e.target.checked ? 'true' : '')
+        }),
+        h('span', {}, t('firingOnly'))));
 
   const body = h('tbody', {});
-  const table = h('table', { class: 'accounts' },
-    h('thead', {}, h('tr', {}, ['colAccount', 'tier', 'owner', 'region', 'colHealth', 'severity', 'colSignals', 'colSince', 'colVolume']
-      .map((k) => h('th', { scope: 'col' }, t(k))))), body);
-  const status = h('p', { class: 'muted', id: 'shown' });
-  const more = h('button', { type: 'button', class: 'more', hidden: true }, t('more'));
+  const table =
+      h('table', {class: 'accounts'},
+        h('thead', {},
+          h('tr', {},
+            [
+              'colAccount', 'tier', 'owner', 'region', 'colHealth', 'severity', 'colSignals',
+              'colSince', 'colVolume'
+            ].map((k) => h('th', {scope: 'col'}, t(k))))),
+        body);
+  const status = h('p', {class: 'muted', id: 'shown'});
+  const more = h('button', {type: 'button', class: 'more', hidden: true}, t('more'));
   let shown = 0;
   const addRows = (page) => {
     for (const a of page.accounts) body.append(accountRow(a));
     shown += page.accounts.length;
-    status.textContent = shown ? t('shown', { n: shown, total: page.total }) + ' · ' + t('asOf', { t: formatTime(page.as_of) }) : t('none');
+    status.textContent = shown ?
+        t('shown', {n: shown, total: page.total}) + ' · ' + t('asOf', {t: formatTime(page.as_of)}) :
+        t('none');
     more.hidden = !page.next;
     more.onclick = async () => {
       more.disabled = true;
-      try { addRows(await api.accounts({ ...query, limit: 50, cursor: page.next })); } catch (e) { showError(e); }
+      try {
+        addRows(await api.accounts({...query, limit: 50, cursor: page.next}));
+      } catch (e) {
+        showError(e);
+      }
       more.disabled = false;
     };
   };
   addRows(data);
-  clear(main).append(h('section', { class: 'view risk' }, counts, filters, h('div', { class: 'table-wrap' }, table), status, more));
+  clear(main).append(
+      h('section', {class: 'view risk'}, counts, filters, h('div', {class: 'table-wrap'}, table),
+        status, more));
   const search = main.querySelector('input[name=q]');
   if (query.q !== undefined && document.activeElement === document.body) {
     search.focus();
@@ -136,24 +196,27 @@ async function atRiskView() {
 }
 
 function accountRow(a) {
-  return h('tr', { class: 'sev-row-' + (a.worst_severity || 'none'), 'data-account': a.account_id },
-    h('td', { 'data-label': t('colAccount') },
-      h('a', { href: accountHref(a.account_id), class: 'name' }, a.name || a.account_id),
-      h('div', { class: 'muted id' }, a.account_id)),
-    h('td', { 'data-label': t('tier') }, a.tier || '—'),
-    h('td', { 'data-label': t('owner') }, (a.owner && (a.owner.name || a.owner.id)) || '—'),
-    h('td', { 'data-label': t('region') }, a.region || '—'),
-    h('td', { 'data-label': t('colHealth'), class: 'num' }, healthPill(a.health && a.health.score)),
-    h('td', { 'data-label': t('severity') }, severityBadge(a.worst_severity)),
-    h('td', { 'data-label': t('colSignals') }, (a.firing_signals || []).map((sig) => h('span', { class: 'chip', 'data-signal': sig }, label('sig_', sig)))),
-    h('td', { 'data-label': t('colSince') }, formatDate(a.since)),
-    h('td', { 'data-label': t('colVolume') }, sparkline(a.volume || [])));
+  return h(
+      'tr', {class: 'sev-row-' + (a.worst_severity || 'none'), 'data-account': a.account_id},
+      h('td', {'data-label': t('colAccount')},
+        h('a', {href: accountHref(a.account_id), class: 'name'}, a.name || a.account_id),
+        h('div', {class: 'muted id'}, a.account_id)),
+      h('td', {'data-label': t('tier')}, a.tier || '—'),
+      h('td', {'data-label': t('owner')}, (a.owner && (a.owner.name || a.owner.id)) || '—'),
+      h('td', {'data-label': t('region')}, a.region || '—'),
+      h('td', {'data-label': t('colHealth'), class: 'num'}, healthPill(a.health && a.health.score)),
+      h('td', {'data-label': t('severity')}, severityBadge(a.worst_severity)),
+      h('td', {'data-label': t('colSignals')},
+        (a.firing_signals ||
+         []).map((sig) => h('span', {class: 'chip', 'data-signal': sig}, label('sig_', sig)))),
+      h('td', {'data-label': t('colSince')}, formatDate(a.since)),
+      h('td', {'data-label': t('colVolume')}, sparkline(a.volume || [])));
 }
 
 function healthPill(score) {
   if (score == null) return '—';
   const band = score < 40 ? 'bad' : score < 60 ? 'warn' : 'good';
-  return h('span', { class: 'health ' + band }, formatNumber(score, 0));
+  return h('span', {class: 'health ' + band}, formatNumber(score, 0));
 }
 
 // ---- Account ----------------------------------------------------------------------------------
@@ -164,12 +227,13 @@ async function accountView(id) {
   try {
     account = await api.account(id);
   } catch (e) {
-    if (e.status === 404) return showError(new Error(t('notFound', { id })));
+    if (e.status === 404) return showError(new Error(t('notFound', {id})));
     return showError(e);
   }
   const p = account.profile || {};
   const hl = account.health || {};
-  const firing = (account.alerts || []).filter((a) => a.state === 'FIRING' || a.state === 'ALERT_STATE_FIRING');
+  const firing = (account.alerts ||
+                  []).filter((a) => a.state === 'FIRING' || a.state === 'ALERT_STATE_FIRING');
   const view = h('section', { class: 'view account' },
     h('p', {}, h('a', { href: '#/' }, t('back'))),
     h('h1', {}, h('span', { class: 'name' }, p.name || account.account_id), ' ', h('small', { class: 'muted id' }, account.account_id)),
@@ -199,48 +263,67 @@ async function accountView(id) {
 
 function meter(v) {
   const pct = Math.max(0, Math.min(100, Number(v) || 0));
-  const m = h('meter', { min: 0, max: 100, low: 40, high: 60, optimum: 100, value: pct });
+  const m = h('meter', {min: 0, max: 100, low: 40, high: 60, optimum: 100, value: pct});
   return m;
 }
 
 function historyList(history) {
   if (history instanceof Error) {
-    return h('p', { class: 'muted' }, history.status === 404 ? t('historyUnavailable') : t('error', { msg: history.message }));
+    return h(
+        'p', {class: 'muted'},
+        history.status === 404 ? t('historyUnavailable') : t('error', {msg: history.message}));
   }
   const entries = history.history || [];
-  if (!entries.length) return h('p', { class: 'muted' }, t('noHistory'));
-  return h('ol', { class: 'history-list' }, entries.slice().reverse().map((e) => {
+  if (!entries.length) return h('p', {class: 'muted'}, t('noHistory'));
+  return h('ol', {class: 'history-list'}, entries.slice().reverse().map((e) => {
     const a = e.alert || e;
     const kind = String(e.kind || a.state || '').replace('ALERT_STATE_', '');
-    const what = kind === 'ACKNOWLEDGED' ? t('acked', { by: (e.ack && e.ack.by) || '—' }) : label('state_', kind);
-    return h('li', { 'data-kind': kind }, h('time', {}, formatTime(e.at || a.resolved_at || a.started_at)), ' ',
-      severityBadge(a.severity), ' ', h('span', { class: 'chip' }, label('sig_', a.signal)), ' ', h('strong', {}, what),
-      e.ack && e.ack.note ? h('span', { class: 'muted' }, ' · ' + e.ack.note) : null,
-      a.annotations && a.annotations.summary ? h('div', { class: 'muted' }, a.annotations.summary) : null);
+    const what = kind === 'ACKNOWLEDGED' ? t('acked', {by: (e.ack && e.ack.by) || '—'}) :
+                                           label('state_', kind);
+    return h(
+        'li', {'data-kind': kind}, h('time', {}, formatTime(e.at || a.resolved_at || a.started_at)),
+        ' ', severityBadge(a.severity), ' ', h('span', {class: 'chip'}, label('sig_', a.signal)),
+        ' ', h('strong', {}, what),
+        e.ack && e.ack.note ? h('span', {class: 'muted'}, ' · ' + e.ack.note) : null,
+        a.annotations && a.annotations.summary ? h('div', {class: 'muted'}, a.annotations.summary) :
+                                                 null);
   }));
 }
 
 function timeline(entries) {
-  if (!entries.length) return h('p', { class: 'muted' }, t('noTimeline'));
-  return h('ol', { class: 'timeline' }, entries.map((e) => h('li', { class: 'ev-' + e.kind },
-    h('time', {}, e.date), ' ', h('span', { class: 'chip' }, t('ev_' + e.kind)), ' ',
-    Object.entries(e.counts || {}).map(([k, v]) => h('span', { class: 'fact' }, label('tl_', k) + ' ' + formatNumber(v, 1))))));
+  if (!entries.length) return h('p', {class: 'muted'}, t('noTimeline'));
+  return h(
+      'ol', {class: 'timeline'},
+      entries.map(
+          (e) => h(
+              'li', {class: 'ev-' + e.kind}, h('time', {}, e.date), ' ',
+              h('span', {class: 'chip'}, t('ev_' + e.kind)), ' ',
+              Object.entries(e.counts || {})
+                  .map(
+                      ([k, v]) => h(
+                          'span', {class: 'fact'}, label('tl_', k) + ' ' + formatNumber(v, 1))))));
 }
 
 function contactsByRole(people) {
-  if (!people.length) return h('p', { class: 'muted' }, t('noContacts'));
+  if (!people.length) return h('p', {class: 'muted'}, t('noContacts'));
   const groups = new Map();
   for (const c of people) {
     const key = c.role + '\u0000' + c.level;
     if (!groups.has(key)) groups.set(key, []);
     groups.get(key).push(c);
   }
-  return h('table', { class: 'contacts' }, h('tbody', {}, [...groups.entries()].sort().map(([key, list]) => {
-    const [role, level] = key.split('\u0000');
-    return h('tr', {}, h('th', { scope: 'row' }, label('role_', role), ' · ', label('level_', level)),
-      h('td', {}, list.map((c) => h('span', { class: 'contact' + (c.active ? '' : ' gone') },
-        c.contact_id, ' ', h('small', { class: 'muted' }, c.active ? t('active') : t('left'))))));
-  })));
+  return h(
+      'table', {class: 'contacts'},
+      h('tbody', {}, [...groups.entries()].sort().map(([key, list]) => {
+        const [role, level] = key.split('\u0000');
+        return h(
+            'tr', {}, h('th', {scope: 'row'}, label('role_', role), ' · ', label('level_', level)),
+            h('td', {},
+              list.map(
+                  (c) =>
+                      h('span', {class: 'contact' + (c.active ? '' : ' gone')}, c.contact_id, ' ',
+                        h('small', {class: 'muted'}, c.active ? t('active') : t('left'))))));
+      })));
 }
 
 // ---- Alerts -----------------------------------------------------------------------------------
@@ -248,79 +331,129 @@ function contactsByRole(people) {
 function alertCard(a) {
   const ann = a.annotations || {};
   const evidence = Object.entries(a.evidence || {});
-  return h('article', { class: 'alert sev-border-' + a.severity, 'data-alert': a.id },
-    h('header', {}, severityBadge(a.severity), ' ', h('span', { class: 'chip' }, label('sig_', a.signal)), ' ',
-      h('a', { href: accountHref(a.account_id) }, (a.labels && a.labels.account_name) || a.account_id), ' ',
-      h('time', { class: 'muted' }, formatTime(a.started_at)),
-      a.escalated ? h('span', { class: 'chip escalated' }, t('escalated')) : null),
-    ann.summary ? h('p', { class: 'summary' }, ann.summary) : null,
-    ann.description ? h('p', {}, ann.description) : null,
-    ann.action ? h('p', { class: 'action' }, h('strong', {}, t('action') + ': '), ann.action) : null,
-    evidence.length ? h('details', {}, h('summary', {}, t('evidence')),
-      h('dl', { class: 'evidence' }, evidence.map(([k, v]) => [h('dt', {}, k), h('dd', {}, typeof v === 'number' ? formatNumber(v, 2) : String(v))]))) : null,
-    ackControls(a));
+  return h(
+      'article', {class: 'alert sev-border-' + a.severity, 'data-alert': a.id},
+      h('header', {}, severityBadge(a.severity), ' ',
+        h('span', {class: 'chip'}, label('sig_', a.signal)), ' ',
+        h('a', {href: accountHref(a.account_id)},
+          (a.labels && a.labels.account_name) || a.account_id),
+        ' ', h('time', {class: 'muted'}, formatTime(a.started_at)),
+        a.escalated ? h('span', {class: 'chip escalated'}, t('escalated')) : null),
+      ann.summary ? h('p', {class: 'summary'}, ann.summary) : null,
+      ann.description ? h('p', {}, ann.description) : null,
+      ann.action ? h('p', {class: 'action'}, h('strong', {}, t('action') + ': '), ann.action) :
+                   null,
+      evidence.length ?
+          h('details', {}, h('summary', {}, t('evidence')),
+            h('dl', {class: 'evidence'},
+              evidence.map(
+                  ([k, v]) =>
+                      [h('dt', {}, k),
+                       h('dd', {}, typeof v === 'number' ? formatNumber(v, 2) : String(v))]))) :
+          null,
+      ackControls(a));
 }
 
 function ackControls(a) {
-  const status = h('span', { class: 'ack-status', role: 'status' }, a.ack && a.ack.by ? t('acked', { by: a.ack.by }) : '');
-  const by = h('input', { name: 'by', placeholder: t('ackBy'), maxlength: 64, value: localStorage.getItem('churnwatch.by') || '' });
-  const note = h('input', { name: 'note', placeholder: t('ackNote'), maxlength: 256 });
-  const button = h('button', { type: 'submit', class: 'ack' }, t('ack'));
-  return h('form', { class: 'ack-form', onsubmit: async (e) => {
-    e.preventDefault();
-    button.disabled = true;
-    localStorage.setItem('churnwatch.by', by.value);
-    try {
-      const res = await api.ack(a.id, by.value, note.value);
-      const who = (res && res.ack && res.ack.by) || by.value;
-      status.textContent = t('acked', { by: who });
-      status.className = 'ack-status ok';
-      notice(t('ackOk', { id: a.id }), 'ok');
-    } catch (err) {
-      const msg = err.status === 401 || err.status === 403 ? t('ackNeedToken')
-        : err.status === 404 ? (/no such endpoint/.test(err.message) ? t('ackUnsupported') : t('ackNotFound'))
-          : t('ackFailed', { msg: err.message });
-      status.textContent = msg;
-      status.className = 'ack-status bad';
-      notice(msg, 'bad');
-    }
-    button.disabled = false;
-  } }, by, note, button, status);
+  const status =
+      h('span', {class: 'ack-status', role: 'status'},
+        a.ack && a.ack.by ? t('acked', {by: a.ack.by}) : '');
+  const by = h('input', {
+    name: 'by',
+    placeholder: t('ackBy'),
+    maxlength: 64,
+    value: localStorage.getItem('churnwatch.by') || ''
+  });
+  const note = h('input', {name: 'note', placeholder: t('ackNote'), maxlength: 256});
+  const button = h('button', {type: 'submit', class: 'ack'}, t('ack'));
+  return h(
+      'form', {
+        class: 'ack-form',
+        onsubmit: async (e) => {
+          e.preventDefault();
+          button.disabled = true;
+          localStorage.setItem('churnwatch.by', by.value);
+          try {
+            const res = await api.ack(a.id, by.value, note.value);
+            const who = (res && res.ack && res.ack.by) || by.value;
+            status.textContent = t('acked', {by: who});
+            status.className = 'ack-status ok';
+            notice(t('ackOk', {id: a.id}), 'ok');
+          } catch (err) {
+            const msg = err.status === 401 || err.status === 403 ?
+                t('ackNeedToken') :
+                err.status === 404 ?
+                (/no such endpoint/.test(err.message) ? t('ackUnsupported') : t('ackNotFound')) :
+                t('ackFailed', {msg: err.message});
+            status.textContent = msg;
+            status.className = 'ack-status bad';
+            notice(msg, 'bad');
+          }
+          button.disabled = false;
+        }
+      },
+      by, note, button, status);
 }
 
 async function alertsView() {
-  const liveState = h('span', { class: 'live-state muted' });
-  const live = h('ol', { class: 'transitions', 'aria-live': 'polite' }, h('li', { class: 'muted empty' }, t('noTransitions')));
-  const firingSlot = h('div', { class: 'alerts' }, h('p', { class: 'muted' }, t('loading')));
-  clear(main).append(h('section', { class: 'view alerts-view' },
-    h('div', { class: 'card' }, h('h2', {}, t('live'), ' ', liveState), live),
-    h('div', { class: 'card' }, h('h2', {}, t('currentFiring')), firingSlot)));
-  stopView = streamAlerts((ev) => {
-    let a;
-    try { a = JSON.parse(ev.data); } catch { return; }
-    const empty = live.querySelector('.empty');
-    if (empty) empty.remove();
-    const alert = a.alert || {};
-    const kind = String(a.kind || '');
-    live.prepend(h('li', { class: 'transition', 'data-seq': ev.id, 'data-kind': kind, 'data-account': alert.account_id },
-      h('time', {}, formatTime(a.at)), ' ', severityBadge(alert.severity), ' ',
-      h('strong', { class: 'state' }, kind === 'ACKNOWLEDGED' ? t('acked', { by: a.by || '—' }) : label('state_', kind)), ' ',
-      h('span', { class: 'chip' }, label('sig_', alert.signal)), ' ',
-      h('a', { href: accountHref(alert.account_id) }, (alert.labels && alert.labels.account_name) || alert.account_id), ' ',
-      alert.annotations && alert.annotations.summary ? h('span', { class: 'muted' }, alert.annotations.summary) : null));
-    while (live.children.length > 200) live.lastChild.remove();
-  }, (state) => {
-    liveState.textContent = state === 'open' ? t('liveConnected') : state === 'unsupported' ? t('liveUnsupported') : t('liveDisconnected');
-    liveState.dataset.state = state;
-  });
+  const liveState = h('span', {class: 'live-state muted'});
+  const live =
+      h('ol', {class: 'transitions', 'aria-live': 'polite'},
+        h('li', {class: 'muted empty'}, t('noTransitions')));
+  const firingSlot = h('div', {class: 'alerts'}, h('p', {class: 'muted'}, t('loading')));
+  clear(main).append(
+      h('section', {class: 'view alerts-view'},
+        h('div', {class: 'card'}, h('h2', {}, t('live'), ' ', liveState), live),
+        h('div', {class: 'card'}, h('h2', {}, t('currentFiring')), firingSlot)));
+  stopView = streamAlerts(
+      (ev) => {
+        let a;
+        try {
+          a = JSON.parse(ev.data);
+        } catch {
+          return;
+        }
+        const empty = live.querySelector('.empty');
+        if (empty) empty.remove();
+        const alert = a.alert || {};
+        const kind = String(a.kind || '');
+        live.prepend(
+            h('li', {
+              class: 'transition',
+              'data-seq': ev.id,
+              'data-kind': kind,
+              'data-account': alert.account_id
+            },
+              h('time', {}, formatTime(a.at)), ' ', severityBadge(alert.severity), ' ',
+              h('strong', {class: 'state'},
+                kind === 'ACKNOWLEDGED' ? t('acked', {by: a.by || '—'}) : label('state_', kind)),
+              ' ', h('span', {class: 'chip'}, label('sig_', alert.signal)), ' ',
+              h('a', {href: accountHref(alert.account_id)},
+                (alert.labels && alert.labels.account_name) || alert.account_id),
+              ' ',
+              alert.annotations && alert.annotations.summary ?
+                  h('span', {class: 'muted'}, alert.annotations.summary) :
+                  null));
+        while (live.children.length > 200) live.lastChild.remove();
+      },
+      (state) => {
+        liveState.textContent = state === 'open' ? t('liveConnected') :
+            state === 'unsupported'              ? t('liveUnsupported') :
+                                                   t('liveDisconnected');
+        liveState.dataset.state = state;
+      });
   try {
-    const data = await api.alerts({ state: 'firing' });
+    const data = await api.alerts({state: 'firing'});
     // Worst first, newest first within a severity.
-    const list = data.alerts.slice().sort((x, y) => SEVERITIES.indexOf(x.severity) - SEVERITIES.indexOf(y.severity) ||
-      String(y.started_at).localeCompare(String(x.started_at)));
-    append(clear(firingSlot), list.length ? list.slice(0, 200).map((a) => alertCard(a)) : h('p', { class: 'muted' }, t('noFiring')));
+    const list = data.alerts.slice().sort(
+        (x, y) => SEVERITIES.indexOf(x.severity) - SEVERITIES.indexOf(y.severity) ||
+            String(y.started_at).localeCompare(String(x.started_at)));
+    append(
+        clear(firingSlot),
+        list.length ? list.slice(0, 200).map((a) => alertCard(a)) :
+                      h('p', {class: 'muted'}, t('noFiring')));
   } catch (e) {
-    clear(firingSlot).append(h('p', { class: 'bad' }, t('error', { msg: e.message })));
+    clear(firingSlot).append(h('p', {class: 'bad'}, t('error', {msg: e.message})));
   }
 }
 
@@ -328,32 +461,55 @@ async function alertsView() {
 
 async function rulesView() {
   let data;
-  try { data = await api.rules(); } catch (e) { return showError(e); }
+  try {
+    data = await api.rules();
+  } catch (e) {
+    return showError(e);
+  }
   const r = data.last_reload || {};
-  clear(main).append(h('section', { class: 'view rules' },
-    h('div', { class: 'card' },
-      h('dl', {},
-        h('dt', {}, t('rulesVersion')), h('dd', { id: 'rules-version' }, data.version),
-        h('dt', {}, t('loadedAt')), h('dd', {}, formatTime(data.loaded_at)),
-        h('dt', {}, t('files')), h('dd', {}, (data.files || []).join(', ')),
-        h('dt', {}, t('lastReload')), h('dd', { id: 'last-reload', class: r.ok ? 'ok' : 'bad' }, (r.ok ? t('reloadOk') : t('reloadFailed')) + ' · ' + formatTime(r.at))),
-      (r.problems || []).length ? h('div', {}, h('h3', {}, t('problems')), h('ul', {}, r.problems.map((p) => h('li', {}, p)))) : null),
-    h('div', { class: 'table-wrap' }, h('table', { class: 'rules-table' },
-      h('thead', {}, h('tr', {}, ['rule', 'signal', 'severity', 'kind', 'forDuration', 'tiers'].map((k) => h('th', { scope: 'col' }, t(k))))),
-      h('tbody', {}, data.rules.map((rule) => h('tr', {},
-        h('td', { 'data-label': t('rule') }, h('code', {}, rule.id), h('div', { class: 'muted' }, rule.file + ':' + rule.line)),
-        h('td', { 'data-label': t('signal') }, label('sig_', rule.labels && rule.labels.signal)),
-        h('td', { 'data-label': t('severity') }, Object.keys(rule.severity_by_tier || {}).length
-          ? Object.entries(rule.severity_by_tier).map(([tier, sev]) => h('div', {}, tier + ': ', severityBadge(sev))) : severityBadge(rule.severity)),
-        h('td', { 'data-label': t('kind') }, rule.expr ? h('code', {}, rule.expr) : rule.kind),
-        h('td', { 'data-label': t('forDuration') }, rule.for_seconds ? formatNumber(rule.for_seconds / 86400, 1) + ' d' : '—'),
-        h('td', { 'data-label': t('tiers') }, (rule.tiers || []).join(', ') || t('all')))))))));
+  clear(main).append(h(
+      'section', {class: 'view rules'},
+      h('div', {class: 'card'},
+        h('dl', {}, h('dt', {}, t('rulesVersion')), h('dd', {id: 'rules-version'}, data.version),
+          h('dt', {}, t('loadedAt')), h('dd', {}, formatTime(data.loaded_at)),
+          h('dt', {}, t('files')), h('dd', {}, (data.files || []).join(', ')),
+          h('dt', {}, t('lastReload')),
+          h('dd', {id: 'last-reload', class: r.ok ? 'ok' : 'bad'},
+            (r.ok ? t('reloadOk') : t('reloadFailed')) + ' · ' + formatTime(r.at))),
+        (r.problems || []).length ? h('div', {}, h('h3', {}, t('problems')),
+                                      h('ul', {}, r.problems.map((p) => h('li', {}, p)))) :
+                                    null),
+      h('div', {class: 'table-wrap'},
+        h('table', {class: 'rules-table'},
+          h('thead', {},
+            h('tr', {},
+              ['rule', 'signal', 'severity', 'kind', 'forDuration', 'tiers']
+                  .map((k) => h('th', {scope: 'col'}, t(k))))),
+          h('tbody', {},
+            data.rules.map(
+                (rule) => h(
+                    'tr', {},
+                    h('td', {'data-label': t('rule')}, h('code', {}, rule.id),
+                      h('div', {class: 'muted'}, rule.file + ':' + rule.line)),
+                    h('td', {'data-label': t('signal')},
+                      label('sig_', rule.labels && rule.labels.signal)),
+                    h('td', {'data-label': t('severity')},
+                      Object.keys(rule.severity_by_tier || {}).length ?
+                          Object.entries(rule.severity_by_tier)
+                              .map(([tier, sev]) => h('div', {}, tier + ': ', severityBadge(sev))) :
+                          severityBadge(rule.severity)),
+                    h('td', {'data-label': t('kind')},
+                      rule.expr ? h('code', {}, rule.expr) : rule.kind),
+                    h('td', {'data-label': t('forDuration')},
+                      rule.for_seconds ? formatNumber(rule.for_seconds / 86400, 1) + ' d' : '—'),
+                    h('td', {'data-label': t('tiers')},
+                      (rule.tiers || []).join(', ') || t('all')))))))));
 }
 
 // ---- Router -----------------------------------------------------------------------------------
 
 function showError(e) {
-  clear(main).append(h('p', { class: 'bad error' }, t('error', { msg: e.message })));
+  clear(main).append(h('p', {class: 'bad error'}, t('error', {msg: e.message})));
 }
 
 let renderSeq = 0;
@@ -366,10 +522,14 @@ async function render() {
   const route = location.hash.replace(/^#/, '').split('?')[0] || '/';
   if (seq !== renderSeq) return;
   main.setAttribute('aria-busy', 'true');
-  if (route.startsWith('/account/')) await accountView(decodeURIComponent(route.slice('/account/'.length)));
-  else if (route === '/alerts') await alertsView();
-  else if (route === '/rules') await rulesView();
-  else await atRiskView();
+  if (route.startsWith('/account/'))
+    await accountView(decodeURIComponent(route.slice('/account/'.length)));
+  else if (route === '/alerts')
+    await alertsView();
+  else if (route === '/rules')
+    await rulesView();
+  else
+    await atRiskView();
   main.setAttribute('aria-busy', 'false');
   main.dataset.view = route.split('/')[1] || 'risk';
 }

@@ -1,9 +1,10 @@
 // Hand-written SVG charts: a four-quarter sparkline for the list and grouped bars (quarter x
 // product line) for the account page. Labels are SVG text nodes, never markup.
-import { s } from './dom.js';
-import { formatNumber } from './i18n.js';
+import {s} from './dom.js';
+import {formatNumber} from './i18n.js';
 
-const PALETTE = ['#2f6fde', '#e8833a', '#3aa876', '#b84fc2', '#d64545', '#7a8a99', '#c9a227', '#1aa3b8'];
+const PALETTE =
+    ['#2f6fde', '#e8833a', '#3aa876', '#b84fc2', '#d64545', '#7a8a99', '#c9a227', '#1aa3b8'];
 
 // points: [{quarter, quantity}] oldest first.
 export function sparkline(points, width = 96, height = 24) {
@@ -11,10 +12,20 @@ export function sparkline(points, width = 96, height = 24) {
   const step = points.length > 1 ? (width - 6) / (points.length - 1) : 0;
   const xy = points.map((p, i) => [3 + i * step, height - 3 - (p.quantity / max) * (height - 6)]);
   const falling = points.length > 1 && points[points.length - 1].quantity < points[0].quantity;
-  const svg = s('svg', { class: 'spark' + (falling ? ' falling' : ''), viewBox: `0 0 ${width} ${height}`, width, height, role: 'img' },
-    s('title', {}, points.map((p) => `${p.quarter}: ${formatNumber(p.quantity)}`).join(' · ')),
-    s('polyline', { points: xy.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ') }),
-    xy.map(([x, y], i) => s('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: 2, 'data-quarter': points[i].quarter })));
+  const svg =
+      s('svg', {
+        class: 'spark' + (falling ? ' falling' : ''),
+        viewBox: `0 0 ${width} ${height}`,
+        width,
+        height,
+        role: 'img'
+      },
+        s('title', {}, points.map((p) => `${p.quarter}: ${formatNumber(p.quantity)}`).join(' · ')),
+        s('polyline', {points: xy.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ')}),
+        xy.map(
+            ([x, y], i) =>
+                s('circle',
+                  {cx: x.toFixed(1), cy: y.toFixed(1), r: 2, 'data-quarter': points[i].quarter})));
   return svg;
 }
 
@@ -23,31 +34,59 @@ export function quarterBars(rows, maxQuarters = 8) {
   const quarters = [...new Set(rows.map((r) => r.quarter))].sort().slice(-maxQuarters);
   const lines = [...new Set(rows.map((r) => r.product_line))].sort();
   const value = new Map(rows.map((r) => [r.quarter + '\u0000' + r.product_line, r.quantity]));
-  const max = Math.max(1, ...rows.filter((r) => quarters.includes(r.quarter)).map((r) => r.quantity));
+  const max =
+      Math.max(1, ...rows.filter((r) => quarters.includes(r.quarter)).map((r) => r.quantity));
   const W = 640, H = 260, left = 56, right = 8, top = 12, bottom = 40;
   const plotW = W - left - right, plotH = H - top - bottom;
   const groupW = plotW / Math.max(1, quarters.length);
   const barW = Math.max(2, (groupW * 0.8) / Math.max(1, lines.length));
   const y = (v) => top + plotH - (v / max) * plotH;
-  const svg = s('svg', { class: 'bars', viewBox: `0 0 ${W} ${H}`, role: 'img', 'data-quarters': quarters.join(',') });
+  const svg = s(
+      'svg',
+      {class: 'bars', viewBox: `0 0 ${W} ${H}`, role: 'img', 'data-quarters': quarters.join(',')});
   for (let i = 0; i <= 4; i++) {
     const v = (max * i) / 4;
-    svg.append(s('line', { class: 'grid', x1: left, x2: W - right, y1: y(v), y2: y(v) }),
-      s('text', { class: 'axis', x: left - 6, y: y(v) + 4, 'text-anchor': 'end' }, formatNumber(v)));
+    svg.append(
+        s('line', {class: 'grid', x1: left, x2: W - right, y1: y(v), y2: y(v)}),
+        s('text', {class: 'axis', x: left - 6, y: y(v) + 4, 'text-anchor': 'end'},
+          formatNumber(v)));
   }
   quarters.forEach((q, qi) => {
     const x0 = left + qi * groupW + groupW * 0.1;
     lines.forEach((line, li) => {
       const v = value.get(q + '\u0000' + line) || 0;
-      svg.append(s('rect', { class: 'bar', x: (x0 + li * barW).toFixed(1), y: y(v).toFixed(1), width: (barW - 1).toFixed(1),
-        height: (top + plotH - y(v)).toFixed(1), fill: PALETTE[li % PALETTE.length], 'data-quarter': q, 'data-line': line },
-        s('title', {}, `${q} · ${line}: ${formatNumber(v)}`)));
+      svg.append(
+          s('rect', {
+            class: 'bar',
+            x: (x0 + li * barW).toFixed(1),
+            y: y(v).toFixed(1),
+            width: (barW - 1).toFixed(1),
+            height: (top + plotH - y(v)).toFixed(1),
+            fill: PALETTE[li % PALETTE.length],
+            'data-quarter': q,
+            'data-line': line
+          },
+            s('title', {}, `${q} · ${line}: ${formatNumber(v)}`)));
     });
-    svg.append(s('text', { class: 'axis q-label', x: (left + qi * groupW + groupW / 2).toFixed(1), y: H - bottom + 16, 'text-anchor': 'middle' }, q));
+    svg.append(
+        s('text', {
+          class: 'axis q-label',
+          x: (left + qi * groupW + groupW / 2).toFixed(1),
+          y: H - bottom + 16,
+          'text-anchor': 'middle'
+        },
+          q));
   });
-  const legend = lines.map((line, li) => s('g', {},
-    s('rect', { x: left + li * 110, y: H - 14, width: 10, height: 10, fill: PALETTE[li % PALETTE.length] }),
-    s('text', { class: 'legend', x: left + li * 110 + 14, y: H - 5 }, line)));
+  const legend = lines.map(
+      (line, li) =>
+          s('g', {}, s('rect', {
+              x: left + li * 110,
+              y: H - 14,
+              width: 10,
+              height: 10,
+              fill: PALETTE[li % PALETTE.length]
+            }),
+            s('text', {class: 'legend', x: left + li * 110 + 14, y: H - 5}, line)));
   svg.append(...legend);
   return svg;
 }

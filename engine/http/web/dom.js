@@ -19,8 +19,10 @@ export function s(tag, attrs, ...children) {
 function setAttrs(el, attrs) {
   for (const [k, v] of Object.entries(attrs || {})) {
     if (v == null || v === false) continue;
-    if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
-    else el.setAttribute(k, v === true ? '' : String(v));
+    if (k.startsWith('on') && typeof v === 'function')
+      el.addEventListener(k.slice(2), v);
+    else
+      el.setAttribute(k, v === true ? '' : String(v));
   }
 }
 
