@@ -113,8 +113,7 @@ Status Notifier::Attach(Partition p, std::shared_ptr<state::PartitionStore> stor
         v1::AlertRecord r;
         if (!r.ParseFromArray(v.data(), static_cast<int>(v.size())))
           return parse_error("alert record");
-        if (r.state() == v1::ALERT_STATE_FIRING)
-          firing[r.id()] = Tracked{p, r.alert(), r.fired_at_us(), 0, 0};
+        if (r.state() == v1::ALERT_STATE_FIRING) firing[r.id()] = Tracked{p, r.alert(), 0, 0};
         return true;
       }));
   CW_RETURN_IF_ERROR(decode);
@@ -235,7 +234,6 @@ void Notifier::Committed(Partition p, std::vector<Staged> staged) {
         Tracked& t = firing_[a.id()];
         t.partition = p;
         t.alert = a;
-        t.fired_at_us = s.entry.fired_at_us();
       } else {
         firing_.erase(a.id());
         acks_.erase(a.id());

@@ -84,8 +84,6 @@ class Notifier {
 
   void Start();
   void Stop();
-  const NotifyOptions& options() const { return options_; }
-  bool delivers() const { return !options_.alertmanager_urls.empty(); }
 
   // A partition's store was opened: loads its firing alerts, their acknowledgements,
   // notification and escalation times, and its undelivered entries.
@@ -119,7 +117,6 @@ class Notifier {
   struct Tracked {
     Partition partition;
     v1::Alert alert;
-    int64_t fired_at_us = 0;
     UnixMicros notified_at = 0;
     UnixMicros escalated_at = 0;
   };
