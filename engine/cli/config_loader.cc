@@ -459,7 +459,7 @@ void ResolveDefaultRulesPath(ingest::EngineConfig* config) {
   }
 }
 
-void ApplyEnvironment(ingest::EngineConfig* config) {
+Status ApplyEnvironment(ingest::EngineConfig* config) {
   auto env = [](const char* name, std::string* out) {
     if (const char* v = std::getenv(name); v != nullptr && *v != '\0') *out = v;
   };
@@ -478,6 +478,24 @@ void ApplyEnvironment(ingest::EngineConfig* config) {
       if (!url.empty()) config->notify.alertmanager_urls.push_back(url);
     }
   }
+  // Test-only fault injection into the Kafka consumer (kafka::ConsumerFaults).
+  auto fault = [](const char* name, int* out) -> Status {
+    const char* v = std::getenv(name);
+    if (v == nullptr || *v == '\0') return Status::Ok();
+    char* end = nullptr;
+    long n = std::strtol(v, &end, 10);
+    if (*end != '\0' || n < 0 || n > 1000000) {
+      return InvalidArgument(std::string(name) + "=" + v +
+                             ": expected a whole number from 0 to 1000000");
+    }
+    *out = static_cast<int>(n);
+    return Status::Ok();
+  };
+  CW_RETURN_IF_ERROR(
+      fault("CHURNWATCH_TEST_ASSIGN_DELAY_MS", &config->consumer_faults.assign_delay_ms));
+  CW_RETURN_IF_ERROR(
+      fault("CHURNWATCH_TEST_DROP_AFTER_ASSIGN", &config->consumer_faults.drop_after_assign));
+  return Status::Ok();
 }
 
 }  // namespace churnwatch::cli

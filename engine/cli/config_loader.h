@@ -37,8 +37,10 @@ Status ApplyConfigFile(const std::string& path, ingest::EngineConfig* config);
 // Parses YAML text (as if read from `source_name`) onto *config.
 Status ApplyConfigText(const std::string& text, const std::string& source_name,
                        ingest::EngineConfig* config);
-// Applies CHURNWATCH_* variables that are set.
-void ApplyEnvironment(ingest::EngineConfig* config);
+// Applies CHURNWATCH_* variables that are set. InvalidArgument names a malformed one.
+// CHURNWATCH_TEST_ASSIGN_DELAY_MS / CHURNWATCH_TEST_DROP_AFTER_ASSIGN inject consumer faults
+// (kafka::ConsumerFaults) for the offset-gap tests; never set them in production.
+Status ApplyEnvironment(ingest::EngineConfig* config);
 // When the rules path was not given and ./rules does not exist, looks for the shipped ruleset
 // next to the binary (<bin>/../../rules in a build tree, <bin>/../share/churnwatch/rules when
 // installed).

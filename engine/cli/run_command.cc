@@ -33,7 +33,7 @@ int RunEngine(const RunOptions& o) {
     Status s = ApplyConfigFile(o.config_file, &config);
     if (!s.ok()) return Fail("run", s);
   }
-  ApplyEnvironment(&config);
+  if (Status s = ApplyEnvironment(&config); !s.ok()) return Fail("run", s);
   if (!o.bootstrap.empty()) config.bootstrap = o.bootstrap;
   if (!o.group.empty()) config.group = o.group;
   if (!o.state_dir.empty()) config.state_dir = o.state_dir;

@@ -1,11 +1,16 @@
 #include "http/http_server.h"
 
 #include <httplib.h>
+#include <netdb.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -270,17 +275,54 @@ void HttpServer::Routes() {
       });
 }
 
+namespace {
+
+// True when a TCP connect to host:port succeeds: another process accepts connections there.
+bool SomethingListensOn(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.empty() ? "127.0.0.1" : host.c_str(), std::to_string(port).c_str(), &hints,
+                  &found) != 0) {
+    return false;
+  }
+  bool listens = false;
+  for (addrinfo* a = found; a != nullptr && !listens; a = a->ai_next) {
+    int sock = socket(a->ai_family, a->ai_socktype, a->ai_protocol);
+    if (sock < 0) continue;
+    listens = connect(sock, a->ai_addr, a->ai_addrlen) == 0;
+    close(sock);
+  }
+  freeaddrinfo(found);
+  return listens;
+}
+
+}  // namespace
+
 Status HttpServer::Start(const std::string& address) {
   int port = 0;
   CW_RETURN_IF_ERROR(ParseListenAddress(address, &host_, &port));
+  // cpp-httplib's default sets SO_REUSEPORT, which lets a second process bind a port another
+  // one listens on and the kernel then splits the requests between them (issue 10). Only
+  // SO_REUSEADDR: a restart may reuse a port in TIME_WAIT, a live listener makes bind fail.
+  server_->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   if (port == 0) {
     port_ = server_->bind_to_any_port(host_);
   } else {
     port_ = server_->bind_to_port(host_, port) ? port : -1;
   }
   if (port_ < 0) {
-    return Unavailable("cannot listen on " + address +
-                       " (address in use or not local?); pick another with --http");
+    int err = errno;
+    if (err == EADDRINUSE || (port != 0 && SomethingListensOn(host_, port))) {
+      return FailedPrecondition("cannot listen on " + address +
+                                ": another process listens there (is churnwatch already "
+                                "running?); stop it or pick another address with --http");
+    }
+    return Unavailable("cannot listen on " + address + " (" + std::strerror(err) +
+                       "; is the host an address of this machine?); pick another with --http");
   }
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   // The socket is bound and listening already: connections queue until the accept loop runs.

@@ -55,6 +55,7 @@ Result<std::unique_ptr<Engine>> Engine::Create(const EngineConfig& config,
                                                config.kafka_properties, e.get());
   if (!consumer.ok()) return consumer.status();
   e->consumer_ = std::move(*consumer);
+  e->consumer_->InjectFaults(config.consumer_faults);
 
   e->context_.calendar = &e->calendar_;
   e->context_.validator = &e->validator_;
@@ -211,15 +212,24 @@ void Engine::OnRevoked(const std::vector<kafka::TopicPartition>& partitions) {
 Status Engine::ProcessBatch(std::vector<kafka::ConsumedMessage>& messages) {
   auto started = std::chrono::steady_clock::now();
   std::vector<PartitionTask*> tasks;
+  std::vector<PartitionTask*> refetching;
   {
     std::lock_guard lock(mu_);
     for (auto& m : messages) {
       auto it = tasks_.find(m.partition.value());
       if (it == tasks_.end()) continue;  // revoked while in flight: the new owner replays it
-      it->second->Enqueue(std::move(m));
+      CW_RETURN_IF_ERROR(it->second->Enqueue(std::move(m)));
     }
     for (auto& [p, task] : tasks_) {
       if (task->queued() > 0) tasks.push_back(task.get());
+      refetching.push_back(task.get());
+    }
+  }
+  // A delivery gap: re-read the topic's partition from the next offset the task needs.
+  for (PartitionTask* task : refetching) {
+    for (const auto& [topic, offset] : task->TakeRefetches()) {
+      CW_RETURN_IF_ERROR(consumer_->Seek({topic, task->partition()}, offset, 10000));
+      task->RefetchIssued(topic);
     }
   }
   for (PartitionTask* task : tasks) CW_RETURN_IF_ERROR(task->Drain());

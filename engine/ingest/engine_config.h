@@ -12,6 +12,7 @@
 #include "events/event.h"
 #include "events/event_validator.h"
 #include "ingest/partition_task.h"
+#include "kafka/group_consumer.h"
 #include "notify/notifier.h"
 #include "state/partition_store.h"
 
@@ -46,6 +47,8 @@ struct EngineConfig {
   std::string time_zone = "Asia/Shanghai";
   // librdkafka properties for every client (TLS, SASL, session.timeout.ms, ...).
   std::map<std::string, std::string> kafka_properties;
+  // Test-only faults injected into the consumer (kafka/group_consumer.h). Default none.
+  kafka::ConsumerFaults consumer_faults;
   // Event validation limits (events/event_validator.h).
   ValidationLimits limits;
   // State store tuning (state/partition_store.h).

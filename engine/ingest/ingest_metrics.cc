@@ -124,6 +124,20 @@ IngestMetrics::IngestMetrics(prometheus::Registry& registry) {
                                  "with no data buffered.")
                              .Register(registry)
                              .Add({});
+  offset_refetches = &prometheus::BuildCounter()
+                          .Name("churnwatch_offset_refetches_total")
+                          .Help(
+                              "Times an input partition delivered an offset past the next "
+                              "one and was refetched from it (nothing is skipped).")
+                          .Register(registry)
+                          .Add({});
+  offset_holes = &prometheus::BuildCounter()
+                      .Name("churnwatch_offset_holes_total")
+                      .Help(
+                          "Ranges of offsets a refetch showed the broker does not have "
+                          "(compaction, transaction markers, retention).")
+                      .Register(registry)
+                      .Add({});
 }
 
 void IngestMetrics::AdjustFiring(const std::string& rule, const std::string& signal,

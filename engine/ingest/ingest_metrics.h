@@ -67,6 +67,11 @@ struct IngestMetrics {
   // churnwatch_enforced_processing_total: times a task went on without waiting for an input
   // partition that had no data buffered (max_task_idle elapsed).
   prometheus::Counter* enforced_processing;
+  // churnwatch_offset_refetches_total: an input partition delivered an offset past the next
+  // one (a delivery gap) and was re-read from the next offset (ingest/offset_sequencer.h).
+  prometheus::Counter* offset_refetches;
+  // churnwatch_offset_holes_total: offset ranges a refetch proved absent on the broker.
+  prometheus::Counter* offset_holes;
 
   // Adds `delta` to the firing count of (rule, signal, severity). Thread-safe.
   void AdjustFiring(const std::string& rule, const std::string& signal, const std::string& severity,

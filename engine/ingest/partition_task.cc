@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 #include "events/proto_json.h"
 #include "state/key_codec.h"
@@ -68,7 +69,7 @@ Status PartitionTask::LoadTaskState() {
     auto off = store_->ReadOffset(topic);
     if (!off.ok()) return off.status();
     if (off->has_value()) next_offsets_[topic] = **off;
-    fetched_next_[topic] = off->value_or(0);
+    sequencers_.emplace(topic, OffsetSequencer(*off));
   }
   auto st = store_->ReadStreamTime();
   if (!st.ok()) return st.status();
@@ -133,15 +134,37 @@ size_t PartitionTask::queued() const {
   return n;
 }
 
-void PartitionTask::Enqueue(kafka::ConsumedMessage message) {
+Status PartitionTask::Enqueue(kafka::ConsumedMessage message) {
   auto schema_it = context_->topics.find(message.topic);
-  if (schema_it == context_->topics.end()) return;  // not an input topic (can not happen)
-  auto stored = next_offsets_.find(message.topic);
-  if (stored != next_offsets_.end() && message.offset.value() < stored->second)
-    return;  // applied before
+  if (schema_it == context_->topics.end()) return Status::Ok();  // not an input topic
+  OffsetSequencer& sequencer = sequencers_.at(message.topic);
+  auto verdict = sequencer.Offer(message.offset.value());
+  if (!verdict.ok()) {
+    return FailedPrecondition("partition " + std::to_string(partition().value()) + " of " +
+                              message.topic + ": " + verdict.status().message() +
+                              "; stopping rather than storing an offset past them");
+  }
+  if (auto hole = sequencer.TakeHole()) {
+    // The broker itself has nothing there (compaction, transaction markers, retention).
+    context_->metrics->offset_holes->Increment();
+    spdlog::warn(
+        "partition {} of {}: offsets {}..{} are not on the broker (compacted, "
+        "transaction markers or deleted by retention); going on at {}",
+        partition().value(), message.topic, hole->from, hole->to - 1, hole->to);
+  }
+  if (*verdict == OffsetSequencer::Verdict::kDrop) return Status::Ok();
+  if (*verdict == OffsetSequencer::Verdict::kRefetch) {
+    context_->metrics->offset_refetches->Increment();
+    spdlog::warn("partition {} of {}: expected offset {}, got {}; refetching from {}",
+                 partition().value(), message.topic,
+                 sequencer.next() ? std::to_string(*sequencer.next()) : "the beginning",
+                 message.offset.value(),
+                 sequencer.next() ? std::to_string(*sequencer.next()) : "the beginning");
+    refetches_.emplace_back(message.topic, sequencer.refetch_from());
+    return Status::Ok();
+  }
   const TopicSchema& schema = schema_it->second;
   context_->metrics->consumed[static_cast<int>(schema.kind)]->Increment();
-  fetched_next_[message.topic] = message.offset.value() + 1;
   blocked_since_.erase(message.topic);
   std::deque<Entry>& q = queues_[message.topic];
   Entry& e = q.emplace_back();
@@ -152,14 +175,27 @@ void PartitionTask::Enqueue(kafka::ConsumedMessage message) {
   if (!e.rejection)
     e.rejection = context_->validator->Validate(
         e.event, m.has_key ? std::string_view(m.key) : std::string_view());
-  if (e.rejection) return;
+  if (e.rejection) return Status::Ok();
   e.time = e.event.occurred_at();
   e.dedup_key = state::DedupKey(static_cast<uint8_t>(schema.kind), e.event.event_id());
+  return Status::Ok();
+}
+
+std::vector<std::pair<std::string, int64_t>> PartitionTask::TakeRefetches() {
+  return std::exchange(refetches_, {});
+}
+
+void PartitionTask::RefetchIssued(const std::string& topic) {
+  sequencers_.at(topic).RefetchIssued();
+}
+
+int64_t PartitionTask::FetchedNext(const std::string& topic) const {
+  return sequencers_.at(topic).next().value_or(0);
 }
 
 bool PartitionTask::Blocked(const std::string& topic, int64_t now_ms) {
   int64_t hw = context_->high_watermark ? context_->high_watermark(topic, partition().value()) : -1;
-  if (hw >= 0 && fetched_next_[topic] >= hw) {
+  if (hw >= 0 && FetchedNext(topic) >= hw) {
     blocked_since_.erase(topic);
     return false;  // caught up: nothing to wait for
   }
@@ -382,8 +418,7 @@ Status PartitionTask::Tick(UnixMicros now, bool follow_wall_clock) {
   for (const auto& [topic, q] : queues_) {
     int64_t hw =
         context_->high_watermark ? context_->high_watermark(topic, partition().value()) : -1;
-    if (hw < 0 || fetched_next_[topic] < hw)
-      return Status::Ok();  // not caught up: event time leads
+    if (hw < 0 || FetchedNext(topic) < hw) return Status::Ok();  // not caught up: event time leads
   }
   (void)now_ms;
   if (now < next_eval_) return Status::Ok();

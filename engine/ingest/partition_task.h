@@ -39,6 +39,7 @@
 #include "ingest/alert_sink.h"
 #include "ingest/dead_letter_sink.h"
 #include "ingest/ingest_metrics.h"
+#include "ingest/offset_sequencer.h"
 #include "ingest/rule_set_holder.h"
 #include "ingest/state_updater.h"
 #include "ingest/transition_feed.h"
@@ -107,8 +108,17 @@ class PartitionTask {
   // The next offset to consume of `topic` (from the store), or nullopt if never consumed.
   std::optional<int64_t> NextOffset(const std::string& topic) const;
 
-  // Queues one consumed message of this partition (decoded now, applied by Drain()).
-  void Enqueue(kafka::ConsumedMessage message);
+  // Queues one consumed message of this partition (decoded now, applied by Drain()), if its
+  // offset is the next one of its topic (OffsetSequencer): a message applied or queued before
+  // is dropped, and one past the next offset is not queued but makes the task ask for its
+  // topic to be refetched from the next offset (TakeRefetches). FailedPrecondition, naming
+  // partition and offsets, when refetching does not bring the missing offsets: the engine
+  // must stop rather than store an offset past messages it never applied.
+  [[nodiscard]] Status Enqueue(kafka::ConsumedMessage message);
+  // Topics to refetch and the offset to seek each to (OffsetSequencer::kBeginning: the first
+  // offset); the caller seeks, then reports each with RefetchIssued().
+  std::vector<std::pair<std::string, int64_t>> TakeRefetches();
+  void RefetchIssued(const std::string& topic);
   // Applies what the ordering allows and writes one store batch. On error nothing of the
   // batch is stored and the engine must stop (a restart resumes from stored offsets).
   Status Drain();
@@ -164,6 +174,8 @@ class PartitionTask {
   bool Blocked(const std::string& topic, int64_t now_ms);
   Status Apply(Entry& entry, BatchState& b);
   Status AdvanceClock(UnixMicros t, BatchState& b);
+  // The next offset of `topic` to queue, for "caught up" checks (0 before the first message).
+  int64_t FetchedNext(const std::string& topic) const;
   Status EvaluateAccounts(const std::vector<std::string>& accounts, UnixMicros at, BatchState& b);
   Status EnsureEvaluator();
   Status Commit(BatchState& b);
@@ -177,7 +189,9 @@ class PartitionTask {
   EventDecoder decoder_;
   std::unique_ptr<rules::RuleEvaluator> evaluator_;
   std::map<std::string, std::deque<Entry>> queues_;
-  std::map<std::string, int64_t> fetched_next_;   // next offset after the last queued message
+  // Per topic: the next offset to queue (after the last queued message), and the gap check.
+  std::map<std::string, OffsetSequencer> sequencers_;
+  std::vector<std::pair<std::string, int64_t>> refetches_;  // asked for, not yet taken
   std::map<std::string, int64_t> blocked_since_;  // ms (steady) an empty queue began to block
   std::map<std::string, int64_t> next_offsets_;   // mirrors the store
   UnixMicros stream_time_ = INT64_MIN;

@@ -70,7 +70,10 @@ Status Replayer::Add(EventKind kind, std::string_view payload, std::string_view 
   return Flush();
 }
 
-Status Replayer::Flush() { return task_->Drain(); }
+Status Replayer::Flush() {
+  CW_RETURN_IF_ERROR(queue_error_);
+  return task_->Drain();
+}
 
 void Replayer::Queue(EventKind kind, std::string_view payload, std::string_view key) {
   kafka::ConsumedMessage m;
@@ -80,7 +83,9 @@ void Replayer::Queue(EventKind kind, std::string_view payload, std::string_view 
   m.has_key = true;
   m.key = std::string(key);
   m.payload = std::string(payload);
-  task_->Enqueue(std::move(m));
+  // Offsets are contiguous by construction; an error here is a bug, reported by Flush().
+  Status queued = task_->Enqueue(std::move(m));
+  if (!queued.ok() && queue_error_.ok()) queue_error_ = queued;
 }
 
 Status Replayer::AdvanceTo(UnixMicros t) { return task_->Tick(t, /*follow_wall_clock=*/true); }

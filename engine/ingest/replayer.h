@@ -68,6 +68,7 @@ class Replayer {
   TaskContext context_;
   std::unique_ptr<PartitionTask> task_;
   int64_t next_offset_[kEventKindCount] = {};
+  Status queue_error_;  // first error of Queue(), returned by the next Flush()
 };
 
 }  // namespace churnwatch::ingest

@@ -2,7 +2,9 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include <chrono>
 #include <map>
+#include <thread>
 
 #include "kafka/log_bridge.h"
 
@@ -26,6 +28,9 @@ struct GroupConsumer::Impl : public RdKafka::RebalanceCb {
   bool closed = false;
   bool joined = false;  // subscribed or assigned: only then has close() anything to leave
 
+  ConsumerFaults faults;
+  std::map<TopicPartition, int> to_drop;  // ConsumerFaults::drop_after_assign, left per queue
+
   void rebalance_cb(RdKafka::KafkaConsumer* c, RdKafka::ErrorCode err,
                     std::vector<RdKafka::TopicPartition*>& partitions) override {
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
@@ -35,21 +40,38 @@ struct GroupConsumer::Impl : public RdKafka::RebalanceCb {
         c->unassign();
         return;
       }
+      // Detach every partition queue from the consumer queue BEFORE assign(): assign() starts
+      // fetching at once, and librdkafka forwards a fetch queue to the consumer queue unless
+      // the application has set its forwarding itself. Detaching after assign() let what was
+      // fetched in between reach the consumer queue, splitting a partition between two queues
+      // whose messages then arrived out of order (issue 10: events lost).
+      partition_queues.clear();
+      to_drop.clear();
+      for (auto* p : partitions) {
+        std::unique_ptr<RdKafka::Queue> q(c->get_partition_queue(p));
+        if (!q) {
+          latched = Internal("no partition queue for " + p->topic() + "[" +
+                             std::to_string(p->partition()) + "]");
+          c->unassign();
+          return;
+        }
+        q->forward(nullptr);
+        TopicPartition tp{p->topic(), Partition(p->partition())};
+        partition_queues[tp] = std::move(q);
+        if (faults.drop_after_assign > 0) to_drop[tp] = faults.drop_after_assign;
+      }
       for (size_t i = 0; i < partitions.size(); ++i) partitions[i]->set_offset((*offsets)[i]);
       RdKafka::ErrorCode e = c->assign(partitions);
       if (e != RdKafka::ERR_NO_ERROR) {
         latched = Unavailable("assign failed: " + RdKafka::err2str(e));
         return;
       }
-      for (auto* p : partitions) {
-        std::unique_ptr<RdKafka::Queue> q(c->get_partition_queue(p));
-        if (!q) continue;  // stays on the consumer queue; Poll() delivers it
-        q->forward(nullptr);
-        partition_queues[{p->topic(), Partition(p->partition())}] = std::move(q);
-      }
+      if (faults.assign_delay_ms > 0)
+        std::this_thread::sleep_for(std::chrono::milliseconds(faults.assign_delay_ms));
     } else {
       listener->OnRevoked(ToOurs(partitions));
       partition_queues.clear();
+      to_drop.clear();
       c->unassign();
     }
   }
@@ -140,6 +162,10 @@ void GroupConsumer::PollPartition(const TopicPartition& tp, size_t max,
     std::unique_ptr<RdKafka::Message> m(it->second->consume(0));
     if (!m || m->err() == RdKafka::ERR__TIMED_OUT) return;
     if (m->err() != RdKafka::ERR_NO_ERROR) continue;  // transient; librdkafka retries
+    if (auto drop = impl_->to_drop.find(tp); drop != impl_->to_drop.end() && drop->second > 0) {
+      --drop->second;  // injected fault: lost in delivery
+      continue;
+    }
     CopyMessage(*m, out->emplace_back());
   }
 }
@@ -204,6 +230,20 @@ Status GroupConsumer::AssignAll(const std::string& topic, bool from_beginning, i
   impl_->joined = true;
   return Status::Ok();
 }
+
+Status GroupConsumer::Seek(const TopicPartition& tp, int64_t offset, int timeout_ms) {
+  impl_->to_drop.erase(tp);  // the injected loss hits what was fetched at assignment only
+  std::unique_ptr<RdKafka::TopicPartition> part(
+      RdKafka::TopicPartition::create(tp.topic, tp.partition.value(), offset));
+  RdKafka::ErrorCode e = impl_->consumer->seek(*part, timeout_ms);
+  if (e != RdKafka::ERR_NO_ERROR) {
+    return Unavailable("seek of " + tp.topic + "[" + std::to_string(tp.partition.value()) +
+                       "] to offset " + std::to_string(offset) + " failed: " + RdKafka::err2str(e));
+  }
+  return Status::Ok();
+}
+
+void GroupConsumer::InjectFaults(const ConsumerFaults& faults) { impl_->faults = faults; }
 
 void GroupConsumer::CommitAsync(const std::map<TopicPartition, int64_t>& next_offsets) {
   if (next_offsets.empty()) return;

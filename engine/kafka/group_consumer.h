@@ -60,6 +60,17 @@ class RebalanceListener {
   virtual void OnRevoked(const std::vector<TopicPartition>& partitions) = 0;
 };
 
+// Faults a test can inject into a real consumer (never set in production): they reproduce, on
+// purpose, the delivery accidents the engine must survive.
+struct ConsumerFaults {
+  // Sleep this long inside every assignment, right after assign(): fetching has started, so
+  // anything not routed to its partition queue yet would pile up elsewhere (issue 10).
+  int assign_delay_ms = 0;
+  // After every assignment, silently discard this many messages of each partition queue, up
+  // to its first Seek() (a gap in delivery that only the engine's offset check can notice).
+  int drop_after_assign = 0;
+};
+
 class GroupConsumer {
  public:
   // Defaults (overridable by `extra`): partition.assignment.strategy=range,
@@ -84,8 +95,8 @@ class GroupConsumer {
 
   // Appends up to `max` messages to *out, waiting at most timeout_ms for the first one.
   // Runs rebalance callbacks. Returns a latched error (listener failure, fatal client error).
-  // With per-partition reading (below) this serves events, and only the messages fetched in
-  // the moment between an assignment and its partitions being detached.
+  // With per-partition reading (below) this serves events only: an assigned partition's
+  // queue is detached before fetching starts, so none of its messages come through here.
   Status Poll(size_t max, int timeout_ms, std::vector<ConsumedMessage>* out);
 
   // Per-partition reading: after an assignment every assigned partition gets its own queue,
@@ -93,6 +104,14 @@ class GroupConsumer {
   // take (Kafka Streams-style per-partition buffers). Appends up to `max` messages of `tp`
   // without waiting. Call Poll() regularly as well, for rebalances and errors.
   void PollPartition(const TopicPartition& tp, size_t max, std::vector<ConsumedMessage>* out);
+
+  // Restarts fetching `tp` at `offset` (or kOffsetBeginning); messages the old fetch had
+  // queued are discarded by librdkafka (version barrier). Waits up to timeout_ms. Unavailable
+  // when librdkafka refuses (e.g. the partition is not assigned).
+  Status Seek(const TopicPartition& tp, int64_t offset, int timeout_ms);
+
+  // Test-only fault injection (see ConsumerFaults); takes effect at the next assignment.
+  void InjectFaults(const ConsumerFaults& faults);
 
   // Commits the given next-offsets asynchronously (best effort, informative).
   void CommitAsync(const std::map<TopicPartition, int64_t>& next_offsets);

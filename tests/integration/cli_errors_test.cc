@@ -155,6 +155,32 @@ TEST_F(CliErrors, HttpPortOutOfRange) {
   EXPECT_NE(lines.back().find("99999"), std::string::npos) << r.err;
 }
 
+// cpp-httplib's SO_REUSEPORT let a second engine share a busy port with the first, the kernel
+// splitting requests between them: `run` and `demo` must refuse such an address instead.
+TEST_F(CliErrors, HttpAddressAnotherProcessListensOnIsRefused) {
+  BrokerProcess broker;
+  ASSERT_TRUE(broker.Start(dir_.Sub("broker.log")));
+  EngineProcess first;
+  ASSERT_TRUE(first.Start({broker.bootstrap(),
+                           "it-cli-first",
+                           dir_.Sub("state-first"),
+                           dir_.Sub("first.log"),
+                           {},
+                           {}}));
+  const std::string busy = "127.0.0.1:" + std::to_string(first.port());
+  ExpectUsageError(Run({"run", "--group", "it-cli", "--state-dir", dir_.Sub("state"), "--http",
+                        busy, "--bootstrap", broker.bootstrap()}),
+                   {busy, "another process"});
+  CommandResult demo = Run({"demo", "--http", busy, "--accounts", "20"}, seconds(120));
+  EXPECT_EQ(demo.exit_code, 2) << demo.err;
+  std::vector<std::string> lines = NonEmptyLines(demo.err);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_NE(lines.back().find(busy), std::string::npos) << demo.err;
+  // The first engine still answers alone.
+  EXPECT_EQ(first.Get("/healthz").status, 200);
+  EXPECT_EQ(first.Stop(seconds(30)), 0);
+}
+
 TEST_F(CliErrors, UnknownFlag) {
   ExpectUsageError(Run({"run", "--bootstrap", "127.0.0.1:9", "--no-such-flag"}),
                    {"--no-such-flag"});

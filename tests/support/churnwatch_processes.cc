@@ -53,7 +53,7 @@ std::string ChurnwatchBin() {
                                    "-X", "max.poll.interval.ms=15000"};
   args.insert(args.end(), o.extra_args.begin(), o.extra_args.end());
   std::string error;
-  if (!process_.Start(bin, args, o.log_path, {}, &error)) {
+  if (!process_.Start(bin, args, o.log_path, o.env, &error)) {
     return ::testing::AssertionFailure() << "cannot start engine: " << error;
   }
   auto line = process_.ReadLine(DeadlineIn(seconds(30)));

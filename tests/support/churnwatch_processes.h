@@ -42,8 +42,9 @@ struct EngineOptions {
   std::string bootstrap;
   std::string group;
   std::string state_dir;
-  std::string log_path;                 // stderr of the engine (appended across restarts)
-  std::vector<std::string> extra_args;  // e.g. {"--config", F}
+  std::string log_path;                    // stderr of the engine (appended across restarts)
+  std::vector<std::string> extra_args;     // e.g. {"--config", F}
+  std::map<std::string, std::string> env;  // extra environment, e.g. CHURNWATCH_TEST_* faults
 };
 
 // `churnwatch run --bootstrap B --group G --state-dir D --http 127.0.0.1:0
