@@ -124,6 +124,37 @@ class CrashRecovery : public ::testing::Test {
     return handled;
   }
 
+  // C: SIGTERM mid-stream twice, at thresholds drawn from `rng`; each stop is clean (exit 0)
+  // and the state and alerts end as the uninterrupted run's.
+  void SigtermPhase(std::mt19937_64& rng, const std::map<std::string, json>& reference) {
+    EngineOptions c_options = Options("c");
+    for (int i = 0; i < 2; ++i) {
+      EngineProcess c;
+      double threshold = static_cast<double>(std::uniform_int_distribution<int>(200, 1500)(rng));
+      RunUntilSignal(c, c_options, threshold, milliseconds(0), SIGTERM);
+      EXPECT_EQ(c.process().Wait(DeadlineIn(seconds(30))), 0) << c.process().Stderr();
+    }
+    EngineProcess c;
+    ASSERT_TRUE(c.Start(c_options));
+    ASSERT_TRUE(c.WaitCaughtUp(kLagSeries, seconds(150)));
+    EXPECT_EQ(CompareAccounts(reference, AllAccounts(c, sc_.account_ids), "after SIGTERMs"), 0);
+    EXPECT_EQ(c.Stop(seconds(30)), 0) << c.process().Stderr();
+  }
+
+  std::map<std::string, json> UninterruptedRun(const std::string& name) {
+    EngineProcess a;
+    auto started = a.Start(Options(name));
+    if (!started) {
+      ADD_FAILURE() << started.message();
+      return {};
+    }
+    EXPECT_TRUE(a.WaitAllHandled(static_cast<double>(sc_.total_events()), kLagSeries,
+                                 seconds(150)));
+    auto out = AllAccounts(a, sc_.account_ids);
+    EXPECT_EQ(a.Stop(seconds(30)), 0) << a.process().Stderr();
+    return out;
+  }
+
   TempDir dir_;
   Scenario sc_;
   BrokerProcess broker_;
@@ -196,19 +227,28 @@ TEST_F(CrashRecovery, StateAfterKillsEqualsUninterruptedRun) {
   EXPECT_EQ(CompareAccounts(reference, AllAccounts(b, sc_.account_ids), "after SIGKILLs"), 0);
   EXPECT_EQ(b.Stop(seconds(30)), 0) << b.process().Stderr();
 
-  // C: SIGTERM mid-stream twice; each stop is clean (exit 0) and nothing is lost or doubled.
-  EngineOptions c_options = Options("c");
-  for (int i = 0; i < 2; ++i) {
-    EngineProcess c;
-    double threshold = static_cast<double>(std::uniform_int_distribution<int>(200, 1500)(rng));
-    RunUntilSignal(c, c_options, threshold, milliseconds(0), SIGTERM);
-    EXPECT_EQ(c.process().Wait(DeadlineIn(seconds(30))), 0) << c.process().Stderr();
+  SigtermPhase(rng, reference);
+}
+
+// Issue 10, item 3: with this seed the SIGTERM restarts once ended with the same state but other
+// alert ids and resolved_at for 33 accounts. The cause was the split of a partition between the
+// consumer queue and its own queue after an assignment: when the later offsets (own queue) were
+// queued first and the earlier ones (consumer queue) after them but before any commit, every
+// event was applied — counters are sums, so the state matched — but in the wrong order, so the
+// evaluation points and with them the alert episodes moved. The same draws as the random test
+// give the same SIGTERM thresholds.
+TEST_F(CrashRecovery, SigtermRestartsOfSeed1509138094EvaluateAsAnUninterruptedRun) {
+  std::mt19937_64 rng(1509138094);
+  for (int i = 0; i < 5; ++i) {  // the SIGKILL phase's draws, skipped
+    if (i % 2 == 1) {
+      (void)std::uniform_int_distribution<int>(100, 400)(rng);
+    } else {
+      (void)std::uniform_int_distribution<int>(100, 1000)(rng);
+    }
   }
-  EngineProcess c;
-  ASSERT_TRUE(c.Start(c_options));
-  ASSERT_TRUE(c.WaitCaughtUp(kLagSeries, seconds(150)));
-  EXPECT_EQ(CompareAccounts(reference, AllAccounts(c, sc_.account_ids), "after SIGTERMs"), 0);
-  EXPECT_EQ(c.Stop(seconds(30)), 0) << c.process().Stderr();
+  auto reference = UninterruptedRun("a");
+  ASSERT_EQ(reference.size(), sc_.account_ids.size());
+  SigtermPhase(rng, reference);
 }
 
 }  // namespace

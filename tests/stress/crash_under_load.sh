@@ -4,24 +4,27 @@
 #
 #   tests/stress/crash_under_load.sh [RUNS] [HOGS]
 #
-# Starts HOGS busy loops (default 2, one per core here), then runs the crash suites RUNS times
-# in a row (default 20): crash_recovery_test (SIGKILL x5 and SIGTERM x2 mid-stream, state and
-# alerts compared with uninterrupted runs), offset_gap_test (injected delivery faults across
-# a SIGTERM restart) and alerts_demo_test's SIGKILL case. Each run gets a fresh random seed;
-# the first failure stops the loop, prints the seed (rerun with CHURNWATCH_TEST_SEED=...) and
-# keeps the test's temporary directories (CHURNWATCH_KEEP_TEMP=1). Not part of ctest: it takes
-# about RUNS x 4 minutes. Needs a build (bash scripts/build.sh). Exit 0 when every run passed.
+# Starts HOGS busy loops (default 2, one per core here), then runs the SIGKILL and SIGTERM
+# suites RUNS times in a row (default 20): crash_recovery_test (SIGKILL x5 and SIGTERM x2
+# mid-stream with a random seed, and the SIGTERM case of seed 1509138094; state and alerts
+# compared with uninterrupted runs) and offset_gap_test (injected delivery faults across a
+# SIGTERM restart). Each run gets a fresh random seed; the first failure stops the loop, prints
+# the seed (rerun with CHURNWATCH_TEST_SEED=...) and keeps the test's temporary directories
+# (CHURNWATCH_KEEP_TEMP=1). Not part of ctest: it takes about RUNS x 4 minutes. Needs a build
+# (bash scripts/build.sh); BUILD_DIR=DIR runs the binaries of another build (a copy, say, so
+# that rebuilding meanwhile does not swap them mid-run). Exit 0 when every run passed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUNS="${1:-20}"
 HOGS="${2:-2}"
-TESTS=build/tests
-for t in crash_recovery_test offset_gap_test alerts_demo_test; do
+BUILD_DIR="${BUILD_DIR:-build}"
+TESTS="$BUILD_DIR/tests"
+for t in crash_recovery_test offset_gap_test; do
   [ -x "$TESTS/$t" ] || { echo "crash_under_load: $TESTS/$t missing; run bash scripts/build.sh" >&2; exit 2; }
 done
-export CHURNWATCH_BIN="$PWD/build/bin/churnwatch"
+export CHURNWATCH_BIN="$(cd "$BUILD_DIR" && pwd)/bin/churnwatch"
 export CHURNWATCH_KEEP_TEMP=1
-LOG_DIR="build/test-artifacts/crash-under-load"
+LOG_DIR="$BUILD_DIR/test-artifacts/crash-under-load"
 mkdir -p "$LOG_DIR"
 
 hog_pids=()
@@ -39,8 +42,7 @@ for run in $(seq "$RUNS"); do
   t0=$(date +%s)
   log="$LOG_DIR/run-$run.log"
   if CHURNWATCH_TEST_SEED=$seed "$TESTS/crash_recovery_test" >"$log" 2>&1 &&
-     "$TESTS/offset_gap_test" >>"$log" 2>&1 &&
-     "$TESTS/alerts_demo_test" --gtest_filter='*Sigkill*' >>"$log" 2>&1; then
+     "$TESTS/offset_gap_test" >>"$log" 2>&1; then
     echo "run $run/$RUNS passed (seed $seed, $(( $(date +%s) - t0 )) s)"
   else
     echo "run $run/$RUNS FAILED (seed $seed): see $log; temporary directories were kept" >&2

@@ -40,6 +40,18 @@ TEST(OffsetSequencer, AJumpIsRefetchedAndTheMissingOffsetsComeFirst) {
   EXPECT_EQ(s.next(), 300);
 }
 
+// The other face of the split: the later block queued first, the earlier one after it. Before
+// issue 10 both were applied, out of order (same state, other alert episodes); now the later
+// block is not queued, and after the refetch both come in offset order.
+TEST(OffsetSequencer, AnEarlierBlockArrivingAfterALaterOneIsPutBackInOrder) {
+  OffsetSequencer s(16);
+  for (int64_t o = 258; o < 300; ++o) EXPECT_NE(Offer(s, o), V::kAccept) << o;
+  for (int64_t o = 16; o < 258; ++o) EXPECT_EQ(Offer(s, o), V::kDrop) << o;  // not yet re-read
+  s.RefetchIssued();
+  for (int64_t o = 16; o < 300; ++o) EXPECT_EQ(Offer(s, o), V::kAccept) << o;
+  EXPECT_FALSE(s.TakeHole());
+}
+
 TEST(OffsetSequencer, AHoleTheBrokerConfirmsIsAcceptedAndReported) {
   OffsetSequencer s(100);
   EXPECT_EQ(Offer(s, 105), V::kRefetch);  // e.g. compacted away
