@@ -14,9 +14,19 @@ using Json = nlohmann::ordered_json;
 Json Optional(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
 
 // Adds the figures' fields to `j` (after whatever it already holds).
+Json AtEndJson(const AtEnd& a) {
+  return {{"precision", Optional(a.precision)},
+          {"recall", Optional(a.recall)},
+          {"f1", Optional(a.f1)},
+          {"accounts_flagged", a.accounts_flagged},
+          {"true_positives", a.true_positives}};
+}
+
 void AddFigures(const Figures& f, Json& j) {
   j["precision"] = Optional(f.precision);
   j["recall"] = Optional(f.recall);
+  j["f1"] = Optional(f.f1);
+  j["flap_rate"] = Optional(f.flap_rate);
   j["accounts_flagged"] = f.accounts_flagged;
   j["true_positives"] = f.true_positives;
   j["recovered"] = f.recovered;
@@ -66,7 +76,20 @@ std::vector<std::pair<std::string, std::string>> ScoringRuleText(const std::stri
            "quartiles by linear interpolation"},
           {"alerts_per_account_quarter",
            "warnings on labelled accounts / labelled accounts / (window days / 91.3125)"},
-          {"partial_churn", "product-line rows of the labels file are read but not scored"}};
+          {"f1", "2 precision recall / (precision + recall)"},
+          {"flap_rate",
+           "transitions (warnings and their resolutions by `to`) per distinct (account, rule) "
+           "that warned: 1 = fired and stayed, 2 = fired and resolved, more = came back"},
+          {"at_end",
+           "the accounts with a warning still firing at `to` (the at-risk list on that day): "
+           "precision, recall, f1 of that list"},
+          {"baselines",
+           "naive rules from the purchase days up to `to`, flagged once at `to` and scored by "
+           "the same code: flag_all, no_order_90d, no_order_<N>d_best (N chosen on these "
+           "labels: optimistic), silence_2x_median_gap"},
+          {"product_lines",
+           "labels' product-line rows as (account, line) pairs; a pair is flagged when a "
+           "product_line_dropped warning names the line in its evidence"}};
 }
 
 std::string RenderJson(const ScoreReport& r, const ReportContext& c) {
@@ -81,6 +104,7 @@ std::string RenderJson(const ScoreReport& r, const ReportContext& c) {
                  {"churned", r.churned_accounts},
                  {"partial_churn_rows", r.partial_churn_labels},
                  {"unlabelled_accounts_flagged", r.unlabelled_accounts_flagged}};
+  j["at_end"] = AtEndJson(r.overall.at_end);
   Json overall;
   AddFigures(r.overall, overall);
   j["overall"] = overall;
@@ -89,10 +113,32 @@ std::string RenderJson(const ScoreReport& r, const ReportContext& c) {
     Json one;
     one["rule"] = rf.rule;
     one["signal"] = rf.signal;
+    one["at_end"] = AtEndJson(rf.figures.at_end);
     AddFigures(rf.figures, one);
     rules.push_back(one);
   }
   j["rules"] = rules;
+  Json baselines = Json::array();
+  for (const auto& b : r.baselines) {
+    Json one;
+    one["name"] = b.name;
+    one["description"] = b.description;
+    one["at_end"] = AtEndJson(b.figures.at_end);
+    Json o;
+    AddFigures(b.figures, o);
+    one["overall"] = o;
+    baselines.push_back(one);
+  }
+  j["baselines"] = baselines;
+  if (r.product_lines) {
+    const ProductLineFigures& p = *r.product_lines;
+    j["product_lines"] = {{"precision", Optional(p.precision)},
+                          {"recall", Optional(p.recall)},
+                          {"pairs", p.pairs},
+                          {"dropped", p.dropped},
+                          {"flagged", p.flagged},
+                          {"true_positives", p.true_positives}};
+  }
   return j.dump(2) + "\n";
 }
 
@@ -102,22 +148,36 @@ std::string RenderTable(const ScoreReport& r, const ReportContext& c) {
                     std::to_string(r.labelled_accounts) + " labelled accounts, " +
                     std::to_string(r.churned_accounts) +
                     " churned; warnings = severity >= " + c.min_severity + "\n\n";
-  const std::vector<size_t> w = {32, 20, 10, 8, 9, 8, 8, 22, 10};
+  const std::vector<size_t> w = {32, 20, 10, 8, 7, 9, 8, 8, 22, 10, 6, 22};
   auto row = [&](const std::vector<std::string>& cells) {
     std::string line;
     for (size_t i = 0; i < cells.size(); ++i) line += Pad(cells[i], w[i]) + " ";
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";
   };
-  row({"rule", "signal", "precision", "recall", "flagged", "hits", "alerts",
-       "lead days p25/med/p75", "alerts/acct/q"});
+  row({"rule", "signal", "precision", "recall", "F1", "flagged", "hits", "alerts",
+       "lead days p25/med/p75", "alerts/acct/q", "flap", "at end P/R/F1 (flagged)"});
   auto figures = [&](const std::string& rule, const std::string& signal, const Figures& f) {
-    row({rule, signal, Pct(f.precision), Pct(f.recall), std::to_string(f.accounts_flagged),
-         std::to_string(f.true_positives), std::to_string(f.alerts), Lead(f.lead_time_days),
-         Fixed(f.alerts_per_account_quarter, 3)});
+    row({rule, signal, Pct(f.precision), Pct(f.recall), Fixed(f.f1, 3),
+         std::to_string(f.accounts_flagged), std::to_string(f.true_positives),
+         std::to_string(f.alerts), Lead(f.lead_time_days), Fixed(f.alerts_per_account_quarter, 3),
+         Fixed(f.flap_rate, 2),
+         Pct(f.at_end.precision) + "/" + Pct(f.at_end.recall) + "/" + Fixed(f.at_end.f1, 3) + " (" +
+             std::to_string(f.at_end.accounts_flagged) + ")"});
   };
   for (const auto& rf : r.rules) figures(rf.rule, rf.signal, rf.figures);
   figures("(all rules)", "", r.overall);
+  if (!r.baselines.empty()) {
+    out += "\nbaselines (flagged once at the end of the window, scored by the same code):\n";
+    for (const auto& b : r.baselines) figures(b.name, "baseline", b.figures);
+  }
+  if (r.product_lines) {
+    const ProductLineFigures& p = *r.product_lines;
+    out += "\npartial churn: " + std::to_string(p.pairs) + " (account, product line) pairs, " +
+           std::to_string(p.dropped) + " dropped, " + std::to_string(p.flagged) +
+           " flagged by product_line_dropped: precision " + Pct(p.precision) + ", recall " +
+           Pct(p.recall) + "\n";
+  }
   return out;
 }
 
@@ -212,19 +272,39 @@ std::string RenderHtml(const ScoreReport& r, const ReportContext& c) {
   h += "<h2>Scoring rule</h2>\n<ul>";
   for (const auto& [k, v] : ScoringRuleText(c.min_severity))
     h += "<li><b>" + HtmlEscape(k) + "</b>: " + HtmlEscape(v) + "</li>";
-  h += "</ul>\n<h2>Precision and recall per rule</h2>\n<table><tr><th>rule</th><th>signal</th>"
-       "<th>precision</th><th>recall</th><th>flagged</th><th>alerts</th><th>lead time days "
-       "p25 / median / p75</th><th>alerts per account per quarter</th></tr>\n";
+  const std::string header =
+      "<table><tr><th>rule</th><th>signal</th><th>precision</th><th>recall</th><th>F1</th>"
+      "<th>flagged</th><th>alerts</th><th>lead time days p25 / median / p75</th><th>alerts per "
+      "account per quarter</th><th>flap rate</th><th>at end: precision / recall / F1 "
+      "(flagged)</th></tr>\n";
+  h += "</ul>\n<h2>Precision and recall per rule</h2>\n" + header;
   auto row = [&](const std::string& rule, const std::string& signal, const Figures& f) {
     h += "<tr><td>" + HtmlEscape(rule) + "</td><td>" + HtmlEscape(signal) + "</td><td>" +
          BarSvg(f.precision, "#2b7bd9") + "</td><td>" + BarSvg(f.recall, "#3a9d5d") + "</td><td>" +
-         std::to_string(f.accounts_flagged) + "</td><td>" + std::to_string(f.alerts) + "</td><td>" +
-         HtmlEscape(Lead(f.lead_time_days)) + "</td><td>" + Fixed(f.alerts_per_account_quarter, 3) +
-         "</td></tr>\n";
+         Fixed(f.f1, 3) + "</td><td>" + std::to_string(f.accounts_flagged) + "</td><td>" +
+         std::to_string(f.alerts) + "</td><td>" + HtmlEscape(Lead(f.lead_time_days)) + "</td><td>" +
+         Fixed(f.alerts_per_account_quarter, 3) + "</td><td>" + Fixed(f.flap_rate, 2) +
+         "</td><td>" + Pct(f.at_end.precision) + " / " + Pct(f.at_end.recall) + " / " +
+         Fixed(f.at_end.f1, 3) + " (" + std::to_string(f.at_end.accounts_flagged) + ")</td></tr>\n";
   };
   for (const auto& rf : r.rules) row(rf.rule, rf.signal, rf.figures);
   row("(all rules)", "", r.overall);
-  h += "</table>\n<h2>Lead time, all rules</h2>\n<p>Days from the first warning to the churn "
+  h += "</table>\n";
+  if (!r.baselines.empty()) {
+    h += "<h2>Baselines</h2>\n<p>Naive rules from the order history, flagged once at the end of "
+         "the window and scored by the same code.</p>\n" +
+         header;
+    for (const auto& b : r.baselines) row(b.name, b.description, b.figures);
+    h += "</table>\n";
+  }
+  if (r.product_lines) {
+    const ProductLineFigures& p = *r.product_lines;
+    h += "<h2>Partial churn (product lines)</h2>\n<p>" + std::to_string(p.pairs) +
+         " (account, product line) pairs, " + std::to_string(p.dropped) + " dropped, " +
+         std::to_string(p.flagged) + " flagged by product_line_dropped: precision " +
+         Pct(p.precision) + ", recall " + Pct(p.recall) + ".</p>\n";
+  }
+  h += "\n<h2>Lead time, all rules</h2>\n<p>Days from the first warning to the churn "
        "date per flagged churned account (orange: warned after the churn date).</p>\n";
   h += HistogramSvg(r.overall.lead_times);
   h += "\n</body></html>\n";

@@ -39,7 +39,12 @@ Figures Compute(const std::vector<const Warning*>& warnings, const Labels& label
   f.accounts_flagged = static_cast<int>(first.size());
   for (const auto& [account, at] : first) {
     const AccountLabel& label = labels.accounts.at(account);
-    if (all_resolved[account]) ++f.recovered;
+    if (all_resolved[account]) {
+      ++f.recovered;
+    } else {
+      ++f.at_end.accounts_flagged;
+      if (label.churned) ++f.at_end.true_positives;
+    }
     if (!label.churned) continue;
     ++f.true_positives;
     int64_t warned_day = Calendar::DayNumber(calendar.DayOf(at));
@@ -50,6 +55,23 @@ Figures Compute(const std::vector<const Warning*>& warnings, const Labels& label
   if (f.accounts_flagged > 0)
     f.precision = static_cast<double>(f.true_positives) / f.accounts_flagged;
   if (churned_total > 0) f.recall = static_cast<double>(f.true_positives) / churned_total;
+  f.f1 = F1(f.precision, f.recall);
+  if (f.at_end.accounts_flagged > 0)
+    f.at_end.precision = static_cast<double>(f.at_end.true_positives) / f.at_end.accounts_flagged;
+  if (churned_total > 0)
+    f.at_end.recall = static_cast<double>(f.at_end.true_positives) / churned_total;
+  f.at_end.f1 = F1(f.at_end.precision, f.at_end.recall);
+  // Flapping: transitions per (account, rule) that warned.
+  std::set<std::pair<std::string, std::string>> episodes_of;
+  int transitions = 0;
+  for (const Warning* w : warnings) {
+    episodes_of.insert({w->account, w->rule});
+    ++transitions;
+    auto r = resolved_at.find(w->id);
+    if (r != resolved_at.end() && r->second <= o.to) ++transitions;
+  }
+  if (!episodes_of.empty())
+    f.flap_rate = static_cast<double>(transitions) / static_cast<double>(episodes_of.size());
   f.lead_time_days = {Quantile(f.lead_times, 0.25), Quantile(f.lead_times, 0.5),
                       Quantile(f.lead_times, 0.75), static_cast<int>(f.lead_times.size())};
   double quarters = static_cast<double>(o.to - o.from) / kMicrosPerDay / kDaysPerQuarter;
@@ -60,6 +82,11 @@ Figures Compute(const std::vector<const Warning*>& warnings, const Labels& label
 }
 
 }  // namespace
+
+std::optional<double> F1(const std::optional<double>& p, const std::optional<double>& r) {
+  if (!p || !r || *p + *r <= 0) return std::nullopt;
+  return 2 * *p * *r / (*p + *r);
+}
 
 int SeverityRank(const std::string& severity) {
   if (severity == "info") return 0;
@@ -88,6 +115,7 @@ ScoreReport Score(const std::vector<v1::Alert>& transitions, const Labels& label
   std::map<std::string, UnixMicros> resolved_at;  // alert id → resolve time
   std::map<std::string, std::string> signal_of;   // rule → signal
   std::set<std::string> unlabelled;
+  std::set<std::pair<std::string, std::string>> named_lines;  // (account, line) warned about
   for (const auto& [rule, info] : o.rules) signal_of[rule] = info.signal;
   for (const auto& t : transitions) {
     if (t.state() == v1::ALERT_STATE_RESOLVED) {
@@ -100,6 +128,19 @@ ScoreReport Score(const std::vector<v1::Alert>& transitions, const Labels& label
     auto f = o.rules.find(t.rule());
     UnixMicros fired = ToMicros(t.started_at()) + (f == o.rules.end() ? 0 : f->second.for_micros);
     if (fired < o.from || fired >= o.to) continue;
+    // Partial-churn rows do not label an account: their pairs are scored on their own.
+    if (t.signal() == "product_line_dropped") {
+      auto e = t.evidence().find("dropped_product_lines");
+      if (e != t.evidence().end() && e->second.has_string_value()) {
+        std::string_view all = e->second.string_value();
+        while (!all.empty()) {
+          size_t comma = all.find(", ");
+          named_lines.insert({t.account_id(), std::string(all.substr(0, comma))});
+          if (comma == std::string_view::npos) break;
+          all.remove_prefix(comma + 2);
+        }
+      }
+    }
     if (!labels.accounts.count(t.account_id())) {
       unlabelled.insert(t.account_id());
       continue;
@@ -115,6 +156,19 @@ ScoreReport Score(const std::vector<v1::Alert>& transitions, const Labels& label
     by_rule[w.rule].push_back(&w);
   }
   report.overall = Compute(all, labels, resolved_at, o, calendar, report.churned_accounts);
+  if (!labels.partial.empty()) {
+    ProductLineFigures pl;
+    for (const auto& row : labels.partial) {
+      ++pl.pairs;
+      bool flagged = named_lines.count({row.account_id, row.product_line}) > 0;
+      pl.dropped += row.dropped ? 1 : 0;
+      pl.flagged += flagged ? 1 : 0;
+      pl.true_positives += flagged && row.dropped ? 1 : 0;
+    }
+    if (pl.flagged > 0) pl.precision = static_cast<double>(pl.true_positives) / pl.flagged;
+    if (pl.dropped > 0) pl.recall = static_cast<double>(pl.true_positives) / pl.dropped;
+    report.product_lines = pl;
+  }
   for (const auto& [rule, signal] : signal_of) {
     report.rules.push_back(
         {rule, signal,

@@ -17,7 +17,18 @@
 //     the churn date. Quartiles by linear interpolation (p25, median, p75).
 //   - alerts_per_account_quarter = warnings on labelled accounts / labelled accounts /
 //     (window days / 91.3125).
+//   - f1 = 2 precision recall / (precision + recall).
+//   - flap_rate = transitions (its warnings plus their resolutions by `to`) per distinct
+//     (account, rule) that warned: 1 for an alert that fired and stayed, 2 for one that fired
+//     and resolved, more for one that keeps coming back.
+//   - at_end: the at-risk list an operations team opens on the day `to` — the accounts with a
+//     warning still firing at `to` (not resolved by then) — with its precision, recall, f1.
 // Per rule the same figures are computed from that rule's warnings alone.
+//
+// Partial churn: the labels' product-line rows are pairs (account, product line). A pair is
+// flagged when a warning of signal product_line_dropped on that account names the line in its
+// evidence `dropped_product_lines`; precision = flagged dropped pairs / flagged pairs, recall =
+// flagged dropped pairs / dropped pairs.
 //
 // Thread-safety: pure.
 #pragma once
@@ -50,8 +61,17 @@ struct Quartiles {
   int count = 0;
 };
 
+// The accounts with a warning still firing at the end of the window.
+struct AtEnd {
+  std::optional<double> precision, recall, f1;
+  int accounts_flagged = 0;
+  int true_positives = 0;
+};
+
 struct Figures {
-  std::optional<double> precision, recall;
+  std::optional<double> precision, recall, f1;
+  std::optional<double> flap_rate;  // null without warnings
+  AtEnd at_end;
   int accounts_flagged = 0;
   int true_positives = 0;
   int recovered = 0;
@@ -67,17 +87,37 @@ struct RuleFigures {
   Figures figures;
 };
 
+// A naive rule scored by the same code as the engine's rules (backtest/baselines.h).
+struct BaselineFigures {
+  std::string name;
+  std::string description;
+  Figures figures;
+};
+
+struct ProductLineFigures {
+  std::optional<double> precision, recall;
+  int pairs = 0;    // product-line rows of the labels
+  int dropped = 0;  // of which dropped
+  int flagged = 0;  // pairs a product_line_dropped warning named
+  int true_positives = 0;
+};
+
 struct ScoreReport {
   Figures overall;
-  std::vector<RuleFigures> rules;  // every replayed rule, by id
+  std::vector<RuleFigures> rules;                   // every replayed rule, by id
+  std::vector<BaselineFigures> baselines;           // filled by the caller (ScoreBaselines)
+  std::optional<ProductLineFigures> product_lines;  // when the labels have product-line rows
   int labelled_accounts = 0;
   int churned_accounts = 0;
   int unlabelled_accounts_flagged = 0;
-  int partial_churn_labels = 0;  // read, not scored (see README)
+  int partial_churn_labels = 0;
 };
 
 // "info" 0, "warning" 1, "critical" 2; -1 for anything else.
 int SeverityRank(const std::string& severity);
+
+// 2pr / (p + r); nullopt when either is unknown or both are 0.
+std::optional<double> F1(const std::optional<double>& p, const std::optional<double>& r);
 
 // Linear-interpolation quantile of sorted values (q in [0, 1]); nullopt when empty.
 std::optional<double> Quantile(const std::vector<double>& sorted, double q);

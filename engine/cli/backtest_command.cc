@@ -6,8 +6,10 @@
 #include <iostream>
 
 #include "backtest/backtest_runner.h"
+#include "backtest/baselines.h"
 #include "backtest/history_reader.h"
 #include "backtest/labels.h"
+#include "backtest/purchase_days.h"
 #include "backtest/report.h"
 #include "backtest/scoring.h"
 #include "cli/cli_support.h"
@@ -128,6 +130,13 @@ int RunBacktestCommand(const BacktestCliOptions& o) {
   so.from = run->from;
   so.to = run->to;
   backtest::ScoreReport report = backtest::Score(run->transitions, *labels, so, *calendar);
+  // Naive baselines from the same history, scored by the same code.
+  auto days = backtest::ReadPurchaseDays(bo.inputs, *calendar);
+  if (days.ok()) {
+    report.baselines = backtest::ScoreBaselines(*days, *labels, so, *calendar);
+  } else {
+    std::cerr << "backtest: no baselines: " << days.status().message() << std::endl;
+  }
   backtest::ReportContext context{FormatRfc3339(run->from),
                                   FormatRfc3339(run->to),
                                   o.min_severity,

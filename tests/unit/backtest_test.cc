@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "backtest/backtest_runner.h"
+#include "backtest/baselines.h"
 #include "backtest/cdnow_import.h"
 #include "backtest/csv_import.h"
 #include "backtest/history_reader.h"
@@ -341,6 +342,15 @@ TEST(Scoring, HandComputedCase) {
   EXPECT_DOUBLE_EQ(*all.lead_time_days.median, 9);
   EXPECT_DOUBLE_EQ(*all.lead_time_days.p75, 18.5);
   EXPECT_NEAR(all.alerts_per_account_quarter, 4.0 / 5 / (181 / 91.3125), 1e-12);
+  EXPECT_DOUBLE_EQ(*all.f1, 2.0 / 3);
+  // At the end: A and B still warned (C's warning resolved): precision 1, recall 2/3.
+  EXPECT_EQ(all.at_end.accounts_flagged, 2);
+  EXPECT_EQ(all.at_end.true_positives, 2);
+  EXPECT_DOUBLE_EQ(*all.at_end.precision, 1.0);
+  EXPECT_DOUBLE_EQ(*all.at_end.recall, 2.0 / 3);
+  EXPECT_DOUBLE_EQ(*all.at_end.f1, 0.8);
+  // Four (account, rule) pairs warned; five transitions (C's warning also resolved).
+  EXPECT_DOUBLE_EQ(*all.flap_rate, 5.0 / 4);
 
   ASSERT_EQ(r.rules.size(), 3u);
   EXPECT_EQ(r.rules[0].rule, "r1");
@@ -362,6 +372,76 @@ TEST(Scoring, HandComputedCase) {
   EXPECT_EQ(Score(t, *labels, o, *utc).overall.accounts_flagged, 1);
 }
 
+// Baselines at the cutoff 2025-06-30 (window ends 2025-07-01): A last bought 2025-01-21 every
+// 10 days and churned; B buys every 20 days, last 2025-06-20, retained; C bought 2025-03-01 and
+// 2025-03-31 (silent 91 days), retained; D never bought, churned.
+TEST(Scoring, BaselinesAreScoredByTheSameCode) {
+  auto labels = ParseLabels(
+      "account_id,churned,churn_date\nA,1,2025-03-01\nB,0,\nC,0,\nD,1,2025-02-01\n", "l.csv");
+  ASSERT_TRUE(labels.ok());
+  auto day = [](const char* d) { return Calendar::DayNumber(*ParseDate(d)); };
+  PurchaseDays days;
+  days["A"] = {day("2025-01-01"), day("2025-01-11"), day("2025-01-21")};
+  for (int64_t d = day("2025-01-10"); d <= day("2025-06-20"); d += 20) days["B"].push_back(d);
+  days["B"].push_back(day("2025-06-20"));
+  days["C"] = {day("2025-03-01"), day("2025-03-31")};
+  days["Z"] = {day("2025-01-01")};  // unlabelled: never counted
+  ScoringOptions o;
+  o.from = *ParseRfc3339("2025-01-01T00:00:00Z");
+  o.to = *ParseRfc3339("2025-07-01T00:00:00Z");
+  auto utc = Calendar::Load("UTC");
+  ASSERT_TRUE(utc.ok());
+  auto b = ScoreBaselines(days, *labels, o, *utc);
+  ASSERT_EQ(b.size(), 4u);
+  EXPECT_EQ(b[0].name, "flag_all");
+  EXPECT_EQ(b[0].figures.at_end.accounts_flagged, 4);
+  EXPECT_DOUBLE_EQ(*b[0].figures.at_end.precision, 0.5);
+  EXPECT_DOUBLE_EQ(*b[0].figures.at_end.recall, 1.0);
+  EXPECT_EQ(b[1].name, "no_order_90d");  // A (160 days), C (91), D (none)
+  EXPECT_EQ(b[1].figures.at_end.accounts_flagged, 3);
+  EXPECT_DOUBLE_EQ(*b[1].figures.at_end.f1, 0.8);
+  EXPECT_EQ(b[1].figures.alerts, 3);           // one warning per flagged account, at the end
+  EXPECT_EQ(b[2].name, "no_order_105d_best");  // the first N that leaves C out
+  EXPECT_DOUBLE_EQ(*b[2].figures.at_end.f1, 1.0);
+  EXPECT_EQ(b[3].name, "silence_2x_median_gap");  // A: 160 > 20; C: 91 > 60; D; not B
+  EXPECT_EQ(b[3].figures.at_end.accounts_flagged, 3);
+  EXPECT_DOUBLE_EQ(*b[3].figures.at_end.precision, 2.0 / 3);
+}
+
+TEST(Scoring, ProductLineRowsAreScoredAgainstTheDroppedLinesEvidence) {
+  auto labels = ParseLabels(
+      "account_id,churned,churn_date,product_line,dropped,drop_date\n"
+      "A,0,,,,\n"
+      "A,0,,seals,1,2025-02-01\n"
+      "A,0,,bolts,0,\n"
+      "B,0,,nuts,1,2025-03-01\n"
+      "P,0,,gears,1,2025-03-01\n",  // P has only a partial row: still scored
+      "l.csv");
+  ASSERT_TRUE(labels.ok()) << labels.status().message();
+  auto dropped = [](const std::string& id, const std::string& account, const std::string& lines) {
+    v1::Alert a =
+        Transition(id, account, "product_line_dropped", "warning", "2025-04-01T00:00:00Z");
+    a.set_signal("product_line_dropped");
+    (*a.mutable_evidence())["dropped_product_lines"].set_string_value(lines);
+    return a;
+  };
+  std::vector<v1::Alert> t = {dropped("a", "A", "seals, bolts"), dropped("p", "P", "gears")};
+  ScoringOptions o;
+  o.from = *ParseRfc3339("2025-01-01T00:00:00Z");
+  o.to = *ParseRfc3339("2025-07-01T00:00:00Z");
+  auto utc = Calendar::Load("UTC");
+  ScoreReport r = Score(t, *labels, o, *utc);
+  ASSERT_TRUE(r.product_lines);
+  EXPECT_EQ(r.product_lines->pairs, 4);
+  EXPECT_EQ(r.product_lines->dropped, 3);
+  EXPECT_EQ(r.product_lines->flagged, 3);  // seals, bolts (not dropped), gears
+  EXPECT_EQ(r.product_lines->true_positives, 2);
+  EXPECT_DOUBLE_EQ(*r.product_lines->precision, 2.0 / 3);
+  EXPECT_DOUBLE_EQ(*r.product_lines->recall, 2.0 / 3);
+  auto j = nlohmann::json::parse(RenderJson(r, {}));
+  EXPECT_EQ(j["product_lines"]["pairs"], 4);
+}
+
 TEST(Report, JsonHasTheContractShapeAndHtmlEscapes) {
   ScoreReport r;
   r.overall.accounts_flagged = 1;
@@ -374,6 +454,13 @@ TEST(Report, JsonHasTheContractShapeAndHtmlEscapes) {
   EXPECT_TRUE(j["overall"]["lead_time_days"].contains("median"));
   EXPECT_TRUE(j["overall"]["recall"].is_null());
   EXPECT_EQ(j["rules"][0]["signal"], "purchase_silence");
+  for (const char* key : {"precision", "recall", "f1", "accounts_flagged"}) {
+    EXPECT_TRUE(j["at_end"].contains(key)) << key;
+    EXPECT_TRUE(j["rules"][0]["at_end"].contains(key)) << key;
+  }
+  EXPECT_TRUE(j["overall"].contains("flap_rate"));
+  EXPECT_TRUE(j["baselines"].is_array());
+  EXPECT_FALSE(j.contains("product_lines"));  // no product-line rows
   EXPECT_TRUE(j["scoring"].contains("lead_time_days"));
   std::string html = RenderHtml(r, c);
   EXPECT_EQ(html.find("<script>"), std::string::npos);
