@@ -225,17 +225,22 @@ Status Engine::ProcessBatch(std::vector<kafka::ConsumedMessage>& messages) {
       refetching.push_back(task.get());
     }
   }
-  // A delivery gap: re-read the topic's partition from the next offset the task needs.
-  for (PartitionTask* task : refetching) {
-    for (const auto& [topic, offset] : task->TakeRefetches()) {
-      CW_RETURN_IF_ERROR(consumer_->Seek({topic, task->partition()}, offset, 10000));
-      task->RefetchIssued(topic);
-    }
-  }
+  CW_RETURN_IF_ERROR(IssueRefetches(refetching));
   for (PartitionTask* task : tasks) CW_RETURN_IF_ERROR(task->Drain());
   if (!messages.empty()) {
     metrics_.apply_latency->Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  }
+  return Status::Ok();
+}
+
+Status Engine::IssueRefetches(const std::vector<PartitionTask*>& tasks) {
+  // A delivery gap or stall: re-read the topic's partition from the next offset the task needs.
+  for (PartitionTask* task : tasks) {
+    for (const auto& [topic, offset] : task->TakeRefetches()) {
+      CW_RETURN_IF_ERROR(consumer_->Seek({topic, task->partition()}, offset, 10000));
+      task->RefetchIssued(topic);
+    }
   }
   return Status::Ok();
 }
@@ -474,6 +479,7 @@ Status Engine::RunUntil(const std::atomic<bool>& stop) {
           break;
         }
       }
+      if (result.ok()) result = IssueRefetches(tasks);
       if (!result.ok()) break;
       UpdateGauges();
       CommitOffsets();

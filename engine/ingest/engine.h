@@ -103,6 +103,8 @@ class Engine final : public kafka::RebalanceListener {
   Engine(EngineConfig config, Calendar calendar, prometheus::Registry* registry,
          const Clock* clock);
   Status ProcessBatch(std::vector<kafka::ConsumedMessage>& messages);
+  // Seeks every topic partition the tasks asked to refetch (PartitionTask::TakeRefetches).
+  Status IssueRefetches(const std::vector<PartitionTask*>& tasks);
   // Reloads the rule files if asked to or if they changed; keeps the old set when invalid.
   void MaybeReloadRules(bool force);
   std::string RuleFilesSignature() const;

@@ -48,6 +48,13 @@ void OffsetSequencer::RefetchIssued() {
   if (state_ == State::kAwaitingSeek) state_ = State::kAwaitingRefetch;
 }
 
+bool OffsetSequencer::RequestRefetch(int64_t end) {
+  if (state_ == State::kAwaitingSeek) return false;
+  if (state_ == State::kInOrder) suspect_ = end;
+  state_ = State::kAwaitingSeek;
+  return true;
+}
+
 std::optional<OffsetSequencer::Hole> OffsetSequencer::TakeHole() {
   std::optional<Hole> h = hole_;
   hole_.reset();

@@ -16,6 +16,9 @@
 // hole, accepted and reported). Anything else is asked for again, up to kMaxRefetches times,
 // then reported as an error that must stop the engine.
 //
+// A partition that stops delivering while its high watermark says more exists is refetched too
+// (RequestRefetch): losses at its tail leave no later message to reveal them.
+//
 // Before anything is known (a partition never consumed) the first message must be offset 0,
 // or the partition is re-read from its beginning and the first message of that is accepted.
 //
@@ -57,6 +60,13 @@ class OffsetSequencer {
   int64_t refetch_from() const { return next_.value_or(kBeginning); }
   // The seek is done: the next offered message comes from it.
   void RefetchIssued();
+  // Asks for a refetch although no later offset showed a gap: the partition has offsets up to
+  // `end` (its high watermark) that have not arrived for too long — lost at the tail, where no
+  // later message can reveal them, or a refetch whose answer never came. Returns true when a
+  // refetch is now due (then seek to refetch_from() and call RefetchIssued()), false when one is
+  // already waiting for its seek. The first message after the seek is judged as after a gap,
+  // with `end` as the last offset a hole may reach.
+  bool RequestRefetch(int64_t end);
   // True between kRefetch and the first message after the seek.
   bool refetching() const { return state_ != State::kInOrder; }
   // A hole confirmed by the last Offer(), once.

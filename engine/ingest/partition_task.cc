@@ -138,6 +138,7 @@ Status PartitionTask::Enqueue(kafka::ConsumedMessage message) {
   auto schema_it = context_->topics.find(message.topic);
   if (schema_it == context_->topics.end()) return Status::Ok();  // not an input topic
   OffsetSequencer& sequencer = sequencers_.at(message.topic);
+  last_delivery_ms_[message.topic] = SteadyMs();
   auto verdict = sequencer.Offer(message.offset.value());
   if (!verdict.ok()) {
     return FailedPrecondition("partition " + std::to_string(partition().value()) + " of " +
@@ -411,8 +412,30 @@ Status PartitionTask::Drain() {
   return Commit(b);
 }
 
+void PartitionTask::RefetchStalledTopics() {
+  const int64_t now_ms = SteadyMs();
+  for (auto& [topic, sequencer] : sequencers_) {
+    if (!queues_[topic].empty()) continue;
+    int64_t hw =
+        context_->high_watermark ? context_->high_watermark(topic, partition().value()) : -1;
+    if (hw < 0 || FetchedNext(topic) >= hw) continue;
+    auto [last, fresh] = last_delivery_ms_.try_emplace(topic, now_ms);
+    if (fresh || now_ms - last->second < kStallRefetchMs) continue;
+    if (!sequencer.RequestRefetch(hw)) continue;
+    last->second = now_ms;  // one refetch per stall period
+    context_->metrics->offset_refetches->Increment();
+    spdlog::warn(
+        "partition {} of {}: nothing delivered for {} ms while offsets {}..{} exist; "
+        "refetching from {}",
+        partition().value(), topic, kStallRefetchMs, FetchedNext(topic), hw - 1,
+        FetchedNext(topic));
+    refetches_.emplace_back(topic, sequencer.refetch_from());
+  }
+}
+
 Status PartitionTask::Tick(UnixMicros now, bool follow_wall_clock) {
   if (!outbox_.empty()) ServiceOutbox(nullptr);
+  RefetchStalledTopics();
   if (!follow_wall_clock || queued() > 0) return Status::Ok();
   int64_t now_ms = SteadyMs();
   for (const auto& [topic, q] : queues_) {

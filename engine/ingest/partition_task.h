@@ -123,8 +123,11 @@ class PartitionTask {
   // batch is stored and the engine must stop (a restart resumes from stored offsets).
   Status Drain();
   // When every queue is empty and caught up: moves partition time to `now` (if later),
-  // evaluating the points it passes. Also retries unpublished alert transitions.
+  // evaluating the points it passes. Also retries unpublished alert transitions, and asks for
+  // a refetch of any topic whose queue is empty, whose high watermark is ahead of it, and that
+  // has delivered nothing for kStallRefetchMs (TakeRefetches).
   Status Tick(UnixMicros now, bool follow_wall_clock);
+  static constexpr int64_t kStallRefetchMs = 5000;
   // Messages queued but not applied yet (of one topic).
   size_t queued() const;
   size_t queued(const std::string& topic) const {
@@ -174,6 +177,8 @@ class PartitionTask {
   bool Blocked(const std::string& topic, int64_t now_ms);
   Status Apply(Entry& entry, BatchState& b);
   Status AdvanceClock(UnixMicros t, BatchState& b);
+  // Tick's watchdog (see Tick()).
+  void RefetchStalledTopics();
   // The next offset of `topic` to queue, for "caught up" checks (0 before the first message).
   int64_t FetchedNext(const std::string& topic) const;
   Status EvaluateAccounts(const std::vector<std::string>& accounts, UnixMicros at, BatchState& b);
@@ -192,6 +197,7 @@ class PartitionTask {
   // Per topic: the next offset to queue (after the last queued message), and the gap check.
   std::map<std::string, OffsetSequencer> sequencers_;
   std::vector<std::pair<std::string, int64_t>> refetches_;  // asked for, not yet taken
+  std::map<std::string, int64_t> last_delivery_ms_;         // steady ms of the topic's last message
   std::map<std::string, int64_t> blocked_since_;  // ms (steady) an empty queue began to block
   std::map<std::string, int64_t> next_offsets_;   // mirrors the store
   UnixMicros stream_time_ = INT64_MIN;

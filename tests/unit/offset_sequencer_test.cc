@@ -94,6 +94,27 @@ TEST(OffsetSequencer, ANeverConsumedPartitionStartsAtZeroOrIsReadFromItsBeginnin
   EXPECT_EQ(truncated.next(), 481);
 }
 
+// Lost at the tail: no later message reveals the gap; the task's watchdog asks for a refetch.
+TEST(OffsetSequencer, AStalledPartitionIsRefetchedOnRequest) {
+  OffsetSequencer s(20);
+  EXPECT_TRUE(s.RequestRefetch(25));
+  EXPECT_FALSE(s.RequestRefetch(25));  // already waiting for its seek
+  EXPECT_EQ(s.refetch_from(), 20);
+  s.RefetchIssued();
+  EXPECT_TRUE(s.RequestRefetch(25));  // the refetch's answer never came: ask again
+  s.RefetchIssued();
+  EXPECT_EQ(Offer(s, 20), V::kAccept);
+  EXPECT_FALSE(s.TakeHole());
+
+  OffsetSequencer compacted(20);
+  EXPECT_TRUE(compacted.RequestRefetch(25));
+  compacted.RefetchIssued();
+  EXPECT_EQ(Offer(compacted, 24), V::kAccept);  // 20..23 are not on the broker
+  auto hole = compacted.TakeHole();
+  ASSERT_TRUE(hole);
+  EXPECT_EQ(hole->to, 24);
+}
+
 TEST(OffsetSequencer, BeforeTheSeekEverythingIsDropped) {
   OffsetSequencer s(0);
   EXPECT_EQ(Offer(s, 0), V::kAccept);
