@@ -300,9 +300,9 @@ TEST(DeadLetter, HostileEventsAreDeadLetteredAndTheEngineKeepsGoing) {
             std::string::npos)
       << engine.process().Stderr();
   r = engine.Get("/api/v1/accounts/dl-ok");
+  account = json::parse(r.body);  // kept: a temporary would die before the loop's body
   quantity = 0;
-  for (const auto& q : json::parse(r.body)["orders"]["quarters"])
-    quantity += q.value("quantity", int64_t{0});
+  for (const auto& q : account["orders"]["quarters"]) quantity += q.value("quantity", int64_t{0});
   EXPECT_EQ(quantity, 5 + 2 + 7 + 11 + 13) << "the conflicting event is not applied";
 
   HttpResponse ready = engine.Get("/readyz");
