@@ -298,13 +298,13 @@ test('a notification\'s dashboard link opens the account page', async () => {
       'a notification with a dashboard link',
       () => notifications.find((n) => n.annotations && n.annotations.dashboard), 120000);
   const link = new URL(linked.annotations.dashboard);
-  assert.equal(link.origin + link.pathname, DASHBOARD_URL, 'under the configured dashboard URL');
+  assert.equal(
+      link.origin + link.pathname, DASHBOARD_URL + '/', 'under the configured dashboard URL');
   assert.equal(linked.generatorURL, linked.annotations.dashboard);
   await go(link.hash);
   assert.equal(
       await page.locator('h1 .id').textContent(), linked.labels.account_id,
       `${link.hash} opens the account page of the notified account`);
-  await page.waitForSelector(`article.alert[data-alert]`);
   // The links `demo` prints are dashboard pages too.
   const [signal, printed] = [...plantedLinks.entries()][0];
   await page.goto(printed);
@@ -534,6 +534,34 @@ test('usable at phone width', async () => {
     assert.ok(overflow <= 1, `${name}: no horizontal scrolling (overflow ${overflow}px)`);
     await shot(name);
   }
+  await page.setViewportSize({width: 1280, height: 800});
+  assert.deepEqual(pageErrors, [], 'no script errors');
+});
+
+test('screenshots of every view in both languages at 1400 and 390 px', async () => {
+  const views = [
+    ['#/', 'at-risk'],
+    ['#/account/' + encodeURIComponent(planted.get('volume_decline') || XSS.id), 'account'],
+    ['#/alerts', 'alerts'],
+    ['#/rules', 'rules'],
+  ];
+  for (const lang of ['zh-CN', 'en']) {
+    await page.evaluate((l) => localStorage.setItem('churnwatch.lang', l), lang);
+    await page.reload();  // the language is read when the page loads
+    for (const [width, height] of [[1400, 900], [390, 844]]) {
+      await page.setViewportSize({width, height});
+      for (const [hash, name] of views) {
+        await go(hash);
+        assert.equal(await page.evaluate(() => document.documentElement.lang), lang);
+        const overflow =
+            await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(
+            overflow <= 1, `${name} ${lang} ${width}px: no horizontal scrolling (${overflow}px)`);
+        await shot(`view-${name}-${lang}-${width}`);
+      }
+    }
+  }
+  await page.evaluate(() => localStorage.setItem('churnwatch.lang', 'zh-CN'));
   await page.setViewportSize({width: 1280, height: 800});
   assert.deepEqual(pageErrors, [], 'no script errors');
 });
