@@ -85,24 +85,17 @@ export function quarterBars(rows, maxQuarters = 8, now = new Date()) {
           },
             s('title', {}, `${q} · ${line}: ${formatNumber(v)}`)));
     });
-    svg.append(
+    // The quarter under its bars, and below it "so far" for the running one.
+    const below = (cls, dy, text) =>
         s('text', {
-          class: 'axis q-label',
+          class: 'axis ' + cls,
           x: (left + qi * groupW + groupW / 2).toFixed(1),
-          y: H - bottom + 16,
+          y: H - bottom + dy,
           'text-anchor': 'middle'
         },
-          q));
-    if (q === running) {
-      svg.append(
-          s('text', {
-            class: 'axis q-partial',
-            x: (left + qi * groupW + groupW / 2).toFixed(1),
-            y: H - bottom + 28,
-            'text-anchor': 'middle'
-          },
-            t('partialQuarter')));
-    }
+          text);
+    svg.append(below('q-label', 16, q));
+    if (q === running) svg.append(below('q-partial', 28, t('partialQuarter')));
   });
   const legend = lines.map(
       (line, li) =>
