@@ -33,6 +33,19 @@ std::string DateToRfc3339(const std::string& text) {
 int64_t DecimalToCents(const std::string& s) {
   auto dot = s.find('.');
   std::string whole = s.substr(0, dot);
+  if (whole.find(',') != std::string::npos) {
+    // Thousands separators as exports write them ("1,250.00"): groups of three after the first.
+    std::string digits;
+    size_t start = 0;
+    for (size_t comma; (comma = whole.find(',', start)) != std::string::npos; start = comma + 1) {
+      std::string group = whole.substr(start, comma - start);
+      if (!AllDigits(group) || group.size() > 3 || (start > 0 && group.size() != 3)) return -1;
+      digits += group;
+    }
+    std::string last = whole.substr(start);
+    if (last.size() != 3 || !AllDigits(last)) return -1;
+    whole = digits + last;
+  }
   std::string frac = dot == std::string::npos ? "" : s.substr(dot + 1);
   if (!AllDigits(whole) || frac.size() > 2 || (!frac.empty() && !AllDigits(frac)) ||
       (dot != std::string::npos && frac.empty()) || whole.size() > 12)

@@ -87,8 +87,13 @@ int RunBacktestCommand(const BacktestCliOptions& o) {
   auto labels = backtest::LoadLabels(o.labels);
   if (!labels.ok()) return Fail(cmd, labels.status());
   auto loaded = rules::LoadRules(o.rules);
-  if (!loaded.problems.empty())
-    return Fail(cmd, InvalidArgument("--rules: " + loaded.problems[0].ToString()));
+  if (!loaded.problems.empty()) {
+    // Every problem, as `rules check` prints them: fixing one at a time is a slow loop.
+    for (const auto& p : loaded.problems)
+      std::cerr << "churnwatch " << cmd << ": --rules: " << p.ToString() << "\n";
+    return Fail(cmd, InvalidArgument("--rules: " + std::to_string(loaded.problems.size()) +
+                                     " problem(s) in " + o.rules));
+  }
   if (!o.clv_params.empty()) {
     auto params = clv::LoadParams(o.clv_params);
     if (!params.ok())

@@ -1,5 +1,6 @@
 #include "cli/cli_support.h"
 
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -9,6 +10,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "backtest/labels.h"
@@ -22,6 +24,20 @@ std::atomic<bool> g_stop{false};
 extern "C" void OnShutdownSignal(int) {
   if (g_stop.exchange(true)) _exit(130);
 }
+
+// %* in a log pattern: the message as a JSON string (quoted, escaped, invalid UTF-8 replaced).
+class JsonMessageFlag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    std::string text = nlohmann::json(std::string(msg.payload.data(), msg.payload.size()))
+                           .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    dest.append(text.data(), text.data() + text.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<JsonMessageFlag>();
+  }
+};
 
 }  // namespace
 
@@ -57,9 +73,19 @@ void WaitForShutdown() {
   while (!g_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
 }
 
-void SetupLogging(const std::string& level) {
+void SetupLogging(const std::string& level, const std::string& format) {
   auto logger = spdlog::stderr_color_mt("churnwatch");
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  if (format == "json") {
+    // One JSON object per line for log shippers; the message is escaped by the JSON library
+    // (spdlog's %v is raw and would break a line on a quote).
+    auto formatter = std::make_unique<spdlog::pattern_formatter>();
+    formatter->add_flag<JsonMessageFlag>('*').set_pattern(
+        R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","msg":%*})");
+    logger->set_formatter(std::move(formatter));
+  } else {
+    // The offset makes a line's instant unambiguous across hosts in other zones.
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
+  }
   spdlog::set_default_logger(logger);
   spdlog::set_level(spdlog::level::from_str(level));
 }

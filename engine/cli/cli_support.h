@@ -25,8 +25,10 @@ const std::atomic<bool>& InstallShutdownHandlers();
 // Blocks until a shutdown signal arrives.
 void WaitForShutdown();
 
-// Routes log output to stderr with a compact format (stdout stays for machine-readable lines).
-void SetupLogging(const std::string& level);
+// Routes log output to stderr (stdout stays for machine-readable lines): `format` "text" is
+// "2026-07-05T14:30:00.123+08:00 info message" (local time with its UTC offset), "json" one
+// object per line {"time", "level", "msg"} for log shippers.
+void SetupLogging(const std::string& level, const std::string& format = "text");
 
 // Writes `content` to `path` atomically (temp file + rename). IoError names the path.
 Status WriteFileAtomically(const std::string& path, const std::string& content);

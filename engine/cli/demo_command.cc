@@ -15,6 +15,7 @@
 #include "cli/engine_runner.h"
 #include "common/calendar.h"
 #include "common/clock.h"
+#include "common/dashboard_link.h"
 #include "demo/demo_generator.h"
 #include "kafka/mock_broker.h"
 #include "kafka/producer.h"
@@ -129,10 +130,12 @@ int RunDemo(const DemoCommandOptions& o) {
             << "  metrics           " << base << "/metrics\n";
   std::map<demo::Pattern, const demo::DemoAccount*> examples;
   for (const auto& a : data.accounts) examples.try_emplace(a.pattern, &a);
-  std::cout << "  accounts (one per planted pattern):\n";
+  // The dashboard page is what a person opens; the API path is beside it for scripts.
+  std::cout << "  accounts (one per planted pattern: dashboard page, API):\n";
   for (const auto& [pattern, account] : examples) {
     std::cout << "    " << demo::PatternSignal(pattern)
-              << std::string(22 - std::string(demo::PatternSignal(pattern)).size(), ' ') << base
+              << std::string(22 - std::string(demo::PatternSignal(pattern)).size(), ' ')
+              << DashboardAccountLink(base, account->account_id) << "   " << base
               << "/api/v1/accounts/" << account->account_id << "\n";
   }
   std::cout << std::endl;

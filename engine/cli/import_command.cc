@@ -43,7 +43,13 @@ int RunImportCsv(ImportOptions o) {
   if (!in) return Fail(cmd, NotFound("cannot open " + o.file));
   std::ostringstream events;
   auto stats = backtest::ImportCsv(in, o.file, o.csv, events);
-  if (!stats.ok()) return Fail(cmd, stats.status());
+  if (!stats.ok()) {
+    // One stderr line per bad row reported, then the count as the error line.
+    std::string message = stats.status().message();
+    for (size_t nl; (nl = message.find('\n')) != std::string::npos; message.erase(0, nl + 1))
+      std::cerr << "churnwatch " << cmd << ": " << message.substr(0, nl) << "\n";
+    return Fail(cmd, Status(stats.status().code(), message));
+  }
   if (Status s = WriteOutput(o.out, events.str()); !s.ok()) return Fail(cmd, s);
   std::cerr << "import csv: " << stats->rows << " order events for " << stats->customers
             << " accounts from " << o.file << (o.out.empty() ? "" : " to " + o.out) << std::endl;
@@ -73,9 +79,10 @@ void AddImportCommand(CLI::App& app, int* exit_code) {
   CLI::App* csv = cmd->add_subcommand(
       "csv",
       "An order export (CRM, ERP) as NDJSON order events, by a column mapping. COL is a header "
-      "name or a\n1-based column number. Dates: YYYY-MM-DD, YYYYMMDD (00:00 UTC) or RFC 3339. "
-      "Amounts in major units\n(at most two decimals), written as cents. Events in time order. A "
-      "bad row stops the import with\nFILE:LINE (exit 2).");
+      "name or a\n1-based column number (names match in any case). Dates: YYYY-MM-DD, YYYYMMDD (00:00 "
+      "UTC) or RFC 3339.\nAmounts in major units (at most two decimals, 1,250.00 accepted), "
+      "written as cents. Events in time\norder. Bad rows are reported as FILE:LINE (the first "
+      "20), then the count; nothing is written\n(exit 2).");
   csv->add_option("file", copts->file, "CSV file")->required();
   csv->add_option("--account", copts->csv.account, "COL of the account id")->required();
   csv->add_option("--date", copts->csv.date, "COL of the order date or time")->required();
@@ -86,7 +93,7 @@ void AddImportCommand(CLI::App& app, int* exit_code) {
   csv->add_option("--default-product-line", copts->csv.default_product_line,
                   "Product line of rows without one")
       ->default_val("default");
-  csv->add_option("--order-id", copts->csv.order_id, "COL of the order id (default csv-LINE)");
+  csv->add_option("--order-id", copts->csv.order_id, "COL of the order id (event ids derive from it; default: from the file and line)");
   csv->add_option("--status", copts->csv.status,
                   "COL of the status PLACED/CANCELLED/RETURNED (default PLACED)");
   csv->add_option("--currency", copts->csv.currency, "ISO 4217 currency of the amounts")

@@ -12,6 +12,8 @@
 #include "clv/params_file.h"
 #include "common/calendar.h"
 #include "common/clock.h"
+#include "http/http_server.h"
+#include "kafka/client_config.h"
 #include "rules/rule_loader.h"
 
 namespace churnwatch::cli {
@@ -20,14 +22,14 @@ namespace {
 struct RunOptions {
   std::string config_file;
   std::string bootstrap, group, state_dir, http, time_zone, rules, as_of, clv_params,
-      log_level = "info";
+      log_level = "info", log_format = "text";
   bool check = false;
   std::vector<std::string> properties;
   AlertingFlags alerting;
 };
 
 int RunEngine(const RunOptions& o) {
-  SetupLogging(o.log_level);
+  SetupLogging(o.log_level, o.log_format);
   ingest::EngineConfig config;
   if (!o.config_file.empty()) {
     Status s = ApplyConfigFile(o.config_file, &config);
@@ -51,9 +53,22 @@ int RunEngine(const RunOptions& o) {
   }
   ResolveDefaultRulesPath(&config);
   if (Status s = ApplyAlertingFlags(o.alerting, &config); !s.ok()) return Fail("run", s);
+  for (const auto& p : o.properties) {
+    auto eq = p.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return Fail("run", InvalidArgument("-X " + p + ": expected KEY=VALUE"));
+    config.kafka_properties[p.substr(0, eq)] = p.substr(eq + 1);
+  }
   if (o.check) {
-    // Validate everything that can be validated without a broker, then say what would run.
+    // Validate everything that can be validated without a broker, then say what would run:
+    // what `run` would refuse, --check refuses (the listen address, librdkafka's properties).
     if (Status s = config.Validate(); !s.ok()) return Fail("run", s);
+    std::string host;
+    int port = 0;
+    if (Status s = http::ParseListenAddress(config.http, &host, &port); !s.ok())
+      return Fail("run", s);
+    if (Status s = kafka::CheckClientProperties(config.kafka_properties); !s.ok())
+      return Fail("run", s);
     auto loaded = rules::LoadRules(config.rules_path);
     if (!loaded.problems.empty()) {
       return Fail("run", InvalidArgument("rules: " + loaded.problems[0].ToString()));
@@ -72,12 +87,6 @@ int RunEngine(const RunOptions& o) {
     auto t = ParseRfc3339(o.as_of);
     if (!t.ok()) return Fail("run", InvalidArgument("--as-of: " + t.status().message()));
     frozen = std::make_unique<ManualClock>(*t);
-  }
-  for (const auto& p : o.properties) {
-    auto eq = p.find('=');
-    if (eq == std::string::npos || eq == 0)
-      return Fail("run", InvalidArgument("-X " + p + ": expected KEY=VALUE"));
-    config.kafka_properties[p.substr(0, eq)] = p.substr(eq + 1);
   }
   const auto& stop = InstallShutdownHandlers();
   EngineRunner runner(frozen ? static_cast<const Clock*>(frozen.get()) : &SystemClock::Instance());
@@ -132,7 +141,12 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
                 "Validate the configuration and rules, print the effective settings and exit (no "
                 "broker needed)");
   cmd->add_option("--log-level", opts->log_level, "trace, debug, info, warn, error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
       ->default_val("info");
+  cmd->add_option("--log-format", opts->log_format,
+                  "text (local time with UTC offset) or json (one object per line)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->default_val("text");
   cmd->callback([opts, exit_code] { *exit_code = RunEngine(*opts); });
 }
 

@@ -24,8 +24,17 @@ int SeverityRank(const std::string& s) {
   return s == "critical" ? 3 : s == "warning" ? 2 : s == "info" ? 1 : 0;
 }
 
+// strategic 0 … ordinary 4, unknown 5: the customer pyramid, most important first.
+int TierRank(const std::string& tier) {
+  static const char* kTiers[] = {"strategic", "key", "growth", "potential", "ordinary"};
+  for (int i = 0; i < 5; ++i) {
+    if (tier == kTiers[i]) return i;
+  }
+  return 5;
+}
+
 struct Row {
-  std::string id, name, worst, since;
+  std::string id, name, worst, since, tier;
   double score = 0;
   json body;
 };
@@ -102,14 +111,19 @@ Result<json> ListAccounts(const ingest::Engine& engine, const AccountListQuery& 
     auto values = features::ComputeFeatures(s, at, engine.calendar(),
                                             engine.config().evaluation.alert.health);
     const auto& text = values.text;
-    Row row{id, text.at("account_name"), "", "", values.Get("health_score"), {}};
-    json signals = json::array();
+    Row row{id, text.at("account_name"), "", "", text.at("tier_name"), values.Get("health_score"),
+            {}};
+    // One entry per signal (two rules of one signal are one reason, not two); the rules behind
+    // each are in firing_rules.
     std::set<std::string> signal_set;
+    json firing_rules = json::array();
     UnixMicros since = 0;
     for (const auto& r : s.alerts) {
       if (r.state() != v1::ALERT_STATE_FIRING) continue;
-      signals.push_back(r.alert().signal());
       signal_set.insert(r.alert().signal());
+      firing_rules.push_back({{"rule", r.alert().rule()},
+                              {"signal", r.alert().signal()},
+                              {"severity", r.alert().severity()}});
       if (SeverityRank(r.alert().severity()) > SeverityRank(row.worst))
         row.worst = r.alert().severity();
       if (since == 0 || r.active_since_us() < since) since = r.active_since_us();
@@ -157,7 +171,8 @@ Result<json> ListAccounts(const ingest::Engine& engine, const AccountListQuery& 
                   {"satisfaction", values.Get("health_satisfaction")},
                   {"value", values.Get("health_value")},
                   {"risk", values.Get("health_risk")}}},
-                {"firing_signals", signals},
+                {"firing_signals", signal_set},
+                {"firing_rules", firing_rules},
                 {"worst_severity", row.worst.empty() ? json(nullptr) : json(row.worst)},
                 {"since", row.since.empty() ? json(nullptr) : json(row.since)},
                 {"volume", volume}};
@@ -165,7 +180,8 @@ Result<json> ListAccounts(const ingest::Engine& engine, const AccountListQuery& 
   }
 
   // Each sort's natural order (asc): lowest health first (unknown last); worst severity
-  // first, then lowest health; name; id; oldest firing first (accounts without alerts last).
+  // first, then the higher tier (strategic first: a critical strategic account is the one to
+  // call), then lowest health; name; id; oldest firing first (accounts without alerts last).
   // order=desc reverses it; ties are always broken by account id.
   auto three_way = [](const auto& a, const auto& b) { return a < b ? -1 : b < a ? 1 : 0; };
   auto health = [&](const Row& a, const Row& b) {
@@ -177,6 +193,7 @@ Result<json> ListAccounts(const ingest::Engine& engine, const AccountListQuery& 
     if (query.sort == "health") return health(a, b);
     if (query.sort == "severity") {
       int c = three_way(SeverityRank(b.worst), SeverityRank(a.worst));
+      if (c == 0) c = three_way(TierRank(a.tier), TierRank(b.tier));
       return c != 0 ? c : health(a, b);
     }
     if (query.sort == "name") return three_way(a.name, b.name);

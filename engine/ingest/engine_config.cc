@@ -5,6 +5,17 @@
 #include "common/calendar.h"
 
 namespace churnwatch::ingest {
+namespace {
+
+// True for 127.x.x.x, localhost and [::1] (any port): only this host can connect.
+bool IsLoopbackListen(const std::string& address) {
+  std::string host = address.substr(0, address.rfind(':'));
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  return host.rfind("127.", 0) == 0 || host == "localhost" || host == "::1";
+}
+
+}  // namespace
 
 Status EngineConfig::Validate() const {
   if (bootstrap.empty()) {
@@ -53,6 +64,14 @@ Status EngineConfig::Validate() const {
     return InvalidArgument("http.token must be at least 16 characters (e.g. openssl rand -hex 16)");
   if (http_token_for_reads && http_token.empty())
     return InvalidArgument("http.token_for_reads needs http.token");
+  if (http_token.empty() && !IsLoopbackListen(http)) {
+    // Reachable from other hosts with no token: anyone there could read every account and, once
+    // a token is added carelessly later, the habit of an open port stays. Refuse up front.
+    return InvalidArgument("http.listen " + http +
+                           " is reachable from other hosts but no API token is set: set "
+                           "http.token or http.token_file (or CHURNWATCH_HTTP_TOKEN), or listen on "
+                           "127.0.0.1");
+  }
   std::set<std::string> urls;
   for (const auto& url : notify.alertmanager_urls) {
     if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {

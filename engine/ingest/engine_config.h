@@ -30,7 +30,8 @@ struct EngineConfig {
   std::string group = "churnwatch";
   // Where partition stores live: <state_dir>/partition-<p>. Default "./churnwatch-state".
   std::string state_dir = "./churnwatch-state";
-  // HTTP listen address. Default 127.0.0.1:8080; port 0 picks a free port.
+  // HTTP listen address. Default 127.0.0.1:8080; port 0 picks a free port. An address other
+  // hosts can reach (not 127.x, localhost, [::1]) is refused without http_token.
   std::string http = "127.0.0.1:8080";
   // Bearer token for the HTTP API: required for writes (acknowledge), which are refused while
   // it is empty; for reads too when http_token_for_reads. At least 16 characters.

@@ -25,9 +25,18 @@ IngestMetrics::IngestMetrics(prometheus::Registry& registry) {
   }
   duplicates = &prometheus::BuildCounter()
                     .Name("churnwatch_events_duplicate_total")
-                    .Help("Events ignored because their event_id was already applied.")
+                    .Help(
+                        "Events ignored because their event_id was already applied with the "
+                        "same content.")
                     .Register(registry)
                     .Add({});
+  duplicate_conflicts = &prometheus::BuildCounter()
+                             .Name("churnwatch_events_duplicate_conflict_total")
+                             .Help(
+                                 "Events ignored because their event_id was already applied "
+                                 "with other content (ids reused upstream: data lost).")
+                             .Register(registry)
+                             .Add({});
   batches = &prometheus::BuildCounter()
                  .Name("churnwatch_batches_total")
                  .Help("State store batches written; each carries its offsets.")
@@ -51,6 +60,12 @@ IngestMetrics::IngestMetrics(prometheus::Registry& registry) {
                              .Help("Input partitions (tasks, stores) owned by this instance.")
                              .Register(registry)
                              .Add({});
+  prometheus::BuildGauge()
+      .Name("churnwatch_build_info")
+      .Help("Always 1; the version label says which churnwatch is running (join on it).")
+      .Register(registry)
+      .Add({{"version", CHURNWATCH_VERSION}})
+      .Set(1);
   ready = &prometheus::BuildGauge()
                .Name("churnwatch_ready")
                .Help("1 when the engine is ready (see /readyz).")

@@ -27,8 +27,13 @@ struct IngestMetrics {
   std::array<prometheus::Counter*, kEventKindCount> applied;
   // churnwatch_events_deadlettered_total{reason}: messages sent to the dead-letter topic.
   std::array<prometheus::Counter*, kRejectReasonCount> deadlettered;
-  // churnwatch_events_duplicate_total: events ignored because their event_id was seen.
+  // churnwatch_events_duplicate_total: events ignored because their event_id was seen with the
+  // same content (a redelivery, a re-import).
   prometheus::Counter* duplicates;
+  // churnwatch_events_duplicate_conflict_total: events ignored because their event_id was seen
+  // with other content — a producer reusing ids, data lost unless fixed upstream. Counted
+  // apart from churnwatch_events_duplicate_total (never in both) and logged as a warning.
+  prometheus::Counter* duplicate_conflicts;
   // churnwatch_batches_total: store batches written (each carries offsets with state).
   prometheus::Counter* batches;
   // churnwatch_apply_latency_seconds: from a consumed batch in hand to its store write done.
@@ -37,6 +42,7 @@ struct IngestMetrics {
   prometheus::Histogram* batch_events;
   // churnwatch_assigned_partitions: input partitions (tasks) this instance owns.
   prometheus::Gauge* assigned_partitions;
+  // churnwatch_build_info{version}: 1, labelled with the version (set once, not kept here).
   // churnwatch_ready: 1 when /readyz answers 200.
   prometheus::Gauge* ready;
   // churnwatch_store_write_errors_total: failed store writes (each latches the engine).

@@ -1,11 +1,14 @@
 #include "ingest/partition_task.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
 #include <utility>
 
+#include "common/hash.h"
 #include "events/proto_json.h"
 #include "state/key_codec.h"
 
@@ -24,6 +27,20 @@ int64_t SteadyMs() {
 int64_t FloorTo(int64_t t, int64_t step) {
   int64_t r = t % step;
   return r < 0 ? t - r - step : t - r;
+}
+
+// Hash of the event's content (deterministic protobuf bytes), never 0 (0 means unknown in the
+// dedup store): tells a redelivery from another event under the same id.
+uint64_t ContentFingerprint(const Event& event) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream raw(&bytes);
+    google::protobuf::io::CodedOutputStream out(&raw);
+    out.SetSerializationDeterministic(true);
+    event.proto().SerializeToCodedStream(&out);
+  }
+  uint64_t h = Fnv1a64(bytes);
+  return h == 0 ? 1 : h;
 }
 
 std::tuple<std::string, std::string, std::string> FiringKey(const v1::Alert& a) {
@@ -179,6 +196,7 @@ Status PartitionTask::Enqueue(kafka::ConsumedMessage message) {
   if (e.rejection) return Status::Ok();
   e.time = e.event.occurred_at();
   e.dedup_key = state::DedupKey(static_cast<uint8_t>(schema.kind), e.event.event_id());
+  e.fingerprint = ContentFingerprint(e.event);
   return Status::Ok();
 }
 
@@ -346,11 +364,31 @@ Status PartitionTask::Apply(Entry& e, BatchState& b) {
     b.dead_lettered = true;
     return Status::Ok();
   }
-  if (e.seen || applied_since_lookup_.count(e.dedup_key) ||
-      !b.applied_ids.insert(e.dedup_key).second) {
-    context_->metrics->duplicates->Increment();
+  // The fingerprint of the event applied under this id, when this one repeats it.
+  std::optional<uint64_t> first;
+  if (e.seen) {
+    first = e.seen_fingerprint;
+  } else if (auto it = applied_since_lookup_.find(e.dedup_key); it != applied_since_lookup_.end()) {
+    first = it->second;
+  } else if (auto [in_batch, inserted] = b.applied_ids.emplace(e.dedup_key, e.fingerprint);
+             !inserted) {
+    first = in_batch->second;
+  }
+  if (first) {
+    if (*first != 0 && *first != e.fingerprint) {
+      // Not a redelivery: another event under a used id (an exporter numbering per file, a
+      // producer reusing ids). It is lost unless fixed upstream, so say so.
+      context_->metrics->duplicate_conflicts->Increment();
+      spdlog::warn(
+          "{}[{}]@{}: event_id '{}' was applied before with other content; this event is "
+          "ignored (churnwatch_events_duplicate_conflict_total)",
+          m.topic, partition().value(), m.offset.value(), e.event.event_id());
+    } else {
+      context_->metrics->duplicates->Increment();
+    }
     return Status::Ok();
   }
+  e.applied = true;
   // Evaluation points the event passes come first: they see only what happened before them.
   CW_RETURN_IF_ERROR(AdvanceClock(e.time, b));
   CW_RETURN_IF_ERROR(updater_.Add(e.event, m.offset.value()));
@@ -374,9 +412,14 @@ Status PartitionTask::Drain() {
       lookups.push_back(&e);
     }
   }
-  std::vector<bool> seen;
-  CW_RETURN_IF_ERROR(store_->MultiExists(state::Family::kDedup, keys, &seen));
-  for (size_t i = 0; i < lookups.size(); ++i) lookups[i]->seen = seen[i];
+  std::vector<std::optional<std::string>> seen;
+  CW_RETURN_IF_ERROR(store_->MultiGet(state::Family::kDedup, keys, &seen));
+  for (size_t i = 0; i < lookups.size(); ++i) {
+    lookups[i]->seen = seen[i].has_value();
+    if (!seen[i]) continue;
+    auto stored = state::DecodeDedupValue(*seen[i]);
+    if (stored) lookups[i]->seen_fingerprint = stored->fingerprint;
+  }
 
   int64_t now_ms = SteadyMs();
   std::vector<std::string> dedup_puts;
@@ -393,9 +436,9 @@ Status PartitionTask::Drain() {
     if (best == nullptr || blocked) break;
     Entry& e = best->front();
     CW_RETURN_IF_ERROR(Apply(e, b));
-    if (!e.rejection && !e.seen && b.applied_ids.count(e.dedup_key)) {
+    if (e.applied) {
       dedup_puts.push_back(e.dedup_key);
-      dedup_puts.push_back(state::EncodeInt64(e.time));
+      dedup_puts.push_back(state::EncodeDedupValue({e.time, e.fingerprint}));
     }
     best->pop_front();
   }
@@ -405,7 +448,7 @@ Status PartitionTask::Drain() {
   } else {
     applied_since_lookup_.insert(b.applied_ids.begin(), b.applied_ids.end());
   }
-  // Dedup entries: record each applied event id with its event time.
+  // Dedup entries: record each applied event id with its event time and fingerprint.
   for (size_t i = 0; i + 1 < dedup_puts.size(); i += 2) {
     updater_dedup_.emplace_back(std::move(dedup_puts[i]), std::move(dedup_puts[i + 1]));
   }

@@ -9,7 +9,8 @@
 // crashed and restarted engine produce exactly the alerts of an uninterrupted one.
 //
 // Per message: size check → decode → validate, or dead-letter with the reason; drop a duplicate
-// event_id; else apply (StateUpdater). Rules are evaluated at fixed points of partition time
+// event_id (counted apart and logged when its content differs from the event applied under
+// that id); else apply (StateUpdater). Rules are evaluated at fixed points of partition time
 // (event time, or the wall clock when the partition is idle and caught up): accounts changed
 // since the last point at every `interval` boundary, every account at every sweep boundary.
 //
@@ -142,8 +143,11 @@ class PartitionTask {
     Event event;
     UnixMicros time = INT64_MIN;  // ordering key; INT64_MIN for rejected messages
     std::string dedup_key;
-    bool looked_up = false;  // dedup lookup done
-    bool seen = false;       // its result
+    uint64_t fingerprint = 0;       // of the decoded content, never 0
+    bool looked_up = false;         // dedup lookup done
+    bool seen = false;              // its result
+    uint64_t seen_fingerprint = 0;  // the stored event's, 0 unknown
+    bool applied = false;           // Apply() put it into the state
   };
   struct OutboxItem {
     std::string key;
@@ -159,8 +163,8 @@ class PartitionTask {
     int64_t fired_at_us = 0;
   };
   struct BatchState {
-    std::map<std::string, int64_t> offsets;  // topic → next offset
-    std::set<std::string> applied_ids;       // dedup keys applied in this batch
+    std::map<std::string, int64_t> offsets;       // topic → next offset
+    std::map<std::string, uint64_t> applied_ids;  // dedup key → fingerprint, in this batch
     std::array<int64_t, kEventKindCount> applied{};
     bool dead_lettered = false;
     bool touched = false;
@@ -208,7 +212,7 @@ class PartitionTask {
   std::vector<OutboxItem> outbox_;
   // Dedup keys applied since the oldest queued entry was looked up; cleared when all queues
   // are empty (then no lookup can be stale).
-  std::set<std::string> applied_since_lookup_;
+  std::map<std::string, uint64_t> applied_since_lookup_;            // dedup key → fingerprint
   std::vector<std::pair<std::string, std::string>> updater_dedup_;  // dedup key → event time
   std::map<std::tuple<std::string, std::string, std::string>, int> firing_;  // for metrics on close
 };

@@ -13,4 +13,9 @@ namespace churnwatch::kafka {
 // given here wins over churnwatch's defaults.
 using ClientProperties = std::map<std::string, std::string>;
 
+// InvalidArgument "kafka property K=V: <librdkafka's reason>" for the first property librdkafka
+// does not know or whose value it refuses — the check the clients make when they are created,
+// without creating one (no broker needed: `run --check`).
+Status CheckClientProperties(const ClientProperties& properties);
+
 }  // namespace churnwatch::kafka

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/calendar.h"
+#include "common/dashboard_link.h"
 #include "features/features.h"
 
 namespace churnwatch::notify {
@@ -30,21 +31,6 @@ std::string NumberInWords(double v, const std::string& unit, bool zh) {
 }
 
 }  // namespace
-
-std::string DashboardLink(const std::string& dashboard_url, const std::string& account_id) {
-  if (dashboard_url.empty()) return "";
-  std::string base = dashboard_url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  std::string encoded;
-  for (unsigned char c : account_id) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      encoded.push_back(static_cast<char>(c));
-    } else {
-      encoded += fmt::format("%{:02X}", c);
-    }
-  }
-  return base + "/#/accounts/" + encoded;
-}
 
 std::string EvidenceInWords(const v1::Alert& alert, const std::string& language) {
   bool zh = language != "en";
@@ -91,7 +77,7 @@ std::string RenderPostableAlerts(const std::vector<OutgoingAlert>& alerts,
     for (const auto& [k, v] : a.annotations()) annotations[k] = v;
     std::string evidence = EvidenceInWords(a, options.language);
     if (!evidence.empty()) annotations["evidence"] = evidence;
-    std::string link = DashboardLink(options.dashboard_url, a.account_id());
+    std::string link = DashboardAccountLink(options.dashboard_url, a.account_id());
     if (!link.empty()) annotations["dashboard"] = link;
     if (o.ack != nullptr) {
       annotations["acknowledged_by"] = o.ack->by();

@@ -6,7 +6,7 @@
 // own labels. An escalated copy adds escalated="true" — a second alert, routed to directors,
 // while the original keeps going to the account manager. Annotations: summary, description,
 // action (in the configured language), evidence (the numbers in words), dashboard (the link
-// to the account page), and acknowledged_by / ack_note once acknowledged.
+// to the account page, common/dashboard_link.h), and acknowledged_by / ack_note once acknowledged.
 #pragma once
 
 #include <string>
@@ -37,8 +37,6 @@ struct PayloadOptions {
 // JSON array for POST /api/v2/alerts.
 std::string RenderPostableAlerts(const std::vector<OutgoingAlert>& alerts,
                                  const PayloadOptions& options);
-// <dashboard>/#/accounts/<percent-encoded id>, or "" without a dashboard URL.
-std::string DashboardLink(const std::string& dashboard_url, const std::string& account_id);
 // The evidence map as one line of words, e.g. "qty_change_q1 = -23.0%; orders_q1 = 4 次".
 std::string EvidenceInWords(const v1::Alert& alert, const std::string& language);
 

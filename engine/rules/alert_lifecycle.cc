@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 
 #include "common/hash.h"
@@ -36,6 +37,32 @@ bool RoutingChanged(const v1::Alert& alert, const features::FeatureValues& value
   return false;
 }
 
+// The languages every alert carries, with their annotation key suffix.
+constexpr std::pair<const char*, const char*> kAnnotationLanguages[] = {{"zh-CN", "_zh"},
+                                                                        {"en", "_en"}};
+
+// A resolution keeps the alert as it fired — labels (Alertmanager matches the resolve to the
+// firing alert by them), summary, action and evidence as they were when it fired — and says in
+// words of its own that it resolved: the figures of the resolving evaluation would read as a
+// firing text ("0 days without an order", "88 points, below 70").
+v1::Alert ResolvedAlert(const v1::Alert& fired, UnixMicros at, const Calendar& calendar,
+                        const AlertOptions& options) {
+  v1::Alert a = fired;
+  a.set_state(v1::ALERT_STATE_RESOLVED);
+  *a.mutable_resolved_at() = Ts(at);
+  DayKey day = calendar.DayOf(at);
+  char date[40];  // room for any int, so the compiler can prove no truncation
+  std::snprintf(date, sizeof date, "%04d-%02d-%02d", day / 10000, day / 100 % 100, day % 100);
+  auto& ann = *a.mutable_annotations();
+  ann["resolution_zh"] =
+      std::string("已解除：自 ") + date + " 起预警条件不再成立；以上为触发时的证据。";
+  ann["resolution_en"] = std::string("Resolved: the condition no longer holds as of ") + date +
+                         "; the evidence above is from when it fired.";
+  std::string in_language = options.language == "en" ? ann["resolution_en"] : ann["resolution_zh"];
+  ann["resolution"] = std::move(in_language);
+  return a;
+}
+
 v1::Alert BuildAlert(RuleEvaluator& ev, size_t i, const state::AccountSnapshot& snap,
                      const v1::AlertRecord& rec, const features::FeatureValues& values,
                      const AlertOptions& options) {
@@ -59,9 +86,17 @@ v1::Alert BuildAlert(RuleEvaluator& ev, size_t i, const state::AccountSnapshot& 
   for (const auto& [label, value] : RoutingLabels(values)) {
     if (!value.empty()) labels[label] = value;
   }
+  // The configured language under the plain key (what Alertmanager templates read), and both
+  // languages under <key>_zh / <key>_en so every consumer (the dashboard in either language)
+  // shows its reader's language.
   for (const char* key : {"summary", "description", "action"}) {
-    std::string text = ev.Annotation(i, key, options.language, values, severity);
-    if (!text.empty()) (*a.mutable_annotations())[key] = text;
+    auto& ann = *a.mutable_annotations();
+    for (const auto& [language, suffix] : kAnnotationLanguages) {
+      std::string text = ev.Annotation(i, key, language, values, severity);
+      if (text.empty()) continue;
+      ann[std::string(key) + suffix] = text;
+      if (language == options.language) ann[key] = text;
+    }
   }
   auto& evidence = *a.mutable_evidence();
   for (const auto& name : rule.evidence) {
@@ -139,6 +174,13 @@ std::vector<AlertChange> EvaluateAccount(RuleEvaluator& ev, const state::Account
       rec = *old;
       rec.set_state(v1::ALERT_STATE_RESOLVED);
       rec.set_resolved_at_us(at);
+      rec.set_last_eval_us(at);
+      *rec.mutable_alert() = ResolvedAlert(old->alert(), at, calendar, options);
+      AlertChange change;
+      change.publish = rec.alert();
+      change.record = std::move(rec);
+      changes.push_back(std::move(change));
+      continue;
     } else if (before == v1::ALERT_STATE_PENDING) {
       rec = *old;
       rec.set_state(v1::ALERT_STATE_UNSPECIFIED);  // never fired: forgotten, nothing published
@@ -167,11 +209,8 @@ std::vector<AlertChange> EvaluateAccount(RuleEvaluator& ev, const state::Account
     if (rec_ptr->state() == v1::ALERT_STATE_FIRING) {
       change.record.set_state(v1::ALERT_STATE_RESOLVED);
       change.record.set_resolved_at_us(at);
-      v1::Alert a = rec_ptr->alert();
-      a.set_state(v1::ALERT_STATE_RESOLVED);
-      *a.mutable_resolved_at() = Ts(at);
-      *change.record.mutable_alert() = a;
-      change.publish = a;
+      *change.record.mutable_alert() = ResolvedAlert(rec_ptr->alert(), at, calendar, options);
+      change.publish = change.record.alert();
     } else {
       change.record.set_state(v1::ALERT_STATE_UNSPECIFIED);
     }

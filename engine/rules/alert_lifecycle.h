@@ -1,6 +1,11 @@
 // Alert lifecycle per (account, rule): INACTIVE → PENDING (while `for` runs) → FIRING →
-// RESOLVED, decided at evaluation times in event time. Pure: the caller persists the returned
-// records (with the state and offsets of the same batch) and publishes the returned alerts.
+// RESOLVED, decided at evaluation times in event time.
+//
+// Texts: annotations summary/description/action in AlertOptions::language, and in both
+// languages as <key>_zh and <key>_en. A RESOLVED alert is the alert as it fired (labels, texts,
+// evidence) plus resolution / resolution_zh / resolution_en saying that and when it resolved. Pure:
+// the caller persists the returned records (with the state and offsets of the same batch) and
+// publishes the returned alerts.
 //
 // Ids are deterministic — hash of account, rule and the time the condition started to hold —
 // so replaying the same input yields the same ids, and a consumer can deduplicate a

@@ -408,7 +408,9 @@ LoadResult LoadRules(const std::string& path) {
       out.problems.push_back({f, 0, "cannot read"});
       continue;
     }
-    hash = Fnv1a64(f + "\n" + ss.str(), hash);
+    // Content only (length-prefixed, in file-name order): the same rules give the same version
+    // however the path was spelled (`rules`, `./rules/`, an absolute path) or where they live.
+    hash = Fnv1a64(std::to_string(ss.str().size()) + "\n" + ss.str(), hash);
     LoadInto(ss.str(), f, &out, &ids);
   }
   out.set.files = files;

@@ -168,6 +168,18 @@ std::optional<std::string> ParseAccountOfKey(std::string_view key) {
   return std::string(account);
 }
 
+std::string EncodeDedupValue(const DedupValue& v) {
+  return EncodeInt64(v.occurred_at) + EncodeInt64(static_cast<int64_t>(v.fingerprint));
+}
+
+std::optional<DedupValue> DecodeDedupValue(std::string_view bytes) {
+  if (bytes.size() != 8 && bytes.size() != 16) return std::nullopt;
+  DedupValue v;
+  v.occurred_at = *DecodeInt64(bytes.substr(0, 8));
+  if (bytes.size() == 16) v.fingerprint = static_cast<uint64_t>(*DecodeInt64(bytes.substr(8)));
+  return v;
+}
+
 std::string EncodeInt64(int64_t v) {
   std::string out(8, '\0');
   auto u = static_cast<uint64_t>(v);

@@ -20,8 +20,9 @@
 //               LE)
 //   contacts    prefix(account) [varint len][contact id]                    → ContactRecord (proto)
 //   profiles    prefix(account)                                             → ProfileRecord (proto)
-//   dedup       [kind:u8][event id]                                         → occurred_at (i64 LE)
-//   meta        "offset/" topic                                             → next offset (i64 LE)
+//   dedup       [kind:u8][event id]                      → occurred_at (i64 LE) [fingerprint u64
+//   LE] meta        "offset/" topic                                             → next offset (i64
+//   LE)
 //               "stream_time"                                               → micros (i64 LE)
 #pragma once
 
@@ -58,6 +59,16 @@ std::string NotifiedKey(std::string_view alert_id);
 std::string EscalatedKey(std::string_view alert_id);
 std::string ContactKey(std::string_view account_id, std::string_view contact_id);
 std::string DedupKey(uint8_t kind, std::string_view event_id);
+// A dedup row's value: the event time (what expiry reads) and a fingerprint of the event's
+// content, so a repeated id with other content can be told from a plain redelivery.
+// Fingerprint 0 = unknown (rows written before fingerprints were stored).
+struct DedupValue {
+  int64_t occurred_at = 0;
+  uint64_t fingerprint = 0;
+};
+std::string EncodeDedupValue(const DedupValue& v);
+// nullopt when the bytes are neither the 8-byte (time only) nor the 16-byte form.
+std::optional<DedupValue> DecodeDedupValue(std::string_view bytes);
 std::string OffsetKey(std::string_view topic);
 inline constexpr std::string_view kStreamTimeKey = "stream_time";
 

@@ -53,8 +53,8 @@ class DedupExpiryFilter final : public rocksdb::CompactionFilter {
   explicit DedupExpiryFilter(const std::atomic<int64_t>* horizon) : horizon_(horizon) {}
   bool Filter(int, const rocksdb::Slice&, const rocksdb::Slice& value, std::string*,
               bool*) const override {
-    auto t = DecodeInt64(std::string_view(value.data(), value.size()));
-    return t.has_value() && *t < horizon_->load(std::memory_order_relaxed);
+    auto v = DecodeDedupValue(std::string_view(value.data(), value.size()));
+    return v.has_value() && v->occurred_at < horizon_->load(std::memory_order_relaxed);
   }
   const char* Name() const override { return "churnwatch.DedupExpiry.v1"; }
 
@@ -233,22 +233,31 @@ Result<std::optional<UnixMicros>> PartitionStore::ReadStreamTime() const {
   return std::optional<UnixMicros>(*t);
 }
 
-Status PartitionStore::MultiExists(Family family, const std::vector<std::string>& keys,
-                                   std::vector<bool>* found) const {
-  found->assign(keys.size(), false);
+Status PartitionStore::MultiGet(Family family, const std::vector<std::string>& keys,
+                                std::vector<std::optional<std::string>>* values) const {
+  values->assign(keys.size(), std::nullopt);
   if (keys.empty()) return Status::Ok();
   std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
-  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::PinnableSlice> pinned(keys.size());
   std::vector<rocksdb::Status> statuses(keys.size());
   impl_->db->MultiGet(rocksdb::ReadOptions(), impl_->cf(family), keys.size(), slices.data(),
-                      values.data(), statuses.data());
+                      pinned.data(), statuses.data());
   for (size_t i = 0; i < keys.size(); ++i) {
     if (statuses[i].ok()) {
-      (*found)[i] = true;
+      (*values)[i] = pinned[i].ToString();
     } else if (!statuses[i].IsNotFound()) {
       return FromRocks(statuses[i], "multiget in " + dir_);
     }
   }
+  return Status::Ok();
+}
+
+Status PartitionStore::MultiExists(Family family, const std::vector<std::string>& keys,
+                                   std::vector<bool>* found) const {
+  std::vector<std::optional<std::string>> values;
+  CW_RETURN_IF_ERROR(MultiGet(family, keys, &values));
+  found->assign(keys.size(), false);
+  for (size_t i = 0; i < keys.size(); ++i) (*found)[i] = values[i].has_value();
   return Status::Ok();
 }
 

@@ -115,6 +115,9 @@ class PartitionStore {
   Result<std::optional<UnixMicros>> ReadStreamTime() const;
 
   Result<std::optional<std::string>> Get(Family family, std::string_view key) const;
+  // values[i] = the value of keys[i], nullopt when absent. One MultiGet for the whole vector.
+  Status MultiGet(Family family, const std::vector<std::string>& keys,
+                  std::vector<std::optional<std::string>>* values) const;
   // found[i] = keys[i] exists. One MultiGet for the whole vector.
   Status MultiExists(Family family, const std::vector<std::string>& keys,
                      std::vector<bool>* found) const;

@@ -256,7 +256,7 @@ TEST_F(AlertmanagerTest, PlantedDeclineReachesItsOwnerOnceAndNeverAnother) {
   EXPECT_NE(ann.value("summary", "").find("采购量连续两季度下降"), std::string::npos) << ann;
   EXPECT_NE(ann.value("action", "").find("24 小时内"), std::string::npos) << ann;
   EXPECT_NE(ann.value("evidence", "").find("qty_q1 = 500"), std::string::npos) << ann;
-  EXPECT_EQ(ann.value("dashboard", ""), "http://dashboard.example.com/#/accounts/acct-decline");
+  EXPECT_EQ(ann.value("dashboard", ""), "http://dashboard.example.com/#/account/acct-decline");
 
   auto metrics = engine_->ScrapeMetrics();
   EXPECT_GE(SumMetric(metrics, "churnwatch_alertmanager_notifications_sent_total"), 1);

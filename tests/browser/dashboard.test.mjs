@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import {mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync} from 'node:fs';
+import {createServer} from 'node:http';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {createInterface} from 'node:readline';
@@ -29,10 +30,15 @@ const XSS = {
 
 const tmp = mkdtempSync(join(tmpdir(), 'churnwatch-browser-'));
 let demo, base, bootstrap, context, page;
-const planted = new Map();  // signal -> account id, as the demo prints them
+const planted = new Map();       // signal -> account id, as the demo prints them
+const plantedLinks = new Map();  // signal -> the dashboard link the demo prints
 const dialogs = [];
 const pageErrors = [];
 const foreignRequests = [];
+// A stand-in Alertmanager (POST /api/v2/alerts): the demo's real notifications land here.
+const DASHBOARD_URL = 'http://churnwatch-dashboard.test/ops';
+const notifications = [];
+let alertmanager;
 
 function waitFor(what, fn, timeoutMs = 60000) {
   const deadline = Date.now() + timeoutMs;
@@ -94,10 +100,31 @@ before(async () => {
   assert.ok(BIN, 'CHURNWATCH_BIN is not set');
   mkdirSync(ARTIFACTS, {recursive: true});
   const log = openSync(join(ARTIFACTS, 'demo.log'), 'w');
-  demo = spawn(BIN, ['demo', '--http', '127.0.0.1:0', '--accounts', '80', '--seed', '5'], {
-    stdio: ['ignore', 'pipe', log],
-    env: {...process.env, CHURNWATCH_HTTP_TOKEN: TOKEN},
+  alertmanager = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => body += d);
+    req.on('end', () => {
+      if (req.method === 'POST' && req.url === '/api/v2/alerts') {
+        try {
+          notifications.push(...JSON.parse(body));
+        } catch { /* counted as nothing */
+        }
+      }
+      res.writeHead(200, {'Content-Type': 'application/json'});
+      res.end('{}');
+    });
   });
+  await new Promise((r) => alertmanager.listen(0, '127.0.0.1', r));
+  demo = spawn(
+      BIN,
+      [
+        'demo', '--http', '127.0.0.1:0', '--accounts', '80', '--seed', '5', '--alertmanager',
+        'http://127.0.0.1:' + alertmanager.address().port, '--dashboard-url', DASHBOARD_URL
+      ],
+      {
+        stdio: ['ignore', 'pipe', log],
+        env: {...process.env, CHURNWATCH_HTTP_TOKEN: TOKEN},
+      });
   const lines = createInterface({input: demo.stdout});
   await waitFor(
       'demo to print its URLs',
@@ -106,8 +133,12 @@ before(async () => {
           let m;
           if ((m = /^http=(.*)$/.exec(line))) base = 'http://' + m[1];
           if ((m = /Kafka bootstrap\s+(\S+)/.exec(line))) bootstrap = m[1];
-          if ((m = /^\s+([a-z_]+)\s+http:\/\/\S+\/api\/v1\/accounts\/(\S+)$/.exec(line)))
-            planted.set(m[1], m[2]);
+          // "  volume_decline   http://H/#/account/ID   http://H/api/v1/accounts/ID"
+          if ((m = /^\s+([a-z_]+)\s+(http:\/\/\S+\/#\/account\/\S+)\s+http:\/\/\S+\/api\/v1\/accounts\/(\S+)$/
+                       .exec(line))) {
+            planted.set(m[1], m[3]);
+            plantedLinks.set(m[1], m[2]);
+          }
           if (base && bootstrap && planted.size >= 3 && line.trim() === '') resolve(true);
         });
       }),
@@ -173,6 +204,7 @@ after(async () => {
       setTimeout(r, 15000);
     });
   }
+  if (alertmanager) alertmanager.close();
   rmSync(tmp, {recursive: true, force: true});
 });
 
@@ -202,6 +234,28 @@ test('the at-risk list shows the planted accounts and the counts', async () => {
     assert.ok(await row.locator('svg.spark circle').count() === 4, 'four-quarter sparkline');
     assert.ok(await row.locator('.chip').count() >= 1, 'firing signals shown');
   }
+  // One chip per signal (issue 15: "采购沉默 采购沉默"), the rules behind it inside; a health
+  // score whose health_low rule fires is not green.
+  let twoRulesOneSignal = 0;
+  for (const a of api1.body.accounts) {
+    assert.equal(
+        new Set(a.firing_signals).size, a.firing_signals.length,
+        `${a.account_id}: firing_signals lists each signal once: ${a.firing_signals}`);
+    const row = page.locator(`tr[data-account="${a.account_id}"]`);
+    const chips = await row.locator('.chip').evaluateAll((c) => c.map((x) => x.dataset.signal));
+    assert.deepEqual(
+        chips.slice().sort(), a.firing_signals.slice().sort(), `${a.account_id} chips`);
+    const rules = a.firing_rules.map((r) => r.signal);
+    if (new Set(rules).size < rules.length) twoRulesOneSignal++;
+    const low = a.firing_rules.find((r) => r.signal === 'health_low');
+    const pill = await row.locator('.health').getAttribute('class');
+    if (low)
+      assert.ok(
+          !pill.includes('good'), `${a.account_id}: health_low fires, pill ${pill} is not green`);
+    else
+      assert.ok(pill.includes('good'), `${a.account_id}: no health_low, pill ${pill}`);
+  }
+  console.log(`# accounts with two firing rules of one signal: ${twoRulesOneSignal}`);
   assert.ok(plantedFiring >= 3, `at least 3 planted accounts fire (got ${plantedFiring})`);
   for (const sev of ['critical', 'warning', 'info']) {
     const text = await page.locator(`button.count[data-severity=${sev}] strong`).textContent();
@@ -210,6 +264,52 @@ test('the at-risk list shows the planted accounts and the counts', async () => {
   assert.equal(
       await page.locator('nav a[aria-current=page]').textContent(), '风险客户', 'zh-CN by default');
   await shot('at-risk-1280x800');
+});
+
+test('the default order puts critical and strategic accounts first', async () => {
+  // The demo keeps producing: compare a page and an API answer taken back to back, retried.
+  let bySeverity, shown;
+  await waitFor('the default list in severity order', async () => {
+    await go('#/');
+    shown = await page.locator('table.accounts tbody tr')
+                .evaluateAll((rows) => rows.map((r) => r.dataset.account));
+    bySeverity = (await api('/api/v1/accounts?sort=severity&limit=50')).body.accounts;
+    return JSON.stringify(shown) === JSON.stringify(bySeverity.map((a) => a.account_id));
+  }, 30000).catch(() => {});
+  assert.deepEqual(shown, bySeverity.map((a) => a.account_id), 'default = severity order');
+  const rank = {critical: 0, warning: 1, info: 2};
+  const tierRank = {strategic: 0, key: 1, growth: 2, potential: 3, ordinary: 4};
+  for (let i = 1; i < bySeverity.length; i++) {
+    const [p, c] = [bySeverity[i - 1], bySeverity[i]];
+    const ps = rank[p.worst_severity] ?? 3, cs = rank[c.worst_severity] ?? 3;
+    assert.ok(ps <= cs, `severity order at ${i}`);
+    if (ps === cs)
+      assert.ok(
+          (tierRank[p.tier] ?? 5) <= (tierRank[c.tier] ?? 5),
+          `tier order at ${i} (${p.tier}, ${c.tier})`);
+  }
+  const critical = (await api('/api/v1/accounts?severity=critical&limit=500')).body.total;
+  const firstPage = bySeverity.filter((a) => a.worst_severity === 'critical').length;
+  assert.equal(firstPage, Math.min(critical, 50), 'every critical account on page 1 (up to 50)');
+});
+
+test('a notification\'s dashboard link opens the account page', async () => {
+  const linked = await waitFor(
+      'a notification with a dashboard link',
+      () => notifications.find((n) => n.annotations && n.annotations.dashboard), 120000);
+  const link = new URL(linked.annotations.dashboard);
+  assert.equal(
+      link.origin + link.pathname, DASHBOARD_URL + '/', 'under the configured dashboard URL');
+  assert.equal(linked.generatorURL, linked.annotations.dashboard);
+  await go(link.hash);
+  assert.equal(
+      await page.locator('h1 .id').textContent(), linked.labels.account_id,
+      `${link.hash} opens the account page of the notified account`);
+  // The links `demo` prints are dashboard pages too.
+  const [signal, printed] = [...plantedLinks.entries()][0];
+  await page.goto(printed);
+  await page.waitForSelector('main[aria-busy=false]');
+  assert.equal(await page.locator('h1 .id').textContent(), planted.get(signal), printed);
 });
 
 test('a filter narrows the list, search finds by id', async () => {
@@ -223,7 +323,8 @@ test('a filter narrows the list, search finds by id', async () => {
       'the tier filter to apply',
       async () => (await page.locator('select[name=tier]').inputValue()) === 'strategic' &&
           (await page.locator('main').getAttribute('aria-busy')) === 'false');
-  const tierCells = await page.locator('table.accounts tbody tr td:nth-child(2)').allTextContents();
+  const tierCells = await page.locator('table.accounts tbody tr td:nth-child(2)')
+                        .evaluateAll((tds) => tds.map((td) => td.dataset.tier));
   assert.ok(
       tierCells.length > 0 && tierCells.length < all,
       `strategic narrows ${all} to ${tierCells.length}`);
@@ -302,6 +403,15 @@ test('acknowledge is refused without the token and works with it', async () => {
   await card.locator('button.ack').click();
   await waitFor(
       'the refusal', async () => (await card.locator('.ack-status').textContent()).includes('401'));
+  const refusal = await api('/api/v1/alerts/' + alertId + '/ack', {
+    method: 'POST',
+    headers: {Authorization: '', 'Content-Type': 'application/json'},
+    body: '{"by":"x"}'
+  });
+  assert.equal(refusal.status, 401);
+  assert.ok(
+      (await card.locator('.ack-status').textContent()).includes(refusal.body.error),
+      'the server\'s reason is shown: ' + refusal.body.error);
   assert.equal((await card.locator('.ack-status').getAttribute('class')).includes('bad'), true);
   let record =
       (await api('/api/v1/alerts?account_id=' + XSS.id)).body.alerts.find((a) => a.id === alertId);
@@ -357,6 +467,9 @@ test('the rules view shows the loaded version and the last reload', async () => 
   assert.equal(await page.locator('#rules-version').textContent(), rules.version);
   assert.equal(await page.locator('table.rules-table tbody tr').count(), rules.rules.length);
   assert.ok((await page.locator('#last-reload').textContent()).startsWith('成功'));
+  assert.equal(
+      await page.locator('table.rules-table .sev-default').count(), rules.rules.length,
+      'every rule shows its default severity, also with per-tier overrides');
 });
 
 test('the language switch changes every label and is remembered', async () => {
@@ -367,11 +480,40 @@ test('the language switch changes every label and is remembered', async () => {
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
   assert.equal(await page.locator('nav a[aria-current=page]').textContent(), 'At risk');
   assert.equal(await page.locator('table.accounts thead th').first().textContent(), 'Account');
+  // Tiers translated, dates ISO in English too (not 07/05/2026).
+  const tierTexts = await page.locator('table.accounts tbody td[data-tier]').allTextContents();
+  assert.ok(
+      tierTexts.every((x) => /^(Strategic|Key|Growth|Potential|Ordinary|—)$/.test(x)),
+      'tiers: ' + tierTexts);
+  const since = await page.locator('table.accounts tbody tr td:nth-child(8)').allTextContents();
+  assert.ok(since.every((x) => x === '—' || /^\d{4}-\d{2}-\d{2}$/.test(x)), 'ISO dates: ' + since);
   await page.reload();
   await page.waitForSelector('main[aria-busy=false]');
   assert.equal(
       await page.locator('nav a[aria-current=page]').textContent(), 'At risk', 'remembered');
   await shot('at-risk-en');
+  // Alert texts in English too (issue 15: the English dashboard showed Chinese summaries).
+  await go('#/alerts');
+  await page.waitForSelector('article.alert .summary');
+  const byId =
+      new Map((await api('/api/v1/alerts?state=firing')).body.alerts.map((a) => [a.id, a]));
+  const cards =
+      await page.locator('article.alert')
+          .evaluateAll(
+              (els) => els.slice(0, 40).map((el) => ({
+                                              id: el.dataset.alert,
+                                              summary: el.querySelector('.summary')?.textContent,
+                                              action: el.querySelector('.action')?.textContent,
+                                            })));
+  assert.ok(cards.length > 0);
+  for (const c of cards) {
+    const ann = byId.get(c.id).annotations;
+    assert.ok(ann.summary_en && ann.summary_zh, 'alerts carry both languages');
+    assert.equal(c.summary, ann.summary_en, 'English summary');
+    if (ann.action_en) assert.ok(c.action.endsWith(ann.action_en), 'English action: ' + c.action);
+  }
+  await shot('alerts-en', false);
+  await go('#/');
   await page.click('#lang');
   await page.waitForSelector('main[aria-busy=false]');
   assert.equal(await page.locator('nav a[aria-current=page]').textContent(), '风险客户');
@@ -392,6 +534,34 @@ test('usable at phone width', async () => {
     assert.ok(overflow <= 1, `${name}: no horizontal scrolling (overflow ${overflow}px)`);
     await shot(name);
   }
+  await page.setViewportSize({width: 1280, height: 800});
+  assert.deepEqual(pageErrors, [], 'no script errors');
+});
+
+test('screenshots of every view in both languages at 1400 and 390 px', async () => {
+  const views = [
+    ['#/', 'at-risk'],
+    ['#/account/' + encodeURIComponent(planted.get('volume_decline') || XSS.id), 'account'],
+    ['#/alerts', 'alerts'],
+    ['#/rules', 'rules'],
+  ];
+  for (const lang of ['zh-CN', 'en']) {
+    await page.evaluate((l) => localStorage.setItem('churnwatch.lang', l), lang);
+    await page.reload();  // the language is read when the page loads
+    for (const [width, height] of [[1400, 900], [390, 844]]) {
+      await page.setViewportSize({width, height});
+      for (const [hash, name] of views) {
+        await go(hash);
+        assert.equal(await page.evaluate(() => document.documentElement.lang), lang);
+        const overflow =
+            await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(
+            overflow <= 1, `${name} ${lang} ${width}px: no horizontal scrolling (${overflow}px)`);
+        await shot(`view-${name}-${lang}-${width}`);
+      }
+    }
+  }
+  await page.evaluate(() => localStorage.setItem('churnwatch.lang', 'zh-CN'));
   await page.setViewportSize({width: 1280, height: 800});
   assert.deepEqual(pageErrors, [], 'no script errors');
 });

@@ -171,6 +171,32 @@ TEST_F(BacktestCli, ErrorsNameTheProblem) {
                    "--clv-params");
 }
 
+// Issue 15 friction: backtest printed only the first rule error (`rules check` prints all).
+TEST_F(BacktestCli, EveryRuleProblemIsPrinted) {
+  std::string orders = Write(
+      "orders.ndjson",
+      R"({"event_id":"e1","account_id":"A","occurred_at":"2025-01-01T00:00:00Z","product_line":"P","quantity":1,"status":"PLACED"})"
+      "\n");
+  std::string labels = Write("labels.csv", "account_id,churned,churn_date\nA,0,\n");
+  std::string rules = Write("bad-rules.yaml",
+                            "groups:\n"
+                            "  - name: g\n"
+                            "    rules:\n"
+                            "      - id: one\n"
+                            "        expr: \"no_such_feature > 1\"\n"
+                            "        labels: {signal: health_low}\n"
+                            "        annotations: {summary: s}\n"
+                            "      - id: two\n"
+                            "        expr: \"days_since_last_order > 1\"\n"
+                            "        labels: {signal: no_such_signal}\n"
+                            "        annotations: {summary: s}\n");
+  CommandResult r = Run({"backtest", "--events", orders, "--labels", labels, "--rules", rules});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("no_such_feature"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("no_such_signal"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("2 problem(s) in " + rules), std::string::npos) << r.err;
+}
+
 TEST_F(BacktestCli, HelpMentionsEveryFlag) {
   const std::map<std::vector<std::string>, std::vector<std::string>> cases = {
       {{"import", "cdnow"}, {"--out"}},

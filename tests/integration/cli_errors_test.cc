@@ -227,7 +227,7 @@ TEST_F(CliErrors, ProduceReportsTheBadLineAndSendsTheRest) {
       R"({"event_id":"e3","account_id":"a1","occurred_at":"2026-05-01T00:00:00Z","product_line":"P","quantity":3,"status":"PLACED"})"
       "\n");
   CommandResult r = Run({"produce", "--bootstrap", broker.bootstrap(), "--topic", "orders", file});
-  EXPECT_EQ(r.exit_code, 1) << "stderr:\n" << r.err;
+  EXPECT_EQ(r.exit_code, 2) << "bad input is a usage error; stderr:\n" << r.err;
   EXPECT_NE(r.err.find(file + ":2"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find(file + ":1"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find(file + ":3"), std::string::npos) << r.err;
@@ -239,6 +239,86 @@ TEST_F(CliErrors, ProduceReportsTheBadLineAndSendsTheRest) {
   std::set<std::string> ids;
   for (const auto& l : sent) ids.insert(nlohmann::json::parse(l).value("event_id", ""));
   EXPECT_EQ(ids, (std::set<std::string>{"e1", "e3"}));
+}
+
+// Issue 15 defect 9: `run --check` passed what `run` refuses. Each is refused with exit 2 and
+// a line naming it; a config reachable from other hosts needs a token.
+TEST_F(CliErrors, RunCheckRefusesWhatRunRefuses) {
+  auto check = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"run",         "--check",           "--bootstrap",
+                                     "127.0.0.1:9", "--state-dir",       dir_.Sub("state"),
+                                     "--rules",     CHURNWATCH_RULES_DIR};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return Run(args);
+  };
+  CommandResult ok = check({"--http", "127.0.0.1:0"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("config ok"), std::string::npos) << ok.out;
+  ExpectUsageError(check({"--http", "127.0.0.1:99999"}), {"99999"});
+  ExpectUsageError(check({"-X", "nonsense.prop=1"}), {"nonsense.prop"});
+  ExpectUsageError(check({"--log-level", "verbose"}), {"--log-level", "verbose"});
+  ExpectUsageError(check({"--http", "0.0.0.0:8080"}), {"0.0.0.0:8080", "token"});
+  CommandResult with_token = check(
+      {"--http", "0.0.0.0:8080", "--http-token-file", Config("token", "0123456789abcdef0123\n")});
+  EXPECT_EQ(with_token.exit_code, 0) << with_token.err;
+}
+
+// Issue 15 friction: log lines had no UTC offset and no JSON form. With --log-format json
+// every stderr line of a running engine is one JSON object whose time carries its offset.
+TEST_F(CliErrors, RunLogsJsonLinesWithTheUtcOffset) {
+  BrokerProcess broker;
+  ASSERT_TRUE(broker.Start(dir_.Sub("broker.log")));
+  EngineProcess engine;
+  ASSERT_TRUE(engine.Start({broker.bootstrap(), "it-json-log", dir_.Sub("state-json"),
+                            dir_.Sub("engine-json.log"), {"--log-format", "json"}}));
+  ASSERT_TRUE(engine.WaitReady(seconds(60)));
+  EXPECT_EQ(engine.Stop(seconds(30)), 0);
+  std::vector<std::string> lines = NonEmptyLines(engine.process().Stderr());
+  ASSERT_GE(lines.size(), 2u) << engine.process().Stderr();
+  for (const auto& line : lines) {
+    nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << "not JSON: " << line;
+    std::string time = j.value("time", "");
+    ASSERT_GE(time.size(), 29u) << line;
+    EXPECT_TRUE(time[23] == '+' || time[23] == '-') << "offset after the milliseconds: " << line;
+    EXPECT_FALSE(j.value("level", "").empty()) << line;
+    EXPECT_TRUE(j.contains("msg")) << line;
+  }
+  ExpectUsageError(Run(RunArgs({"--bootstrap", "127.0.0.1:9", "--log-format", "xml"})),
+                   {"--log-format"});
+}
+
+// Issue 15 defect 8: an orders line sent to `--topic service` was "sent" (exit 0) and then
+// dead-lettered by the engine; a mistyped `--topic order` was accepted. Lines are checked as
+// the engine checks them; a topic that is not an input topic needs --schema.
+TEST_F(CliErrors, ProduceChecksLinesAgainstTheTopicsSchemaAndRefusesUnknownTopics) {
+  BrokerProcess broker;
+  ASSERT_TRUE(broker.Start(dir_.Sub("broker.log")));
+  std::string file = dir_.Sub("orders.ndjson");
+  WriteFile(
+      file,
+      R"({"event_id":"e1","account_id":"a1","occurred_at":"2026-05-01T00:00:00Z","order_id":"o1","product_line":"P","quantity":1,"status":"PLACED"})"
+      "\n");
+  CommandResult wrong =
+      Run({"produce", "--bootstrap", broker.bootstrap(), "--topic", "service", file});
+  EXPECT_EQ(wrong.exit_code, 2) << "stderr:\n" << wrong.err;
+  EXPECT_NE(wrong.err.find(file + ":1"), std::string::npos) << wrong.err;
+  EXPECT_NE(wrong.err.find("schema service"), std::string::npos) << wrong.err;
+  EXPECT_NE(wrong.out.find("sent 0 messages to service"), std::string::npos) << wrong.out;
+
+  CommandResult typo =
+      Run({"produce", "--bootstrap", broker.bootstrap(), "--topic", "order", file});
+  EXPECT_EQ(typo.exit_code, 2) << "stderr:\n" << typo.err;
+  std::vector<std::string> lines = NonEmptyLines(typo.err);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_NE(lines.back().find("--topic order: not an input topic"), std::string::npos) << typo.err;
+  EXPECT_NE(lines.back().find("--schema"), std::string::npos) << typo.err;
+
+  CommandResult with_schema = Run({"produce", "--bootstrap", broker.bootstrap(), "--topic",
+                                   "orders-replay", "--schema", "orders", file});
+  EXPECT_EQ(with_schema.exit_code, 0) << with_schema.err;
+  EXPECT_NE(with_schema.out.find("sent 1 messages to orders-replay"), std::string::npos)
+      << with_schema.out;
 }
 
 struct HelpCase {

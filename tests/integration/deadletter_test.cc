@@ -1,6 +1,8 @@
 // Hostile events: every rejected message lands in the dead-letter topic with the right reason
 // and its exact source (topic, partition, offset), the per-reason counters match exactly, a
-// repeated event_id is counted once as a duplicate and applied once, and valid events sent
+// repeated event_id is counted once as a duplicate and applied once (a reused id with other
+// content is counted apart, as a conflict, whether the first is in the same batch or already in
+// the store), and valid events sent
 // after the bad ones are applied: the engine keeps going and stays ready.
 //
 // Messages are sent raw with the engine's Kafka producer (a real librdkafka client), each to
@@ -95,6 +97,7 @@ std::vector<Message> HostileMessages() {
   orders("empty key", "", Order("dl-empty-key", "dl-ok", 100), "key_mismatch");
   orders("valid 3", "dl-ok", Order("dl-v3", "dl-ok", 11), "");
   orders("valid 3 again (duplicate)", "dl-ok", Order("dl-v3", "dl-ok", 11), "");
+  orders("valid 3's id, other content (conflict)", "dl-ok", Order("dl-v3", "dl-ok", 12), "");
   orders("key differs from account_id", "someone-else", Order("dl-key", "dl-ok", 100),
          "key_mismatch");
   orders("garbage, not JSON", "dl-ok", "not json, not protobuf either \x01\x02", "malformed");
@@ -207,6 +210,8 @@ TEST(DeadLetter, HostileEventsAreDeadLetteredAndTheEngineKeepsGoing) {
         << "reason " << reason;
   }
   EXPECT_EQ(SumMetric(metrics, "churnwatch_events_duplicate_total"), 1);
+  EXPECT_EQ(SumMetric(metrics, "churnwatch_events_duplicate_conflict_total"), 1);
+  EXPECT_EQ(MetricValue(metrics, "churnwatch_build_info", {{"version", "0.1.0"}}), 1);
   EXPECT_EQ(SumMetric(metrics, "churnwatch_events_applied_total", {{"topic", "orders"}}), 5);
   EXPECT_EQ(SumMetric(metrics, "churnwatch_events_applied_total", {{"topic", "service"}}), 1);
   EXPECT_EQ(SumMetric(metrics, "churnwatch_events_applied_total", {{"topic", "contacts"}}), 1);
@@ -282,6 +287,23 @@ TEST(DeadLetter, HostileEventsAreDeadLetteredAndTheEngineKeepsGoing) {
     EXPECT_EQ(engine.Get(std::string("/api/v1/accounts/") + rejected_only).status, 404)
         << rejected_only << " only sent rejected events";
   }
+
+  // A reused id whose first event is in the store (not in the batch): a conflict too, logged.
+  ASSERT_TRUE((*producer)->Send("orders", "dl-ok", Order("dl-v1", "dl-ok", 99), {}, 0).ok());
+  ASSERT_TRUE((*producer)->Flush(30'000).ok());
+  ASSERT_TRUE(
+      engine.WaitAllHandled(static_cast<double>(messages.size() + 1), kLagSeries, seconds(60)));
+  metrics = engine.ScrapeMetrics();
+  EXPECT_EQ(SumMetric(metrics, "churnwatch_events_duplicate_conflict_total"), 2);
+  EXPECT_EQ(SumMetric(metrics, "churnwatch_events_duplicate_total"), 1);
+  EXPECT_NE(engine.process().Stderr().find("event_id 'dl-v1' was applied before with other"),
+            std::string::npos)
+      << engine.process().Stderr();
+  r = engine.Get("/api/v1/accounts/dl-ok");
+  account = json::parse(r.body);  // kept: a temporary would die before the loop's body
+  quantity = 0;
+  for (const auto& q : account["orders"]["quarters"]) quantity += q.value("quantity", int64_t{0});
+  EXPECT_EQ(quantity, 5 + 2 + 7 + 11 + 13) << "the conflicting event is not applied";
 
   HttpResponse ready = engine.Get("/readyz");
   EXPECT_EQ(ready.status, 200) << ready.body;

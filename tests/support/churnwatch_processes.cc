@@ -104,12 +104,22 @@ Metrics EngineProcess::ScrapeMetrics() const {
   return ParseMetrics(r.body);
 }
 
+namespace {
+
+// Events the engine is done with: applied, dead-lettered or ignored as a duplicate.
+double HandledIn(const Metrics& m) {
+  return SumMetric(m, "churnwatch_events_applied_total") +
+         SumMetric(m, "churnwatch_events_deadlettered_total") +
+         SumMetric(m, "churnwatch_events_duplicate_total") +
+         SumMetric(m, "churnwatch_events_duplicate_conflict_total");
+}
+
+}  // namespace
+
 double EngineProcess::HandledCount() const {
   Metrics m = ScrapeMetrics();
   if (m.empty()) return -1;
-  return SumMetric(m, "churnwatch_events_applied_total") +
-         SumMetric(m, "churnwatch_events_deadlettered_total") +
-         SumMetric(m, "churnwatch_events_duplicate_total");
+  return HandledIn(m);
 }
 
 ::testing::AssertionResult EngineProcess::WaitReady(milliseconds timeout) {
@@ -143,9 +153,7 @@ std::string LagSummary(const Metrics& m) {
       [&] {
         if (!process_.running()) return true;  // reported below
         last = ScrapeMetrics();
-        double handled = SumMetric(last, "churnwatch_events_applied_total") +
-                         SumMetric(last, "churnwatch_events_deadlettered_total") +
-                         SumMetric(last, "churnwatch_events_duplicate_total");
+        double handled = HandledIn(last);
         return AllLagZero(last, lag_series) && handled >= expected_total;
       },
       timeout, "all " + std::to_string(static_cast<int64_t>(expected_total)) + " events handled");
@@ -170,9 +178,7 @@ std::string LagSummary(const Metrics& m) {
       [&] {
         if (!process_.running()) return true;
         last = ScrapeMetrics();
-        double handled = SumMetric(last, "churnwatch_events_applied_total") +
-                         SumMetric(last, "churnwatch_events_deadlettered_total") +
-                         SumMetric(last, "churnwatch_events_duplicate_total");
+        double handled = HandledIn(last);
         if (!AllLagZero(last, lag_series) || handled != stable_count) {
           stable_count = AllLagZero(last, lag_series) ? handled : -2;
           stable_since = Clock::now();

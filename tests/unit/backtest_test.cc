@@ -3,6 +3,7 @@
 // reports, and a replay through the engine's own code (ingest::Replayer) end to end.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -176,6 +177,100 @@ TEST(CsvImport, HostileRowsNameFileAndLine) {
   auto r = ImportCsvText("A;2025-01-01\nB;2025-01-02\n", numbers, &events);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->rows, 2);
+}
+
+// Issue 15 defect 1: every file's line 2 was "csv-2", so a second export's orders collided
+// with the first's and the engine dropped them as duplicates. Ids come from the order id
+// (with product line and status: the lines of one order and its return are distinct events),
+// else from the file's content and line: the same file again gives the same ids, another file
+// other ids.
+TEST(CsvImport, EventIdsAreUniqueAcrossFiles) {
+  CsvMapping map;
+  map.account = "account";
+  map.date = "date";
+  auto ids = [&](const std::string& text, const CsvMapping& m) {
+    std::string events;
+    auto r = ImportCsvText(text, m, &events);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    std::vector<std::string> out;
+    for (const auto& l : Lines(events)) out.push_back(l["event_id"].get<std::string>());
+    return out;
+  };
+  const std::string january = "account,date\nA,2025-01-05\nB,2025-01-06\n";
+  const std::string february = "account,date\nA,2025-02-05\nC,2025-02-06\n";
+  auto jan = ids(january, map), feb = ids(february, map);
+  ASSERT_EQ(jan.size(), 2u);
+  ASSERT_EQ(feb.size(), 2u);
+  for (const auto& id : jan) {
+    EXPECT_EQ(std::count(feb.begin(), feb.end(), id), 0) << id << " is in both files";
+    EXPECT_EQ(id.rfind("csv-", 0), 0u) << id;
+  }
+  EXPECT_NE(jan[0], jan[1]);
+  EXPECT_EQ(ids(january, map), jan) << "the same file again: the same ids (deduplicated)";
+
+  map.order_id = "order";
+  map.product_line = "line";
+  map.status = "status";
+  auto with_orders =
+      ids("account,date,order,line,status\n"
+          "A,2025-01-05,SO-7,bearings,PLACED\n"
+          "A,2025-01-05,SO-7,seals,placed\n"
+          "A,2025-01-20,SO-7,seals,RETURNED\n",
+          map);
+  EXPECT_EQ(with_orders,
+            (std::vector<std::string>{"order:SO-7:bearings:placed", "order:SO-7:seals:placed",
+                                      "order:SO-7:seals:returned"}));
+  auto other_file = ids("account,status,date,line,order\nA,PLACED,2025-03-01,seals,SO-7\n", map);
+  EXPECT_EQ(other_file, (std::vector<std::string>{"order:SO-7:seals:placed"}))
+      << "the order id decides, not the file or line";
+}
+
+// Issue 15 frictions: the import stopped at the first bad row, matched headers by case without
+// naming the real ones, and refused "1,250.00".
+TEST(CsvImport, ReportsEveryBadRowMatchesHeadersInAnyCaseAndReadsThousands) {
+  CsvMapping map;
+  map.account = "customer";
+  map.date = "ORDER DATE";
+  map.amount = "Total";
+  std::string events;
+  auto r = ImportCsvText(
+      "Customer,Order Date,TOTAL\n"
+      "A,2025-01-05,\"1,250.00\"\n"
+      "B,2025-13-01,1\n"
+      ",2025-01-07,1\n"
+      "C,2025-01-08,\"12,50\"\n",
+      map, &events);
+  ASSERT_FALSE(r.ok());
+  const std::string& m = r.status().message();
+  EXPECT_NE(m.find("crm.csv:3: date '2025-13-01'"), std::string::npos) << m;
+  EXPECT_NE(m.find("crm.csv:4: account is empty"), std::string::npos) << m;
+  EXPECT_NE(m.find("crm.csv:5: amount '12,50'"), std::string::npos) << m;
+  EXPECT_EQ(m.find("crm.csv:2"), std::string::npos) << "1,250.00 is fine: " << m;
+  EXPECT_NE(m.find("3 bad rows (of 4); nothing written"), std::string::npos) << m;
+  EXPECT_TRUE(events.empty());
+
+  auto ok = ImportCsvText("CUSTOMER,order date,total\nA,2025-01-05,\"1,250.00\"\n", map, &events);
+  ASSERT_TRUE(ok.ok()) << ok.status().message();
+  EXPECT_EQ(Lines(events)[0]["amount_minor"], 125000);
+
+  std::string many = "customer,order date,total\n";
+  for (int i = 0; i < 30; ++i) many += "A,bad,1\n";
+  auto capped = ImportCsvText(many, map, &events);
+  ASSERT_FALSE(capped.ok());
+  const std::string& cm = capped.status().message();
+  EXPECT_NE(cm.find("crm.csv:21:"), std::string::npos) << cm;
+  EXPECT_EQ(cm.find("crm.csv:22:"), std::string::npos) << "at most 20 rows by line: " << cm;
+  EXPECT_NE(cm.find("... and 10 more"), std::string::npos) << cm;
+  EXPECT_NE(cm.find("30 bad rows (of 30)"), std::string::npos) << cm;
+
+  map.account = "client";
+  auto missing = ImportCsvText("Customer,Order Date,Total\nA,2025-01-05,1\n", map, &events);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find(
+                "no column 'client' (account) in the header; it has 'Customer', 'Order Date', "
+                "'Total'"),
+            std::string::npos)
+      << missing.status().message();
 }
 
 TEST(Labels, DerivesTheCdnowRule) {

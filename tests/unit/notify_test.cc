@@ -63,7 +63,7 @@ TEST(AlertmanagerPayload, LabelsAnnotationsAndTimes) {
   EXPECT_EQ(a["annotations"]["acknowledged_by"], "张伟");
   EXPECT_EQ(a["annotations"]["ack_note"], "明天拜访");
   EXPECT_EQ(a["annotations"]["dashboard"],
-            "https://cw.example/#/accounts/%E5%AE%A2%E6%88%B7%2F1%20a");
+            "https://cw.example/#/account/%E5%AE%A2%E6%88%B7%2F1%20a");
   EXPECT_EQ(a["generatorURL"], a["annotations"]["dashboard"]);
   EXPECT_EQ(ParseRfc3339(a["startsAt"].get<std::string>()).value(), 1'700'000'000'000'000);
   EXPECT_EQ(ParseRfc3339(a["endsAt"].get<std::string>()).value(), 1'700'000'240'000'000);

@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <limits>
@@ -807,6 +808,52 @@ TEST_F(LifecycleTest, PendingThenFiringAfterForThenResolved) {
   EXPECT_EQ(c2[0].record.resolved_at_us(), t2);
 }
 
+// Issue 15 defects 3 and 4: a resolution re-rendered the firing text with the resolving
+// figures ("0 complaint(s)" as if it fired), and alerts carried the configured language only
+// (the English dashboard showed Chinese). Alerts carry both languages; a resolution keeps the
+// firing texts and evidence and adds its own words, in both languages.
+TEST_F(LifecycleTest, AlertsCarryBothLanguagesAndResolutionsKeepTheFiringEvidence) {
+  auto ev = Compile(
+      "groups:\n"
+      "  - name: g\n"
+      "    rules:\n"
+      "      - id: complaints\n"
+      "        expr: \"complaints_90d >= 1\"\n"
+      "        labels: {signal: service_degradation}\n"
+      "        annotations:\n"
+      "          summary: {zh-CN: \"投诉 {{complaints_90d|int}} 次\", en: \"{{complaints_90d|int}} "
+      "complaint(s)\"}\n"
+      "          action: {zh-CN: \"24 小时内回访\", en: \"Call back within 24 h\"}\n"
+      "        evidence: [complaints_90d]\n");
+  Account a("ACC-L");
+  a.Profile(v1::TIER_KEY).Service(T("2026-03-01T02:00:00Z"), state::kSvcComplaints);
+  auto fired = Eval(*ev, a, T("2026-03-01T03:00:00Z"));
+  ASSERT_EQ(fired.size(), 1u);
+  const auto& ann = fired[0].publish->annotations();
+  EXPECT_EQ(ann.at("summary"), "1 complaint(s)");  // options_: en
+  EXPECT_EQ(ann.at("summary_en"), "1 complaint(s)");
+  EXPECT_EQ(ann.at("summary_zh"), "投诉 1 次");
+  EXPECT_EQ(ann.at("action_zh"), "24 小时内回访");
+  EXPECT_EQ(ann.at("action_en"), "Call back within 24 h");
+
+  auto resolved = Eval(*ev, a, T("2026-06-10T00:00:00Z"));
+  ASSERT_EQ(resolved.size(), 1u);
+  const v1::Alert& r = *resolved[0].publish;
+  EXPECT_EQ(r.state(), v1::ALERT_STATE_RESOLVED);
+  EXPECT_EQ(r.evidence().at("complaints_90d").number_value(), 1) << "the firing evidence";
+  EXPECT_EQ(r.annotations().at("summary_zh"), "投诉 1 次") << "not \"投诉 0 次\"";
+  EXPECT_EQ(r.annotations().at("summary_en"), "1 complaint(s)");
+  EXPECT_EQ(r.annotations().at("resolution_en"),
+            "Resolved: the condition no longer holds as of 2026-06-10; the evidence above is "
+            "from when it fired.");
+  EXPECT_THAT(r.annotations().at("resolution_zh"), testing::HasSubstr("已解除"));
+  EXPECT_EQ(r.annotations().at("resolution"), r.annotations().at("resolution_en"));
+  EXPECT_EQ(r.labels().at("alertname"), "complaints");
+  EXPECT_EQ(resolved[0].record.alert().annotations().at("resolution_en"),
+            r.annotations().at("resolution_en"))
+      << "history and the stored record say the same";
+}
+
 TEST_F(LifecycleTest, PendingThatStopsHoldingIsForgottenWithoutPublishing) {
   auto ev = Rules();
   Account a("ACC-2");
@@ -1304,6 +1351,34 @@ TEST(RuleTestRunner, ThreeEvaluationPoints) {
   EXPECT_THAT(out, testing::HasSubstr("at 2026-03-06T16:00:00Z: unexpected r firing"));
   EXPECT_THAT(out, testing::Not(testing::HasSubstr("at 2026-03-01T16:00:00Z")));
   EXPECT_THAT(out, testing::HasSubstr("0 passed, 1 failed"));
+}
+
+// Issue 15 defect 10: the version hashed the file paths too, so `--rules rules` and
+// `--rules /abs/rules` gave two versions of the same rules (and two instances of a group
+// disagreed). It is the content only: same files, same version, however the path is spelled or
+// wherever the directory lives; a changed rule changes it.
+TEST(RuleLoader, VersionDependsOnlyOnTheContent) {
+  testutil::TempDir dir;
+  std::filesystem::create_directories(dir.Sub("a/rules"));
+  std::filesystem::create_directories(dir.Sub("b/copy"));
+  for (const char* d : {"a/rules/", "b/copy/"}) {
+    std::ofstream(dir.Sub(std::string(d) + "10-silence.yaml"))
+        << ExprRule("days_since_last_order >= 30");
+  }
+  LoadResult absolute = LoadRules(dir.Sub("a/rules"));
+  ASSERT_TRUE(absolute.problems.empty()) << absolute.problems[0].ToString();
+  std::filesystem::path cwd = std::filesystem::current_path();
+  std::filesystem::current_path(dir.Sub("a"));
+  LoadResult relative = LoadRules("rules");
+  LoadResult dotted = LoadRules("./rules/");
+  std::filesystem::current_path(cwd);
+  LoadResult elsewhere = LoadRules(dir.Sub("b/copy"));
+  EXPECT_EQ(relative.set.version, absolute.set.version);
+  EXPECT_EQ(dotted.set.version, absolute.set.version);
+  EXPECT_EQ(elsewhere.set.version, absolute.set.version);
+
+  std::ofstream(dir.Sub("b/copy/10-silence.yaml")) << ExprRule("days_since_last_order >= 31");
+  EXPECT_NE(LoadRules(dir.Sub("b/copy")).set.version, absolute.set.version);
 }
 
 }  // namespace

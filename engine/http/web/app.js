@@ -7,7 +7,7 @@
 import {api, setToken, streamAlerts, token} from './api.js';
 import {quarterBars, sparkline} from './charts.js';
 import {accountHref, append, clear, h} from './dom.js';
-import {currentLang, formatDate, formatNumber, formatTime, label, setLang, t} from './i18n.js';
+import {currentLang, enumLabel, formatDate, formatNumber, formatTime, label, setLang, t} from './i18n.js';
 
 const main = document.getElementById('main');
 let stopView = () => {};
@@ -24,6 +24,17 @@ function notice(text, kind = 'info') {
   el.textContent = text;
   el.className = kind;
   el.hidden = !text;
+}
+
+// An alert text in the reader's language: alerts carry both (<key>_zh, <key>_en) next to the
+// engine's configured language under the plain key (older alerts have only that).
+function alertText(annotations, key) {
+  const ann = annotations || {};
+  return ann[key + (currentLang() === 'en' ? '_en' : '_zh')] || ann[key] || '';
+}
+
+function isResolved(a) {
+  return a.state === 'RESOLVED' || a.state === 'ALERT_STATE_RESOLVED';
 }
 
 function severityBadge(sev) {
@@ -51,6 +62,8 @@ function chrome() {
 // ---- At-risk accounts -------------------------------------------------------------------------
 
 const FILTERS = ['tier', 'owner', 'region', 'signal', 'severity', 'q', 'sort', 'firing'];
+// Worst severity first, then tier (strategic first), then lowest health: what to call first.
+const DEFAULT_SORT = 'severity';
 
 function hashParams() {
   const q = location.hash.indexOf('?');
@@ -89,7 +102,7 @@ async function atRiskView() {
   };
   let data;
   try {
-    data = await api.accounts({...query, limit: 50});
+    data = await api.accounts({sort: DEFAULT_SORT, ...query, limit: 50});
   } catch (e) {
     return showError(e);
   }
@@ -108,51 +121,54 @@ async function atRiskView() {
                   label('sev_', sev))));
 
   let searchTimer = 0;
-  const filters = h(
-      'form', {class: 'filters', onsubmit: (e) => e.preventDefault()},
-      h('label', {class: 'filter search'}, h('span', {}, t('search')), h('input', {
-          type: 'search',
-          name: 'q',
-          value: query.q || '',
-          maxlength: 128,
-          placeholder: t('search'),
-          oninput: (e) => {
-            clearTimeout(searchTimer);
-            searchTimer = setTimeout(() => update('q', e.target.value.trim()), 300);
-          }
-        })),
-      select('tier', (facets.tiers || []).map((v) => [v, v]), query.tier, (v) => update('tier', v)),
-      select(
-          'owner', (facets.owners || []).map((o) => [o.id, o.name || o.id]), query.owner,
-          (v) => update('owner', v)),
-      select(
-          'region', (facets.regions || []).map((v) => [v, v]), query.region,
-          (v) => update('region', v)),
-      select(
-          'signal', SIGNALS.map((v) => [v, label('sig_', v)]), query.signal,
-          (v) => update('signal', v)),
-      select(
-          'severity', [...SEVERITIES, 'none'].map((v) => [v, label('sev_', v)]), query.severity,
-          (v) => update('severity', v)),
-      h('label', {class: 'filter'}, h('span', {}, t('sort')),
-        h('select', {
-          name: 'sort',
-          onchange: (e) => update('sort', e.target.value === 'health' ? '' : e.target.value)
-        },
-          [
-            ['health', 'sortHealth'], ['severity', 'sortSeverity'], ['name', 'sortName'],
-            ['id', 'sortId'], ['since', 'sortSince']
-          ]
-              .map(
-                  ([v, key]) =>
-                      h('option', {value: v, selected: (query.sort || 'health') === v}, t(key))))),
-      h('label', {class: 'filter check'}, h('input', {
-          type: 'checkbox',
-          name: 'firing',
-          checked: query.firing === 'true',
-          onchange: (e) => update('firing', e.target.checked ? 'true' : '')
-        }),
-        h('span', {}, t('firingOnly'))));
+  const filters =
+      h('form', {class: 'filters', onsubmit: (e) => e.preventDefault()},
+        h('label', {class: 'filter search'}, h('span', {}, t('search')), h('input', {
+            type: 'search',
+            name: 'q',
+            value: query.q || '',
+            maxlength: 128,
+            placeholder: t('search'),
+            oninput: (e) => {
+              clearTimeout(searchTimer);
+              searchTimer = setTimeout(() => update('q', e.target.value.trim()), 300);
+            }
+          })),
+        select(
+            'tier', (facets.tiers || []).map((v) => [v, enumLabel('tier', v)]), query.tier,
+            (v) => update('tier', v)),
+        select(
+            'owner', (facets.owners || []).map((o) => [o.id, o.name || o.id]), query.owner,
+            (v) => update('owner', v)),
+        select(
+            'region', (facets.regions || []).map((v) => [v, v]), query.region,
+            (v) => update('region', v)),
+        select(
+            'signal', SIGNALS.map((v) => [v, label('sig_', v)]), query.signal,
+            (v) => update('signal', v)),
+        select(
+            'severity', [...SEVERITIES, 'none'].map((v) => [v, label('sev_', v)]), query.severity,
+            (v) => update('severity', v)),
+        h('label', {class: 'filter'}, h('span', {}, t('sort')),
+          h('select', {
+            name: 'sort',
+            onchange: (e) => update('sort', e.target.value === DEFAULT_SORT ? '' : e.target.value)
+          },
+            [
+              ['health', 'sortHealth'], ['severity', 'sortSeverity'], ['name', 'sortName'],
+              ['id', 'sortId'], ['since', 'sortSince']
+            ]
+                .map(
+                    ([v, key]) =>
+                        h('option', {value: v, selected: (query.sort || DEFAULT_SORT) === v},
+                          t(key))))),
+        h('label', {class: 'filter check'}, h('input', {
+            type: 'checkbox',
+            name: 'firing',
+            checked: query.firing === 'true',
+            onchange: (e) => update('firing', e.target.checked ? 'true' : '')
+          }),
+          h('span', {}, t('firingOnly'))));
 
   const body = h('tbody', {});
   const table =
@@ -177,7 +193,7 @@ async function atRiskView() {
     more.onclick = async () => {
       more.disabled = true;
       try {
-        addRows(await api.accounts({...query, limit: 50, cursor: page.next}));
+        addRows(await api.accounts({sort: DEFAULT_SORT, ...query, limit: 50, cursor: page.next}));
       } catch (e) {
         showError(e);
       }
@@ -199,23 +215,56 @@ function accountRow(a) {
   return h(
       'tr', {class: 'sev-row-' + (a.worst_severity || 'none'), 'data-account': a.account_id},
       h('td', {'data-label': t('colAccount')},
-        h('a', {href: accountHref(a.account_id), class: 'name'}, a.name || a.account_id),
-        h('div', {class: 'muted id'}, a.account_id)),
-      h('td', {'data-label': t('tier')}, a.tier || '—'),
+        h('div', {},
+          h('a', {href: accountHref(a.account_id), class: 'name'}, a.name || a.account_id),
+          h('div', {class: 'muted id'}, a.account_id))),
+      h('td', {'data-label': t('tier'), 'data-tier': a.tier}, enumLabel('tier', a.tier)),
       h('td', {'data-label': t('owner')}, (a.owner && (a.owner.name || a.owner.id)) || '—'),
       h('td', {'data-label': t('region')}, a.region || '—'),
-      h('td', {'data-label': t('colHealth'), class: 'num'}, healthPill(a.health && a.health.score)),
+      h('td', {'data-label': t('colHealth'), class: 'num'},
+        healthPill(a.health && a.health.score, healthLowSeverity(a.firing_rules))),
       h('td', {'data-label': t('severity')}, severityBadge(a.worst_severity)),
-      h('td', {'data-label': t('colSignals')},
-        (a.firing_signals ||
-         []).map((sig) => h('span', {class: 'chip', 'data-signal': sig}, label('sig_', sig)))),
+      h('td', {'data-label': t('colSignals')}, signalChips(a.firing_signals, a.firing_rules)),
       h('td', {'data-label': t('colSince')}, formatDate(a.since)),
       h('td', {'data-label': t('colVolume')}, sparkline(a.volume || [])));
 }
 
-function healthPill(score) {
+// One chip per signal, whatever number of rules raised it; the rules are listed inside it.
+function signalChips(signals, rules) {
+  const bySignal = new Map();
+  for (const sig of signals || []) bySignal.set(sig, []);
+  for (const r of rules || []) {
+    if (!bySignal.has(r.signal)) bySignal.set(r.signal, []);
+    bySignal.get(r.signal).push(r.rule);
+  }
+  // One element for the cell: on phones the cell is a two-column grid (label, value).
+  return h(
+      'span', {class: 'chips'},
+      [...bySignal.entries()].map(
+          ([sig, ruleIds]) =>
+              h('span', {class: 'chip', 'data-signal': sig, title: ruleIds.join(', ') || null},
+                label('sig_', sig),
+                ruleIds.length > 1 ? h('small', {class: 'chip-rules'}, ' ' + ruleIds.join(' · ')) :
+                                     null)));
+}
+
+// The severity of a firing health_low alert, or null.
+function healthLowSeverity(alerts) {
+  let worst = null;
+  for (const a of alerts || []) {
+    if (a.signal !== 'health_low' || isResolved(a)) continue;
+    if (worst === null || SEVERITIES.indexOf(a.severity) < SEVERITIES.indexOf(worst))
+      worst = a.severity;
+  }
+  return worst;
+}
+
+// The colour follows the rules' verdict, not bands of its own: red when health_low fires
+// critical, amber when it fires at a lower severity, green when it does not fire (a 65 that
+// fires health_low below 70 is not green).
+function healthPill(score, lowSeverity) {
   if (score == null) return '—';
-  const band = score < 40 ? 'bad' : score < 60 ? 'warn' : 'good';
+  const band = lowSeverity === 'critical' ? 'bad' : lowSeverity ? 'warn' : 'good';
   return h('span', {class: 'health ' + band}, formatNumber(score, 0));
 }
 
@@ -240,15 +289,15 @@ async function accountView(id) {
     h('div', { class: 'cards' },
       h('div', { class: 'card profile' }, h('h2', {}, t('profile')),
         h('dl', {},
-          [['tier', p.tier], ['owner', p.owner && (p.owner.name || p.owner.id)], ['region', p.region], ['industry', p.industry],
-            ['stage', p.stage], ['creditRisk', p.credit_risk], ['sponsor', p.executive_sponsor && p.executive_sponsor.name]]
+          [['tier', p.tier && enumLabel('tier', p.tier)], ['owner', p.owner && (p.owner.name || p.owner.id)], ['region', p.region], ['industry', p.industry],
+            ['stage', p.stage && enumLabel('stage', p.stage)], ['creditRisk', p.credit_risk && enumLabel('credit', p.credit_risk)], ['sponsor', p.executive_sponsor && p.executive_sponsor.name]]
             .map(([k, v]) => [h('dt', {}, t(k)), h('dd', { 'data-field': k }, v || '—')]))),
       h('div', { class: 'card health-card' }, h('h2', {}, t('health')),
-        h('div', { class: 'score' }, healthPill(hl.score)),
+        h('div', { class: 'score' }, healthPill(hl.score, healthLowSeverity(firing))),
         ['satisfaction', 'value', 'risk'].map((k) => h('div', { class: 'component' },
           h('span', {}, t(k)), meter(hl[k]), h('span', { class: 'num' }, formatNumber(hl[k], 0)))))),
     h('div', { class: 'card' }, h('h2', {}, t('volumeChart')),
-      (account.orders && account.orders.quarters.length) ? quarterBars(account.orders.quarters) : h('p', { class: 'muted' }, t('noOrders'))),
+      (account.orders && account.orders.quarters.length) ? h('div', { class: 'chart-wrap' }, quarterBars(account.orders.quarters)) : h('p', { class: 'muted' }, t('noOrders'))),
     h('div', { class: 'card' }, h('h2', {}, t('firingAlerts')),
       firing.length ? h('div', { class: 'alerts' }, firing.map((a) => alertCard(a))) : h('p', { class: 'muted' }, t('noFiring'))),
     h('div', { class: 'cards' },
@@ -285,8 +334,12 @@ function historyList(history) {
         ' ', severityBadge(a.severity), ' ', h('span', {class: 'chip'}, label('sig_', a.signal)),
         ' ', h('strong', {}, what),
         e.ack && e.ack.note ? h('span', {class: 'muted'}, ' · ' + e.ack.note) : null,
-        a.annotations && a.annotations.summary ? h('div', {class: 'muted'}, a.annotations.summary) :
-                                                 null);
+        alertText(a.annotations, 'summary') ?
+            h('div', {class: 'muted'}, alertText(a.annotations, 'summary')) :
+            null,
+        kind === 'RESOLVED' && alertText(a.annotations, 'resolution') ?
+            h('div', {class: 'resolution'}, alertText(a.annotations, 'resolution')) :
+            null);
   }));
 }
 
@@ -339,10 +392,14 @@ function alertCard(a) {
           (a.labels && a.labels.account_name) || a.account_id),
         ' ', h('time', {class: 'muted'}, formatTime(a.started_at)),
         a.escalated ? h('span', {class: 'chip escalated'}, t('escalated')) : null),
-      ann.summary ? h('p', {class: 'summary'}, ann.summary) : null,
-      ann.description ? h('p', {}, ann.description) : null,
-      ann.action ? h('p', {class: 'action'}, h('strong', {}, t('action') + ': '), ann.action) :
-                   null,
+      isResolved(a) && alertText(ann, 'resolution') ?
+          h('p', {class: 'resolution'}, alertText(ann, 'resolution')) :
+          null,
+      alertText(ann, 'summary') ? h('p', {class: 'summary'}, alertText(ann, 'summary')) : null,
+      alertText(ann, 'description') ? h('p', {}, alertText(ann, 'description')) : null,
+      alertText(ann, 'action') ?
+          h('p', {class: 'action'}, h('strong', {}, t('action') + ': '), alertText(ann, 'action')) :
+          null,
       evidence.length ?
           h('details', {}, h('summary', {}, t('evidence')),
             h('dl', {class: 'evidence'},
@@ -380,11 +437,11 @@ function ackControls(a) {
             status.className = 'ack-status ok';
             notice(t('ackOk', {id: a.id}), 'ok');
           } catch (err) {
-            const msg = err.status === 401 || err.status === 403 ?
-                t('ackNeedToken') :
-                err.status === 404 ?
-                (/no such endpoint/.test(err.message) ? t('ackUnsupported') : t('ackNotFound')) :
-                t('ackFailed', {msg: err.message});
+            // The server's own reason ("writes are disabled", "a valid token is required"),
+            // with its status: a 403 of a read-only engine is not a token problem.
+            const msg = err.status === 404 && /no such endpoint/.test(err.message) ?
+                t('ackUnsupported') :
+                t('ackRefused', {msg: err.message, status: err.status || '—'});
             status.textContent = msg;
             status.className = 'ack-status bad';
             notice(msg, 'bad');
@@ -431,8 +488,9 @@ async function alertsView() {
               h('a', {href: accountHref(alert.account_id)},
                 (alert.labels && alert.labels.account_name) || alert.account_id),
               ' ',
-              alert.annotations && alert.annotations.summary ?
-                  h('span', {class: 'muted'}, alert.annotations.summary) :
+              alertText(alert.annotations, kind === 'RESOLVED' ? 'resolution' : 'summary') ?
+                  h('span', {class: 'muted'},
+                    alertText(alert.annotations, kind === 'RESOLVED' ? 'resolution' : 'summary')) :
                   null));
         while (live.children.length > 200) live.lastChild.remove();
       },
@@ -487,23 +545,29 @@ async function rulesView() {
                   .map((k) => h('th', {scope: 'col'}, t(k))))),
           h('tbody', {},
             data.rules.map(
-                (rule) => h(
-                    'tr', {},
-                    h('td', {'data-label': t('rule')}, h('code', {}, rule.id),
-                      h('div', {class: 'muted'}, rule.file + ':' + rule.line)),
-                    h('td', {'data-label': t('signal')},
-                      label('sig_', rule.labels && rule.labels.signal)),
-                    h('td', {'data-label': t('severity')},
-                      Object.keys(rule.severity_by_tier || {}).length ?
-                          Object.entries(rule.severity_by_tier)
-                              .map(([tier, sev]) => h('div', {}, tier + ': ', severityBadge(sev))) :
-                          severityBadge(rule.severity)),
-                    h('td', {'data-label': t('kind')},
-                      rule.expr ? h('code', {}, rule.expr) : rule.kind),
-                    h('td', {'data-label': t('forDuration')},
-                      rule.for_seconds ? formatNumber(rule.for_seconds / 86400, 1) + ' d' : '—'),
-                    h('td', {'data-label': t('tiers')},
-                      (rule.tiers || []).join(', ') || t('all')))))))));
+                (rule) =>
+                    h('tr', {},
+                      h('td', {'data-label': t('rule')},
+                        h('div', {}, h('code', {}, rule.id),
+                          h('div', {class: 'muted'}, rule.file + ':' + rule.line))),
+                      h('td', {'data-label': t('signal')},
+                        label('sig_', rule.labels && rule.labels.signal)),
+                      h('td', {'data-label': t('severity')},
+                        // The default first (it applies to every tier not listed), then
+                        // overrides; one element for the cell's phone grid.
+                        h('div', {class: 'sevs'},
+                          h('div', {class: 'sev-default'}, severityBadge(rule.severity)),
+                          Object.entries(rule.severity_by_tier || {})
+                              .map(
+                                  ([tier, sev]) =>
+                                      h('div', {class: 'sev-tier'}, enumLabel('tier', tier) + ': ',
+                                        severityBadge(sev))))),
+                      h('td', {'data-label': t('kind')},
+                        rule.expr ? h('code', {}, rule.expr) : rule.kind),
+                      h('td', {'data-label': t('forDuration')},
+                        rule.for_seconds ? formatNumber(rule.for_seconds / 86400, 1) + ' d' : '—'),
+                      h('td', {'data-label': t('tiers')},
+                        (rule.tiers || []).join(', ') || t('all')))))))));
 }
 
 // ---- Router -----------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 // Hand-written SVG charts: a four-quarter sparkline for the list and grouped bars (quarter x
 // product line) for the account page. Labels are SVG text nodes, never markup.
 import {s} from './dom.js';
-import {formatNumber} from './i18n.js';
+import {formatNumber, t} from './i18n.js';
 
 const PALETTE =
     ['#2f6fde', '#e8833a', '#3aa876', '#b84fc2', '#d64545', '#7a8a99', '#c9a227', '#1aa3b8'];
@@ -29,13 +29,31 @@ export function sparkline(points, width = 96, height = 24) {
   return svg;
 }
 
-// rows: orders.quarters[] of the account JSON. Shows the last `maxQuarters` quarters present.
-export function quarterBars(rows, maxQuarters = 8) {
+// A round tick step (1, 2 or 5 × 10^k) giving about `ticks` intervals up to `max`.
+function niceStep(max, ticks) {
+  const raw = max / ticks;
+  const magnitude = Math.pow(10, Math.floor(Math.log10(raw)));
+  const step = [1, 2, 5, 10].map((f) => f * magnitude).find((s) => s >= raw);
+  return Math.max(1, step);
+}
+
+// "2026Q3" of a date in the browser's zone (the engine's zone may differ by hours at a quarter's
+// edge; the mark is a hint, the numbers are the server's).
+function quarterOf(date) {
+  return date.getFullYear() + 'Q' + (Math.floor(date.getMonth() / 3) + 1);
+}
+
+// rows: orders.quarters[] of the account JSON. Shows the last `maxQuarters` quarters present;
+// the running quarter's bars are drawn lighter and labelled as partial.
+export function quarterBars(rows, maxQuarters = 8, now = new Date()) {
   const quarters = [...new Set(rows.map((r) => r.quarter))].sort().slice(-maxQuarters);
   const lines = [...new Set(rows.map((r) => r.product_line))].sort();
   const value = new Map(rows.map((r) => [r.quarter + '\u0000' + r.product_line, r.quantity]));
-  const max =
+  const highest =
       Math.max(1, ...rows.filter((r) => quarters.includes(r.quarter)).map((r) => r.quantity));
+  const step = niceStep(highest, 4);
+  const max = Math.ceil(highest / step) * step;
+  const running = quarterOf(now);
   const W = 640, H = 260, left = 56, right = 8, top = 12, bottom = 40;
   const plotW = W - left - right, plotH = H - top - bottom;
   const groupW = plotW / Math.max(1, quarters.length);
@@ -44,8 +62,7 @@ export function quarterBars(rows, maxQuarters = 8) {
   const svg = s(
       'svg',
       {class: 'bars', viewBox: `0 0 ${W} ${H}`, role: 'img', 'data-quarters': quarters.join(',')});
-  for (let i = 0; i <= 4; i++) {
-    const v = (max * i) / 4;
+  for (let v = 0; v <= max; v += step) {
     svg.append(
         s('line', {class: 'grid', x1: left, x2: W - right, y1: y(v), y2: y(v)}),
         s('text', {class: 'axis', x: left - 6, y: y(v) + 4, 'text-anchor': 'end'},
@@ -57,7 +74,7 @@ export function quarterBars(rows, maxQuarters = 8) {
       const v = value.get(q + '\u0000' + line) || 0;
       svg.append(
           s('rect', {
-            class: 'bar',
+            class: 'bar' + (q === running ? ' partial' : ''),
             x: (x0 + li * barW).toFixed(1),
             y: y(v).toFixed(1),
             width: (barW - 1).toFixed(1),
@@ -68,14 +85,17 @@ export function quarterBars(rows, maxQuarters = 8) {
           },
             s('title', {}, `${q} · ${line}: ${formatNumber(v)}`)));
     });
-    svg.append(
+    // The quarter under its bars, and below it "so far" for the running one.
+    const below = (cls, dy, text) =>
         s('text', {
-          class: 'axis q-label',
+          class: 'axis ' + cls,
           x: (left + qi * groupW + groupW / 2).toFixed(1),
-          y: H - bottom + 16,
+          y: H - bottom + dy,
           'text-anchor': 'middle'
         },
-          q));
+          text);
+    svg.append(below('q-label', 16, q));
+    if (q === running) svg.append(below('q-partial', 28, t('partialQuarter')));
   });
   const legend = lines.map(
       (line, li) =>

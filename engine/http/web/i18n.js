@@ -28,7 +28,8 @@ const TEXTS = {
     none: '没有符合条件的客户',
     loading: '加载中…',
     sortHealth: '健康分（低→高）',
-    sortSeverity: '严重度',
+    sortSeverity: '严重度 → 等级 → 健康分',
+    partialQuarter: '（进行中）',
     sortName: '名称',
     sortId: '编号',
     sortSince: '告警起始（最早）',
@@ -70,10 +71,8 @@ const TEXTS = {
     ackBy: '确认人',
     ackNote: '备注',
     ackOk: '已确认告警 {id}',
-    ackNeedToken: '确认失败：需要有效的令牌（401）',
-    ackNotFound: '告警不存在（404）',
+    ackRefused: '确认失败（{status}）：{msg}',
     ackUnsupported: '此服务器不支持确认告警',
-    ackFailed: '确认失败：{msg}',
     escalated: '已升级',
     live: '实时告警流',
     liveConnected: '已连接',
@@ -100,6 +99,20 @@ const TEXTS = {
     state_PENDING: '待定',
     state_REROUTED: '已转派',
     state_ACKNOWLEDGED: '已确认',
+    tier_strategic: '战略级',
+    tier_key: '重点',
+    tier_growth: '增长级',
+    tier_potential: '潜力级',
+    tier_ordinary: '普通',
+    stage_nurturing: '孕育期',
+    stage_initial: '初期',
+    stage_developing: '中期',
+    stage_strategic_partner: '战略合作伙伴',
+    stage_interrupted: '间断',
+    credit_none: '无',
+    credit_watch: '观察',
+    credit_downgraded: '降级',
+    credit_distressed: '财务困难',
     sig_volume_decline: '采购量下降',
     sig_meeting_cancelled: '会议取消',
     sig_reference_withdrawn: '撤回推荐',
@@ -165,7 +178,8 @@ const TEXTS = {
     none: 'No account matches',
     loading: 'Loading…',
     sortHealth: 'Health (low first)',
-    sortSeverity: 'Severity',
+    sortSeverity: 'Severity, tier, health',
+    partialQuarter: '(so far)',
     sortName: 'Name',
     sortId: 'Id',
     sortSince: 'Alert since (oldest)',
@@ -207,10 +221,8 @@ const TEXTS = {
     ackBy: 'Acknowledged by',
     ackNote: 'Note',
     ackOk: 'Acknowledged alert {id}',
-    ackNeedToken: 'Not acknowledged: a valid token is required (401)',
-    ackNotFound: 'No such alert (404)',
+    ackRefused: 'Not acknowledged ({status}): {msg}',
     ackUnsupported: 'This server can not acknowledge alerts',
-    ackFailed: 'Not acknowledged: {msg}',
     escalated: 'escalated',
     live: 'Live alert transitions',
     liveConnected: 'connected',
@@ -237,6 +249,20 @@ const TEXTS = {
     state_PENDING: 'pending',
     state_REROUTED: 'rerouted',
     state_ACKNOWLEDGED: 'acknowledged',
+    tier_strategic: 'Strategic',
+    tier_key: 'Key',
+    tier_growth: 'Growth',
+    tier_potential: 'Potential',
+    tier_ordinary: 'Ordinary',
+    stage_nurturing: 'Nurturing',
+    stage_initial: 'Initial',
+    stage_developing: 'Developing',
+    stage_strategic_partner: 'Strategic partner',
+    stage_interrupted: 'Interrupted',
+    credit_none: 'None',
+    credit_watch: 'Watch',
+    credit_downgraded: 'Downgraded',
+    credit_distressed: 'Distressed',
     sig_volume_decline: 'Volume decline',
     sig_meeting_cancelled: 'Meetings cancelled',
     sig_reference_withdrawn: 'Reference withdrawn',
@@ -303,20 +329,33 @@ export function label(prefix, value) {
   return TEXTS[lang][key] ?? String(value);
 }
 
-export function formatTime(iso) {
-  if (!iso) return '—';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return String(iso);
-  return d.toLocaleString(
-      lang,
-      {year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit'});
+// Account tiers, relationship stages and credit ratings come as enum names in any case, with or
+// without their protobuf prefix ("STRATEGIC_PARTNER", "TIER_KEY", "strategic").
+export function enumLabel(kind, value) {
+  if (value == null || value === '') return '—';
+  const prefix = {tier: /^tier_/, stage: /^stage_/, credit: /^credit_risk_/}[kind];
+  const key = String(value).toLowerCase().replace(prefix, '');
+  return TEXTS[lang][kind + '_' + key] ?? String(value);
+}
+
+// ISO 8601 dates in both languages (2026-07-05, 2026-07-05 14:30), in the browser's zone:
+// the US-style "07/05/2026" reads as May 7th to most readers of either language.
+function pad(n) {
+  return String(n).padStart(2, '0');
 }
 
 export function formatDate(iso) {
   if (!iso) return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return String(iso);
-  return d.toLocaleDateString(lang, {year: 'numeric', month: '2-digit', day: '2-digit'});
+  return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate());
+}
+
+export function formatTime(iso) {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return String(iso);
+  return formatDate(iso) + ' ' + pad(d.getHours()) + ':' + pad(d.getMinutes());
 }
 
 export function formatNumber(n, digits = 0) {
