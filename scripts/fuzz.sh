@@ -27,7 +27,7 @@ for t in "${TARGETS[@]}"; do targets+=("${t}_fuzz"); done
 cmake --build build-fuzz -j "$JOBS" --target "${targets[@]}"
 
 # See the README ("Fuzzing and sanitizers") for why each option is set.
-export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:detect_container_overflow=0:abort_on_error=0}"
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 mkdir -p build-fuzz/logs build-fuzz/artifacts build-fuzz/work
 : > build-fuzz/logs/summary.txt

@@ -18,7 +18,7 @@ JOBS="${SANITIZE_JOBS:-$(nproc)}"
 # The options are explained in the README ("Fuzzing and sanitizers"). They are set before the
 # build too: gtest_discover_tests runs each test binary while building.
 SUPP="$PWD/tests/sanitizers"
-export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:detect_container_overflow=0:strict_string_checks=1:detect_stack_use_after_return=1}"
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1}"
 export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$SUPP/lsan.supp:print_suppressions=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:suppressions=$SUPP/ubsan.supp}"
 # -O1 -g1: a sanitized build of the whole engine at half the compile time of -O2 -g.
