@@ -12,6 +12,8 @@ PACKAGES=(
   nlohmann-json3-dev libcurl4-openssl-dev libspdlog-dev libfmt-dev libcli11-dev
   libbenchmark-dev libsimdjson-dev libhowardhinnant-date-dev tzdata libsnappy-dev
   libnlopt-dev libgsl-dev
+  # fuzzing and sanitizers (scripts/fuzz.sh: clang's libFuzzer; llvm-symbolizer for reports)
+  clang libclang-rt-14-dev llvm
   # test peers: promtool (deploy/prometheus checks), a real Alertmanager, Chromium and a CJK
   # font for the dashboard browser tests (readable zh-CN screenshots)
   kcat curl jq procps prometheus prometheus-alertmanager chromium fonts-wqy-zenhei

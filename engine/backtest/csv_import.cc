@@ -1,5 +1,7 @@
 #include "backtest/csv_import.h"
 
+#include <simdjson.h>
+
 #include <algorithm>
 #include <map>
 #include <unordered_set>
@@ -152,6 +154,12 @@ Result<ImportStats> ImportCsv(std::istream& in, const std::string& source, const
     ++line_no;
     content_hash = Fnv1a64(line + '\n', content_hash);
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    // Fields end up in JSON strings, whose writer throws on bytes that are not UTF-8: an
+    // export in another encoding aborted the import (found by fuzzing; regression case in
+    // tests/fuzz/regressions/csv_import/).
+    if (!simdjson::validate_utf8(line.data(), line.size()))
+      return InvalidArgument(source + ":" + std::to_string(line_no) +
+                             ": not UTF-8 (convert the export, e.g. iconv -f GBK -t UTF-8)");
     auto cells = SplitFields(line, map.delimiter);
     if (!resolved) {
       CW_RETURN_IF_ERROR(resolve(map.header ? &cells : nullptr));

@@ -7,6 +7,7 @@
 #include "events/proto_json.h"
 #include "http/http_server.h"
 #include "http/json_reply.h"
+#include "http/query_params.h"
 #include "ingest/engine.h"
 
 namespace churnwatch::http {
@@ -96,17 +97,9 @@ void HttpServer::AlertRoutes() {
     std::string id = req.matches[1];
     if (id.size() > kMaxIdBytes || !PrintableUtf8(id, false))
       return SendError(res, 400, "account id must be printable UTF-8 of at most 128 bytes");
-    size_t limit = 1000;
-    if (req.has_param("limit")) {
-      const std::string v = req.get_param_value("limit");
-      if (v.empty() || v.size() > 4 || v.find_first_not_of("0123456789") != std::string::npos ||
-          std::stoul(v) < 1 || std::stoul(v) > 5000)
-        return SendError(res, 400, "limit must be a number from 1 to 5000");
-      limit = std::stoul(v);
-    }
-    for (const auto& [k, v] : req.params) {
-      if (k != "limit") return SendError(res, 400, "unknown parameter '" + k + "' (limit)");
-    }
+    auto parsed_limit = ParseHistoryLimit(req.params);
+    if (!parsed_limit.ok()) return SendError(res, 400, parsed_limit.status().message());
+    const size_t limit = *parsed_limit;
     auto history = engine_->History(id);
     if (!history.ok()) return SendError(res, 500, history.status().message());
     if (!history->has_value()) {

@@ -10,6 +10,7 @@
 
 #include "events/proto_json.h"
 #include "http/json_reply.h"
+#include "http/query_params.h"
 #include "ingest/engine.h"
 #include "ingest/transition_feed.h"
 
@@ -45,8 +46,7 @@ std::optional<uint64_t> StartAfter(const httplib::Request& req,
     uint64_t last = feed.last_seq();
     return last > kReplayOnConnect ? last - kReplayOnConnect : 0;
   }
-  if (v.size() > 19 || v.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-  return std::stoull(v);
+  return ParseEventSeq(v);
 }
 
 }  // namespace

@@ -22,6 +22,7 @@
 #include "http/alert_stream.h"
 #include "http/dashboard_routes.h"
 #include "http/json_reply.h"
+#include "http/query_params.h"
 #include "ingest/engine.h"
 
 namespace churnwatch::http {
@@ -212,19 +213,9 @@ void HttpServer::Routes() {
 
   s.Get("/api/v1/alerts", [this](const httplib::Request& req, httplib::Response& res) {
     if (engine_ == nullptr) return SendError(res, 503, "engine is starting");
-    static const std::set<std::string> kFilters = {"state",  "severity", "tier",      "owner",
-                                                   "signal", "rule",     "account_id"};
-    for (const auto& [k, v] : req.params) {
-      if (!kFilters.count(k))
-        return SendError(
-            res, 400,
-            "unknown filter '" + k + "' (state, severity, tier, owner, signal, rule, account_id)");
-    }
-    std::string state = req.has_param("state") ? req.get_param_value("state") : "";
-    for (char& c : state) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    if (!state.empty() && state != "FIRING" && state != "RESOLVED" && state != "PENDING") {
-      return SendError(res, 400, "state must be firing, pending or resolved");
-    }
+    auto parsed_state = ParseAlertListState(req.params);
+    if (!parsed_state.ok()) return SendError(res, 400, parsed_state.status().message());
+    const std::string& state = *parsed_state;
     auto records = engine_->AlertRecords();
     if (!records.ok()) return SendError(res, 500, records.status().message());
     auto match = [&](const char* key, const std::string& value) {

@@ -202,7 +202,9 @@ std::vector<AlertChange> EvaluateAccount(RuleEvaluator& ev, const state::Account
     if (rec_ptr->state() != v1::ALERT_STATE_FIRING && rec_ptr->state() != v1::ALERT_STATE_PENDING)
       continue;
     bool loaded = std::any_of(set.rules.begin(), set.rules.end(),
-                              [&](const Rule& r) { return r.id == rule_id; });
+                              // An init-capture: clang 14 (the fuzz build) cannot capture a
+                              // structured binding directly.
+                              [&id = rule_id](const Rule& r) { return r.id == id; });
     if (loaded) continue;
     AlertChange change;
     change.record = *rec_ptr;

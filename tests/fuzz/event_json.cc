@@ -1,0 +1,18 @@
+// Fuzz target event_json: a Kafka payload in the JSON form, decoded (simdjson + protobuf
+// reflection) and validated as an event of each input topic, also through the `auto` format
+// detection. See event_roundtrip.h for what is checked.
+#include <string_view>
+
+#include "event_roundtrip.h"
+#include "fuzz_target.h"
+
+namespace churnwatch::fuzz {
+
+int FuzzOne(const uint8_t* data, size_t size) {
+  const std::string_view payload(reinterpret_cast<const char*>(data), size);
+  DecodeAsEveryTopic(PayloadFormat::kJson, payload);
+  DecodeAsEveryTopic(PayloadFormat::kAuto, payload);
+  return 0;
+}
+
+}  // namespace churnwatch::fuzz
