@@ -135,9 +135,8 @@ Result<ImportStats> ImportCsv(std::istream& in, const std::string& source, const
         return InvalidArgument(std::string(f.name) + " column '" + *f.column +
                                "' is a name, but the file has no header: use its number");
       // Exports differ in case ("Order Date", "ORDER DATE"): names match case-insensitively.
-      auto it = std::find_if(header->begin(), header->end(), [&](const std::string& h) {
-        return Lower(h) == Lower(*f.column);
-      });
+      auto it = std::find_if(header->begin(), header->end(),
+                             [&](const std::string& h) { return Lower(h) == Lower(*f.column); });
       if (it == header->end()) {
         std::string names;
         for (const auto& h : *header) names += (names.empty() ? "'" : ", '") + h + "'";

@@ -35,11 +35,11 @@ struct CsvMapping {
 // How many bad rows ImportCsv reports by line (all are counted).
 inline constexpr int kMaxReportedRows = 20;
 
-// Header names match case-insensitively. InvalidArgument "SOURCE:1: no column ... ; it has 'a', 'b'" for a column the header lacks
-// (naming the header's columns). Bad rows (too few fields, an empty account, a bad date,
-// quantity, amount or status) do not stop the reading: every one is counted and the first
-// kMaxReportedRows are reported, one "SOURCE:LINE: reason" per line of the message, whose last
-// line is the count; nothing is written then.
+// Header names match case-insensitively. InvalidArgument "SOURCE:1: no column ... ; it has 'a',
+// 'b'" for a column the header lacks (naming the header's columns). Bad rows (too few fields, an
+// empty account, a bad date, quantity, amount or status) do not stop the reading: every one is
+// counted and the first kMaxReportedRows are reported, one "SOURCE:LINE: reason" per line of the
+// message, whose last line is the count; nothing is written then.
 Result<ImportStats> ImportCsv(std::istream& in, const std::string& source, const CsvMapping& map,
                               std::ostream& out);
 

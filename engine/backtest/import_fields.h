@@ -16,8 +16,8 @@ bool AllDigits(const std::string& s);
 // its UTC form. An empty string when the text is none of these or not a real date.
 std::string DateToRfc3339(const std::string& text);
 
-// "12.5" / "12.50" / "12" → 1250, "1,250.00" → 125000 (thousands separators in groups of 3); -1 when not a non-negative number with at most two decimals
-// (or absurdly large).
+// "12.5" / "12.50" / "12" → 1250, "1,250.00" → 125000 (thousands separators in groups of 3); -1
+// when not a non-negative number with at most two decimals (or absurdly large).
 int64_t DecimalToCents(const std::string& text);
 
 // One order event of the contract's orders topic, as a JSON line (no newline).

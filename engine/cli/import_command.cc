@@ -79,7 +79,8 @@ void AddImportCommand(CLI::App& app, int* exit_code) {
   CLI::App* csv = cmd->add_subcommand(
       "csv",
       "An order export (CRM, ERP) as NDJSON order events, by a column mapping. COL is a header "
-      "name or a\n1-based column number (names match in any case). Dates: YYYY-MM-DD, YYYYMMDD (00:00 "
+      "name or a\n1-based column number (names match in any case). Dates: YYYY-MM-DD, YYYYMMDD "
+      "(00:00 "
       "UTC) or RFC 3339.\nAmounts in major units (at most two decimals, 1,250.00 accepted), "
       "written as cents. Events in time\norder. Bad rows are reported as FILE:LINE (the first "
       "20), then the count; nothing is written\n(exit 2).");
@@ -93,7 +94,9 @@ void AddImportCommand(CLI::App& app, int* exit_code) {
   csv->add_option("--default-product-line", copts->csv.default_product_line,
                   "Product line of rows without one")
       ->default_val("default");
-  csv->add_option("--order-id", copts->csv.order_id, "COL of the order id (event ids derive from it; default: from the file and line)");
+  csv->add_option(
+      "--order-id", copts->csv.order_id,
+      "COL of the order id (event ids derive from it; default: from the file and line)");
   csv->add_option("--status", copts->csv.status,
                   "COL of the status PLACED/CANCELLED/RETURNED (default PLACED)");
   csv->add_option("--currency", copts->csv.currency, "ISO 4217 currency of the amounts")

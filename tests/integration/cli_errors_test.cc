@@ -269,8 +269,11 @@ TEST_F(CliErrors, RunLogsJsonLinesWithTheUtcOffset) {
   BrokerProcess broker;
   ASSERT_TRUE(broker.Start(dir_.Sub("broker.log")));
   EngineProcess engine;
-  ASSERT_TRUE(engine.Start({broker.bootstrap(), "it-json-log", dir_.Sub("state-json"),
-                            dir_.Sub("engine-json.log"), {"--log-format", "json"}}));
+  ASSERT_TRUE(engine.Start({broker.bootstrap(),
+                            "it-json-log",
+                            dir_.Sub("state-json"),
+                            dir_.Sub("engine-json.log"),
+                            {"--log-format", "json"}}));
   ASSERT_TRUE(engine.WaitReady(seconds(60)));
   EXPECT_EQ(engine.Stop(seconds(30)), 0);
   std::vector<std::string> lines = NonEmptyLines(engine.process().Stderr());

@@ -56,20 +56,7 @@ class CrashRecovery : public ::testing::Test {
   void SetUp() override {
     sc_ = GenerateScenario(CrashScenario());
     ASSERT_TRUE(broker_.Start(dir_.Sub("broker.log"), {"--partitions", "6"}));
-    struct File {
-      std::string topic, name, format;
-      const std::vector<std::string>* lines;
-    };
-    const File files[] = {{"orders", "orders_proto.ndjson", "proto", &sc_.orders_proto},
-                          {"orders", "orders_json.ndjson", "json", &sc_.orders_json},
-                          {"service", "service.ndjson", "json", &sc_.service},
-                          {"contacts", "contacts.ndjson", "json", &sc_.contacts},
-                          {"accounts", "accounts.ndjson", "json", &sc_.accounts}};
-    for (const auto& f : files) {
-      ASSERT_TRUE(WriteFile(dir_.Sub(f.name), JoinLines(*f.lines)));
-      ASSERT_TRUE(Produce(broker_.bootstrap(), f.topic, dir_.Sub(f.name), f.format, f.lines->size(),
-                          dir_.Sub("produce.log")));
-    }
+    ASSERT_TRUE(ProduceScenario(broker_.bootstrap(), sc_, dir_));
     ASSERT_TRUE(WriteFile(dir_.Sub("slow.yaml"),
                           "# small batches, fsync per batch: many store writes to crash into\n"
                           "ingest:\n"
@@ -78,7 +65,7 @@ class CrashRecovery : public ::testing::Test {
                           "  sync_writes: true\n"));
   }
 
-  // No rule files (ctest's working directory has no ./rules): the comparison is about
+  // The shipped rules (found next to the binary) run too, so alerts are compared as well as
   // ingested state. The wall clock is pinned so nothing depends on when the test runs.
   EngineOptions Options(const std::string& name) {
     return {broker_.bootstrap(),
@@ -148,8 +135,8 @@ class CrashRecovery : public ::testing::Test {
       ADD_FAILURE() << started.message();
       return {};
     }
-    EXPECT_TRUE(a.WaitAllHandled(static_cast<double>(sc_.total_events()), kLagSeries,
-                                 seconds(150)));
+    EXPECT_TRUE(
+        a.WaitAllHandled(static_cast<double>(sc_.total_events()), kLagSeries, seconds(150)));
     auto out = AllAccounts(a, sc_.account_ids);
     EXPECT_EQ(a.Stop(seconds(30)), 0) << a.process().Stderr();
     return out;

@@ -49,20 +49,7 @@ class OffsetGap : public ::testing::Test {
   void SetUp() override {
     sc_ = GenerateScenario(GapScenario());
     ASSERT_TRUE(broker_.Start(dir_.Sub("broker.log"), {"--partitions", "6"}));
-    struct File {
-      std::string topic, name, format;
-      const std::vector<std::string>* lines;
-    };
-    const File files[] = {{"orders", "orders_proto.ndjson", "proto", &sc_.orders_proto},
-                          {"orders", "orders_json.ndjson", "json", &sc_.orders_json},
-                          {"service", "service.ndjson", "json", &sc_.service},
-                          {"contacts", "contacts.ndjson", "json", &sc_.contacts},
-                          {"accounts", "accounts.ndjson", "json", &sc_.accounts}};
-    for (const auto& f : files) {
-      ASSERT_TRUE(WriteFile(dir_.Sub(f.name), JoinLines(*f.lines)));
-      ASSERT_TRUE(Produce(broker_.bootstrap(), f.topic, dir_.Sub(f.name), f.format, f.lines->size(),
-                          dir_.Sub("produce.log")));
-    }
+    ASSERT_TRUE(ProduceScenario(broker_.bootstrap(), sc_, dir_));
     // Small batches, fsync per batch: the stop falls mid-stream, with stored offsets to restart
     // from.
     ASSERT_TRUE(WriteFile(dir_.Sub("slow.yaml"),

@@ -237,4 +237,25 @@ std::vector<std::string> ConsumeLines(const std::string& bootstrap, const std::s
   return lines;
 }
 
+::testing::AssertionResult ProduceScenario(const std::string& bootstrap, const Scenario& sc,
+                                           const TempDir& dir) {
+  struct File {
+    std::string topic, name, format;
+    const std::vector<std::string>* lines;
+  };
+  const File files[] = {{"orders", "orders_proto.ndjson", "proto", &sc.orders_proto},
+                        {"orders", "orders_json.ndjson", "json", &sc.orders_json},
+                        {"service", "service.ndjson", "json", &sc.service},
+                        {"contacts", "contacts.ndjson", "json", &sc.contacts},
+                        {"accounts", "accounts.ndjson", "json", &sc.accounts}};
+  for (const auto& f : files) {
+    if (!WriteFile(dir.Sub(f.name), JoinLines(*f.lines)))
+      return ::testing::AssertionFailure() << "cannot write " << dir.Sub(f.name);
+    auto sent = Produce(bootstrap, f.topic, dir.Sub(f.name), f.format, f.lines->size(),
+                        dir.Sub("produce.log"));
+    if (!sent) return sent;
+  }
+  return ::testing::AssertionSuccess();
+}
+
 }  // namespace churnwatch::test

@@ -17,6 +17,8 @@
 #include "support/child_process.h"
 #include "support/http_get.h"
 #include "support/metrics_text.h"
+#include "support/scenario.h"
+#include "support/temp_dir.h"
 
 namespace churnwatch::test {
 
@@ -106,6 +108,11 @@ class DemoProcess {
 ::testing::AssertionResult Produce(const std::string& bootstrap, const std::string& topic,
                                    const std::string& file, const std::string& format,
                                    size_t expected_messages, const std::string& log_path);
+
+// Writes the scenario's topics as NDJSON files under `dir` and produces them in the
+// scenario's order (orders as protobuf, then as JSON; service, contacts, accounts).
+::testing::AssertionResult ProduceScenario(const std::string& bootstrap, const Scenario& scenario,
+                                           const TempDir& dir);
 
 // `churnwatch consume --bootstrap B --topic T --from-beginning --idle-exit S`: every line
 // parsed as JSON (a line that is not JSON fails the test).
