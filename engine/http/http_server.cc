@@ -9,10 +9,12 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 
 #include "common/calendar.h"
 #include "events/proto_json.h"
@@ -316,6 +318,12 @@ Status HttpServer::Start(const std::string& address) {
                        "; is the host an address of this machine?); pick another with --http");
   }
   thread_ = std::thread([this] { server_->listen_after_bind(); });
+  // cpp-httplib's stop() does nothing until the accept loop has marked itself running, so a
+  // Stop() right after Start() (run failing fast, e.g. on topics not co-partitioned) would
+  // leave the loop running and Stop()'s join hanging. Wait for the loop to be up.
+  // Bounded: should the loop start and end at once, is_running() may never be seen true.
+  for (int waited_ms = 0; !server_->is_running() && waited_ms < 5000; ++waited_ms)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   // The socket is bound and listening already: connections queue until the accept loop runs.
   return Status::Ok();
 }
