@@ -70,10 +70,13 @@ std::string ParseRow(const std::vector<std::string>& cells, const std::vector<in
     return "quantity '" + qty + "' is not a non-negative integer";
   o->quantity = std::stoll(qty);
   std::string amount = get(3);
-  o->amount_minor = amount.empty() ? 0 : DecimalToCents(amount);
-  if (o->amount_minor < 0)
-    return "amount '" + amount +
-           "' is not a non-negative amount with at most two decimals (1250.5, 1,250.50)";
+  o->amount_minor = amount.empty() ? 0 : DecimalToCents(amount, map.round_amounts);
+  if (o->amount_minor < 0) {
+    return "amount '" + amount + "' is not a non-negative amount" +
+           (map.round_amounts ? std::string()
+                              : " with at most two decimals (1250.5, 1,250.50; --round-amounts "
+                                "rounds more to cents)");
+  }
   o->product_line = get(4).empty() ? map.default_product_line : get(4);
   o->order_id = get(5);
   std::string status = get(6);

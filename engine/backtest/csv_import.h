@@ -30,6 +30,7 @@ struct CsvMapping {
   bool header = true;
   std::string currency = "CNY";
   std::string default_product_line = "default";
+  bool round_amounts = false;  // more than two decimals are rounded to cents (half up)
 };
 
 // How many bad rows ImportCsv reports by line (all are counted).

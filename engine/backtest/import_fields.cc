@@ -30,7 +30,7 @@ std::string DateToRfc3339(const std::string& text) {
   return "";
 }
 
-int64_t DecimalToCents(const std::string& s) {
+int64_t DecimalToCents(const std::string& s, bool round_to_cents) {
   auto dot = s.find('.');
   std::string whole = s.substr(0, dot);
   if (whole.find(',') != std::string::npos) {
@@ -47,11 +47,16 @@ int64_t DecimalToCents(const std::string& s) {
     whole = digits + last;
   }
   std::string frac = dot == std::string::npos ? "" : s.substr(dot + 1);
+  bool round_up = false;
+  if (round_to_cents && frac.size() > 2 && frac.size() <= 12 && AllDigits(frac)) {
+    round_up = frac[2] >= '5';
+    frac.resize(2);
+  }
   if (!AllDigits(whole) || frac.size() > 2 || (!frac.empty() && !AllDigits(frac)) ||
       (dot != std::string::npos && frac.empty()) || whole.size() > 12)
     return -1;
   while (frac.size() < 2) frac += '0';
-  return std::stoll(whole) * 100 + std::stoll(frac);
+  return std::stoll(whole) * 100 + std::stoll(frac) + (round_up ? 1 : 0);
 }
 
 std::string OrderEventJson(const OrderFields& o) {

@@ -17,8 +17,10 @@ bool AllDigits(const std::string& s);
 std::string DateToRfc3339(const std::string& text);
 
 // "12.5" / "12.50" / "12" → 1250, "1,250.00" → 125000 (thousands separators in groups of 3); -1
-// when not a non-negative number with at most two decimals (or absurdly large).
-int64_t DecimalToCents(const std::string& text);
+// when not a non-negative number with at most two decimals (or absurdly large). With
+// `round_to_cents`, more decimals are accepted and rounded half up ("163.625" → 16363), for
+// exports that compute amounts (price × quantity × (1 − discount)).
+int64_t DecimalToCents(const std::string& text, bool round_to_cents = false);
 
 // One order event of the contract's orders topic, as a JSON line (no newline).
 struct OrderFields {

@@ -94,6 +94,9 @@ void AddImportCommand(CLI::App& app, int* exit_code) {
   csv->add_option("--default-product-line", copts->csv.default_product_line,
                   "Product line of rows without one")
       ->default_val("default");
+  csv->add_flag("--round-amounts", copts->csv.round_amounts,
+                "Round amounts with more than two decimals to cents (half up) instead of refusing "
+                "the row");
   csv->add_option(
       "--order-id", copts->csv.order_id,
       "COL of the order id (event ids derive from it; default: from the file and line)");

@@ -13,6 +13,7 @@
 #include "backtest/cdnow_import.h"
 #include "backtest/csv_import.h"
 #include "backtest/history_reader.h"
+#include "backtest/import_fields.h"
 #include "backtest/labels.h"
 #include "backtest/report.h"
 #include "backtest/scoring.h"
@@ -143,6 +144,16 @@ TEST(CsvImport, MapsColumnsByNameOrNumberInTimeOrder) {
   EXPECT_EQ(l[2]["amount_minor"], 120050);
   EXPECT_EQ(l[2]["currency"], "CNY");
   EXPECT_EQ(l[2]["status"], "PLACED");
+}
+
+TEST(CsvImport, AmountsWithMoreDecimalsAreRoundedOnlyWhenAsked) {
+  EXPECT_EQ(DecimalToCents("163.625"), -1);
+  EXPECT_EQ(DecimalToCents("163.625", true), 16363);
+  EXPECT_EQ(DecimalToCents("163.624", true), 16362);
+  EXPECT_EQ(DecimalToCents("1,250.005", true), 125001);
+  EXPECT_EQ(DecimalToCents("12.5", true), 1250);
+  EXPECT_EQ(DecimalToCents("12.5x5", true), -1);
+  EXPECT_EQ(DecimalToCents("-1.005", true), -1);
 }
 
 TEST(CsvImport, HostileRowsNameFileAndLine) {
