@@ -552,6 +552,10 @@ test('screenshots of every view in both languages at 1400 and 390 px', async () 
       await page.setViewportSize({width, height});
       for (const [hash, name] of views) {
         await go(hash);
+        // From #/rules to #/ is only a hash change: the previous view still shows as done until
+        // the new route renders. A reload renders the route fresh before the screenshot.
+        await page.reload();
+        await page.waitForSelector('main[aria-busy=false]');
         assert.equal(await page.evaluate(() => document.documentElement.lang), lang);
         const overflow =
             await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
