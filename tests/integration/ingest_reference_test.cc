@@ -77,20 +77,7 @@ TEST(IngestReference, EveryAccountMatchesTheReference) {
 
   BrokerProcess broker;
   ASSERT_TRUE(broker.Start(dir.Sub("broker.log"), {"--partitions", "6"}));
-  struct File {
-    std::string topic, name, format;
-    const std::vector<std::string>* lines;
-  };
-  const File files[] = {{"orders", "orders_proto.ndjson", "proto", &sc.orders_proto},
-                        {"orders", "orders_json.ndjson", "json", &sc.orders_json},
-                        {"service", "service.ndjson", "json", &sc.service},
-                        {"contacts", "contacts.ndjson", "json", &sc.contacts},
-                        {"accounts", "accounts.ndjson", "json", &sc.accounts}};
-  for (const auto& f : files) {
-    ASSERT_TRUE(WriteFile(dir.Sub(f.name), JoinLines(*f.lines)));
-    ASSERT_TRUE(Produce(broker.bootstrap(), f.topic, dir.Sub(f.name), f.format, f.lines->size(),
-                        dir.Sub("produce.log")));
-  }
+  ASSERT_TRUE(ProduceScenario(broker.bootstrap(), sc, dir));
 
   EngineProcess engine;
   ASSERT_TRUE(engine.Start(
