@@ -161,6 +161,13 @@ Result<BacktestRun> RunBacktest(const BacktestOptions& o) {
     if (failed.ok() && !s.ok()) failed = s;
   }
   CW_RETURN_IF_ERROR(failed);
+  if (o.at_end) {
+    for (auto& w : workers) {
+      const Calendar& calendar = w->replayer().calendar();
+      CW_RETURN_IF_ERROR(w->replayer().ForEachAccount(
+          [&](const state::AccountSnapshot& s) { return o.at_end(s, run.to, calendar); }));
+    }
+  }
   if (o.progress) o.progress(run.events, (*reader)->bytes_read(), (*reader)->total_bytes());
   for (auto& w : workers) {
     const auto& t = w->replayer().transitions();

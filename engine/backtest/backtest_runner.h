@@ -37,6 +37,10 @@ struct BacktestOptions {
   int partitions = 1;
   // Called about once a second: events applied so far, bytes read, total bytes.
   std::function<void(int64_t events, uint64_t bytes, uint64_t total)> progress;
+  // Optional: called after the replay with every account's state as of `to` (on the
+  // caller's thread, partition by partition, accounts by id): the training rows of
+  // `churnwatch train`, the churn_risk ranking of `backtest --model`. An error stops the run.
+  std::function<Status(const state::AccountSnapshot&, UnixMicros to, const Calendar&)> at_end;
 };
 
 struct BacktestRun {

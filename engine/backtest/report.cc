@@ -38,6 +38,18 @@ void AddFigures(const Figures& f, Json& j) {
                          {"count", f.lead_time_days.count}};
 }
 
+Json RankingJson(const RankingFigures& r) {
+  return {{"score", r.model.score},
+          {"auc", Optional(r.model.auc)},
+          {"precision_top_decile", Optional(r.model.precision_top_decile)},
+          {"accounts", r.accounts},
+          {"churned", r.churned},
+          {"baseline",
+           {{"score", r.baseline.score},
+            {"auc", Optional(r.baseline.auc)},
+            {"precision_top_decile", Optional(r.baseline.precision_top_decile)}}}};
+}
+
 std::string Fixed(const std::optional<double>& v, int digits) {
   if (!v) return "-";
   char buf[32];
@@ -87,6 +99,10 @@ std::vector<std::pair<std::string, std::string>> ScoringRuleText(const std::stri
            "naive rules from the purchase days up to `to`, flagged once at `to` and scored by "
            "the same code: flag_all, no_order_90d, no_order_<N>d_best (N chosen on these "
            "labels: optimistic), silence_2x_median_gap"},
+          {"ranking",
+           "with a risk model (--model): the labelled accounts ranked by churn_risk at `to`: ROC "
+           "AUC (ties count half) and the share of churned among the top 10 %, beside the same "
+           "for days_since_last_order"},
           {"product_lines",
            "labels' product-line rows as (account, line) pairs; a pair is flagged when a "
            "product_line_dropped warning names the line in its evidence"}};
@@ -139,6 +155,7 @@ std::string RenderJson(const ScoreReport& r, const ReportContext& c) {
                           {"flagged", p.flagged},
                           {"true_positives", p.true_positives}};
   }
+  if (r.ranking) j["ranking"] = RankingJson(*r.ranking);
   return j.dump(2) + "\n";
 }
 
@@ -177,6 +194,14 @@ std::string RenderTable(const ScoreReport& r, const ReportContext& c) {
            std::to_string(p.dropped) + " dropped, " + std::to_string(p.flagged) +
            " flagged by product_line_dropped: precision " + Pct(p.precision) + ", recall " +
            Pct(p.recall) + "\n";
+  }
+  if (r.ranking) {
+    const RankingFigures& k = *r.ranking;
+    out += "\nranking of " + std::to_string(k.accounts) + " labelled accounts (" +
+           std::to_string(k.churned) + " churned) at the end: " + k.model.score + " ROC AUC " +
+           Fixed(k.model.auc, 3) + ", precision in the top 10% " +
+           Pct(k.model.precision_top_decile) + "; baseline " + k.baseline.score + " AUC " +
+           Fixed(k.baseline.auc, 3) + ", top 10% " + Pct(k.baseline.precision_top_decile) + "\n";
   }
   return out;
 }
@@ -303,6 +328,18 @@ std::string RenderHtml(const ScoreReport& r, const ReportContext& c) {
          " (account, product line) pairs, " + std::to_string(p.dropped) + " dropped, " +
          std::to_string(p.flagged) + " flagged by product_line_dropped: precision " +
          Pct(p.precision) + ", recall " + Pct(p.recall) + ".</p>\n";
+  }
+  if (r.ranking) {
+    const RankingFigures& k = *r.ranking;
+    h += "<h2>Ranking by risk</h2>\n<p>" + std::to_string(k.accounts) + " labelled accounts (" +
+         std::to_string(k.churned) +
+         " churned) ranked at the end of the window.</p>\n<table><tr><th>score</th><th>ROC "
+         "AUC</th><th>precision, top 10%</th></tr>\n";
+    for (const RankingNumbers* n : {&k.model, &k.baseline}) {
+      h += "<tr><td>" + HtmlEscape(n->score) + "</td><td>" + Fixed(n->auc, 3) + "</td><td>" +
+           BarSvg(n->precision_top_decile, "#2b7bd9") + "</td></tr>\n";
+    }
+    h += "</table>\n";
   }
   h += "\n<h2>Lead time, all rules</h2>\n<p>Days from the first warning to the churn "
        "date per flagged churned account (orange: warned after the churn date).</p>\n";

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <set>
 
+#include "model/ranking.h"
+
 namespace churnwatch::backtest {
 namespace {
 
@@ -175,6 +177,28 @@ ScoreReport Score(const std::vector<v1::Alert>& transitions, const Labels& label
          Compute(by_rule[rule], labels, resolved_at, o, calendar, report.churned_accounts)});
   }
   return report;
+}
+
+RankingFigures ScoreRanking(const std::map<std::string, double>& risk,
+                            const std::map<std::string, double>& days_since_last_order,
+                            const Labels& labels) {
+  RankingFigures out;
+  auto rank = [&](const std::map<std::string, double>& by_account, const char* name) {
+    std::vector<double> scores;
+    std::vector<bool> churned;
+    for (const auto& [id, label] : labels.accounts) {
+      auto it = by_account.find(id);
+      scores.push_back(it == by_account.end() ? NAN : it->second);
+      churned.push_back(label.churned);
+    }
+    return RankingNumbers{name, model::RocAuc(scores, churned),
+                          model::PrecisionAtTop(scores, churned, 0.1)};
+  };
+  out.model = rank(risk, "churn_risk");
+  out.baseline = rank(days_since_last_order, "days_since_last_order");
+  out.accounts = static_cast<int>(labels.accounts.size());
+  for (const auto& [id, label] : labels.accounts) out.churned += label.churned ? 1 : 0;
+  return out;
 }
 
 }  // namespace churnwatch::backtest

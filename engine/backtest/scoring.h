@@ -102,11 +102,25 @@ struct ProductLineFigures {
   int true_positives = 0;
 };
 
+// How a numeric risk score ranks the labelled accounts at `to` (backtest --model): ROC AUC
+// and precision among the top 10 %, beside the naive ranking by days since the last order.
+struct RankingNumbers {
+  std::string score;  // the feature ranked by
+  std::optional<double> auc, precision_top_decile;
+};
+struct RankingFigures {
+  RankingNumbers model;     // churn_risk
+  RankingNumbers baseline;  // days_since_last_order
+  int accounts = 0;         // labelled accounts scored
+  int churned = 0;
+};
+
 struct ScoreReport {
   Figures overall;
   std::vector<RuleFigures> rules;                   // every replayed rule, by id
   std::vector<BaselineFigures> baselines;           // filled by the caller (ScoreBaselines)
   std::optional<ProductLineFigures> product_lines;  // when the labels have product-line rows
+  std::optional<RankingFigures> ranking;            // filled by the caller (ScoreRanking)
   int labelled_accounts = 0;
   int churned_accounts = 0;
   int unlabelled_accounts_flagged = 0;
@@ -124,5 +138,11 @@ std::optional<double> Quantile(const std::vector<double>& sorted, double q);
 
 ScoreReport Score(const std::vector<v1::Alert>& transitions, const Labels& labels,
                   const ScoringOptions& options, const Calendar& calendar);
+
+// The ranking figures of per-account scores at `to` (account id → churn_risk, and → days
+// since the last order) over the labelled accounts; an account without a score ranks lowest.
+RankingFigures ScoreRanking(const std::map<std::string, double>& risk,
+                            const std::map<std::string, double>& days_since_last_order,
+                            const Labels& labels);
 
 }  // namespace churnwatch::backtest

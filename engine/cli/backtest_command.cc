@@ -1,7 +1,6 @@
 // `churnwatch backtest`: replay a history through the engine's own code and score its alerts
 // against churn labels.
 #include <CLI/CLI.hpp>
-#include <filesystem>
 #include <iomanip>
 #include <iostream>
 
@@ -14,47 +13,22 @@
 #include "backtest/scoring.h"
 #include "cli/cli_support.h"
 #include "cli/commands.h"
+#include "cli/replay_support.h"
 #include "clv/params_file.h"
 #include "common/calendar.h"
+#include "model/risk_model_file.h"
+#include "rules/alert_lifecycle.h"
 #include "rules/rule_loader.h"
 
 namespace churnwatch::cli {
 namespace {
 
-namespace fs = std::filesystem;
-
 struct BacktestCliOptions {
   std::vector<std::string> events;
   std::string labels, rules, format = "table", out, from, to, min_severity = "warning",
-                             time_zone = "Asia/Shanghai", clv_params, state_dir;
+                             time_zone = "Asia/Shanghai", clv_params, state_dir, model;
   size_t batch_events = 1000;
   int partitions = 2;
-};
-
-// "YYYY-MM-DD" (local midnight starting that day, or — for an end bound — ending it) or an
-// RFC 3339 instant.
-Result<UnixMicros> ParseBound(const std::string& flag, const std::string& value,
-                              const Calendar& cal, bool end_of_day) {
-  if (value.size() == 10) {
-    auto day = backtest::ParseDate(value);
-    if (!day.ok()) return InvalidArgument(flag + ": " + day.status().message());
-    DayKey d = end_of_day ? Calendar::DayFromNumber(Calendar::DayNumber(*day) + 1) : *day;
-    return cal.StartOfDay(d);
-  }
-  auto t = ParseRfc3339(value);
-  if (!t.ok())
-    return InvalidArgument(flag + ": '" + value + "' is neither YYYY-MM-DD nor RFC 3339");
-  return *t;
-}
-
-// A fresh directory for the replay's store, removed when the command ends.
-struct TempStateDir {
-  std::string path;
-  bool owned = false;
-  ~TempStateDir() {
-    std::error_code ec;
-    if (owned) fs::remove_all(path, ec);
-  }
 };
 
 int RunBacktestCommand(const BacktestCliOptions& o) {
@@ -100,6 +74,20 @@ int RunBacktestCommand(const BacktestCliOptions& o) {
       return Fail(cmd, InvalidArgument("--clv-params: " + params.status().message()));
     bo.evaluation.alert.clv = *params;
   }
+  // With a model: churn_risk of every account at the end, ranked against the labels.
+  std::map<std::string, double> risk, recency;
+  if (!o.model.empty()) {
+    auto loaded = model::LoadRiskModel(o.model);
+    if (!loaded.ok()) return Fail(cmd, InvalidArgument("--model: " + loaded.status().message()));
+    bo.evaluation.alert.risk_model = std::make_shared<const model::RiskModel>(std::move(*loaded));
+    bo.at_end = [&](const state::AccountSnapshot& s, UnixMicros to, const Calendar& cal) {
+      if (!labels->accounts.count(s.account_id)) return Status::Ok();
+      auto values = rules::AccountFeatures(s, to, cal, bo.evaluation.alert);
+      risk[s.account_id] = values.Get("churn_risk");
+      recency[s.account_id] = values.Get("days_since_last_order");
+      return Status::Ok();
+    };
+  }
   backtest::ScoringOptions so;
   so.min_severity = o.min_severity;
   for (const auto& r : loaded.set.rules) so.rules[r.id] = {r.labels.at("signal"), r.for_micros};
@@ -108,19 +96,9 @@ int RunBacktestCommand(const BacktestCliOptions& o) {
   // over one partition, and re-reading snapshots from the store is its largest cost.
   bo.evaluation.snapshot_cache_accounts = 1 << 17;
 
-  TempStateDir state;
-  if (o.state_dir.empty()) {
-    std::error_code ec;
-    fs::path base = fs::temp_directory_path(ec);
-    state.path = (base / ("churnwatch-backtest-" + std::to_string(getpid()))).string();
-    fs::remove_all(state.path, ec);
-    state.owned = true;
-  } else {
-    state.path = o.state_dir;
-    if (fs::exists(state.path) && !fs::is_empty(state.path))
-      return Fail(cmd, InvalidArgument("--state-dir " + state.path + " is not empty"));
-  }
-  bo.state_dir = state.path;
+  ReplayStateDir state;
+  if (Status s = state.Prepare("--state-dir", o.state_dir, cmd); !s.ok()) return Fail(cmd, s);
+  bo.state_dir = state.path();
   if (o.batch_events == 0) return Fail(cmd, InvalidArgument("--batch-events must be at least 1"));
   bo.batch_events = o.batch_events;
   if (o.partitions < 1 || o.partitions > 256)
@@ -142,6 +120,7 @@ int RunBacktestCommand(const BacktestCliOptions& o) {
   } else {
     std::cerr << "backtest: no baselines: " << days.status().message() << std::endl;
   }
+  if (bo.at_end) report.ranking = backtest::ScoreRanking(risk, recency, *labels);
   backtest::ReportContext context{FormatRfc3339(run->from),
                                   FormatRfc3339(run->to),
                                   o.min_severity,
@@ -203,6 +182,10 @@ void AddBacktestCommand(CLI::App& app, int* exit_code) {
   c->add_option("--clv-params", opts->clv_params,
                 "BG/NBD parameters from `churnwatch fit` for the p_alive features (default: the "
                 "CDNOW master fit)");
+  c->add_option("--model", opts->model,
+                "Risk model from `churnwatch train`: feature churn_risk (and rule churn_risk_high) "
+                "during the\nreplay, and the report's `ranking` of the labelled accounts by "
+                "churn_risk at the end");
   c->add_option("--state-dir", opts->state_dir,
                 "Keep the replay's store in this (empty or new) directory; default a temporary "
                 "one, removed");

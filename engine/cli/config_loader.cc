@@ -14,6 +14,7 @@
 
 #include "clv/params_file.h"
 #include "common/calendar.h"
+#include "model/risk_model_file.h"
 
 namespace churnwatch::cli {
 namespace {
@@ -267,6 +268,21 @@ Status ApplyRoot(Reader& r, const YAML::Node& root, ingest::EngineConfig* c) {
                              return InvalidArgument(Where(r.source(), v) +
                                                     ": clv.params: " + params.status().message());
                            c->evaluation.alert.clv = *params;
+                           return Status::Ok();
+                         }}});
+        }},
+       {"model",
+        [&](const YAML::Node& n) {
+          return r.Map(n, "model",
+                       {{"path", [&](const YAML::Node& v) -> Status {
+                           std::string path;
+                           CW_RETURN_IF_ERROR(r.String(v, "model.path", &path));
+                           auto loaded = model::LoadRiskModel(path);
+                           if (!loaded.ok())
+                             return InvalidArgument(Where(r.source(), v) +
+                                                    ": model.path: " + loaded.status().message());
+                           c->evaluation.alert.risk_model =
+                               std::make_shared<const model::RiskModel>(std::move(*loaded));
                            return Status::Ok();
                          }}});
         }},

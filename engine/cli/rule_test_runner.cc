@@ -12,6 +12,7 @@
 #include "cli/config_loader.h"
 #include "common/calendar.h"
 #include "ingest/replayer.h"
+#include "model/risk_model_file.h"
 #include "rules/rule_loader.h"
 
 namespace churnwatch::cli {
@@ -110,6 +111,15 @@ Result<RuleTestSummary> RunRuleTestFile(const std::string& file, std::ostream& o
         options.evaluation.interval_micros = *d;
       }
       if (ev["sweep_days"]) options.evaluation.sweep_days = ev["sweep_days"].as<int>();
+    }
+    // A risk model (feature churn_risk), relative to the test file like the rule files.
+    if (const YAML::Node m = root["model"]) {
+      std::string path = (base / m.as<std::string>()).lexically_normal().string();
+      auto loaded = model::LoadRiskModel(path);
+      if (!loaded.ok())
+        return InvalidArgument(Where(file, m) + ": model: " + loaded.status().message());
+      options.evaluation.alert.risk_model =
+          std::make_shared<const model::RiskModel>(std::move(*loaded));
     }
     options.rules = rules;
 

@@ -6,6 +6,7 @@
 //   time_zone: Asia/Shanghai             # optional (default Asia/Shanghai)
 //   language: en                         # annotations language to compare (default zh-CN)
 //   evaluation: {interval: 15m, sweep_days: 7}   # optional, engine defaults
+//   model: models/silence.json           # optional risk model (churn_risk), relative to the file
 //   tests:
 //     - name: two quarters of decline
 //       account: {account_id: A1, tier: KEY, name: Acme, owner: {id: m1, name: Wang}}

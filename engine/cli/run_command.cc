@@ -14,6 +14,7 @@
 #include "common/clock.h"
 #include "http/http_server.h"
 #include "kafka/client_config.h"
+#include "model/risk_model_file.h"
 #include "rules/rule_loader.h"
 
 namespace churnwatch::cli {
@@ -21,7 +22,7 @@ namespace {
 
 struct RunOptions {
   std::string config_file;
-  std::string bootstrap, group, state_dir, http, time_zone, rules, as_of, clv_params,
+  std::string bootstrap, group, state_dir, http, time_zone, rules, as_of, clv_params, model,
       log_level = "info", log_format = "text";
   bool check = false;
   std::vector<std::string> properties;
@@ -50,6 +51,12 @@ int RunEngine(const RunOptions& o) {
     if (!params.ok())
       return Fail("run", InvalidArgument("--clv-params: " + params.status().message()));
     config.evaluation.alert.clv = *params;
+  }
+  if (!o.model.empty()) {
+    auto loaded = model::LoadRiskModel(o.model);
+    if (!loaded.ok()) return Fail("run", InvalidArgument("--model: " + loaded.status().message()));
+    config.evaluation.alert.risk_model =
+        std::make_shared<const model::RiskModel>(std::move(*loaded));
   }
   ResolveDefaultRulesPath(&config);
   if (Status s = ApplyAlertingFlags(o.alerting, &config); !s.ok()) return Fail("run", s);
@@ -133,6 +140,10 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--clv-params", opts->clv_params,
                   "BG/NBD parameters file written by `churnwatch fit` (config clv.params); behind "
                   "the p_alive features. Default: the CDNOW master fit");
+  cmd->add_option("--model", opts->model,
+                  "Risk model file written by `churnwatch train` (config model.path): feature "
+                  "churn_risk and\nrule churn_risk_high. Without one churn_risk is NaN and that "
+                  "rule never fires");
   cmd->add_option(
       "--as-of", opts->as_of,
       "Act as if the wall clock stood at this RFC 3339 instant (replays and reproducible tests)");

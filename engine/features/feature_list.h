@@ -17,6 +17,18 @@
   X(qty_change_q2, "ratio", "(qty_q2 - qty_q3) / qty_q3; NaN when qty_q3 = 0")                         \
   X(amount_change_q1, "ratio", "(amount_q1 - amount_q2) / amount_q2")                                  \
   X(amount_change_q2, "ratio", "(amount_q2 - amount_q3) / amount_q3")                                  \
+  X(qty_yoy_change_q1, "ratio",                                                                        \
+    "(qty_q1 - the same quarter a year earlier) / that quarter: seasonality; NaN before the "          \
+    "first "                                                                                           \
+    "order or when it was 0")                                                                          \
+  X(qty_q1_vs_normal, "ratio",                                                                         \
+    "qty_q1 / mean(q2..q5) - 1, over the quarters since the first order (>= 2); the decline "          \
+    "against "                                                                                         \
+    "the account's own normal")                                                                        \
+  X(qty_q1_zscore, "std devs",                                                                         \
+    "(qty_q1 - mean(q2..q5)) / their standard deviation (at least 10% of the mean): the decline "      \
+    "in "                                                                                              \
+    "units of the account's own quarter-to-quarter variability")                                       \
   X(quarter_elapsed, "ratio", "share of the running quarter elapsed at evaluation time (0..1)")        \
   X(qty_pace_q0, "units",                                                                              \
     "qty_q0 projected to the full quarter; NaN before 10% of it has elapsed")                          \
@@ -24,8 +36,10 @@
   X(product_lines_active, "count", "product lines with PLACED orders in the last 180 days")            \
   X(product_lines_total, "count", "product lines ever ordered")                                        \
   X(product_lines_dropped, "count",                                                                    \
-    "lines ordered in q2 or q3 but not since the start of q1, while other lines were ordered "         \
-    "since then")                                                                                      \
+    "regular lines (>= 4 order days in >= 2 quarters, >= 10% of the account's volume in the year "     \
+    "before their last order) silent > 3x their own median gap and >= 91 days, while another "         \
+    "line "                                                                                            \
+    "was ordered in the last 91 days")                                                                 \
   X(orders_365d, "count", "PLACED orders in the last 365 days")                                        \
   X(order_days_total, "count", "distinct days with PLACED orders, ever")                               \
   X(days_since_last_order, "days", "days since the last PLACED order; NaN if none")                    \
@@ -86,4 +100,7 @@
     "value contribution (价值贡献度): last two quarters' amount vs the two before, 2 points per " \
     "1% lost")                                                                                         \
   X(health_risk, "score 0-100", "risk exposure (风险敞口): credit, people, meetings, references")      \
-  X(health_score, "score 0-100", "weighted health: satisfaction, value and (100 - risk)")
+  X(health_score, "score 0-100", "weighted health: satisfaction, value and (100 - risk)")              \
+  X(churn_risk, "probability",                                                                         \
+    "learned probability that the account churns (the model of `churnwatch train`, config "            \
+    "model.path); NaN without a model")

@@ -30,6 +30,75 @@ double Days(int64_t micros) {
   return static_cast<double>(micros) / static_cast<double>(kMicrosPerDay);
 }
 
+// Median gap between the last (up to 24) of sorted day numbers; NaN below 3 days.
+double MedianGap(const std::vector<int64_t>& days) {
+  if (days.size() < 3) return kNaN;
+  size_t first = days.size() > 24 ? days.size() - 24 : 0;
+  std::vector<double> gaps;
+  for (size_t i = first + 1; i < days.size(); ++i)
+    gaps.push_back(static_cast<double>(days[i] - days[i - 1]));
+  std::sort(gaps.begin(), gaps.end());
+  size_t n = gaps.size();
+  return n % 2 ? gaps[n / 2] : (gaps[n / 2 - 1] + gaps[n / 2]) / 2;
+}
+
+int MonthIndex(MonthKey m) { return (m / 100) * 12 + (m % 100) - 1; }
+
+// Partial churn (客户业务流失): the lines the account bought regularly and has stopped buying
+// while it goes on buying others. A line counts when
+//   - it was regular: at least kRegularLineDays order days, in at least 2 calendar quarters;
+//   - it mattered: at least kRegularLineShare of the account's volume (amount; quantity when
+//     the history has no amounts) over the 12 months up to the line's last order;
+//   - it is silent well past its own cycle: for more than kLineSilenceCycles times its median
+//     gap between order days, and at least kLineSilenceMinDays;
+//   - the account still buys: another line had an order in the last kLineSilenceMinDays days.
+// An occasional line that stops, or a small one, is the account's normal mix, not a loss.
+constexpr size_t kRegularLineDays = 4;
+constexpr double kRegularLineShare = 0.10;
+constexpr double kLineSilenceCycles = 3;
+constexpr int64_t kLineSilenceMinDays = 91;
+
+std::vector<std::string> DroppedProductLines(
+    const state::AccountSnapshot& s, const std::map<std::string, std::vector<int64_t>>& line_days,
+    int64_t today_n, bool has_amounts) {
+  std::vector<std::string> dropped;
+  bool other_recent = false;
+  std::vector<std::pair<std::string, int64_t>> silent;  // candidate line, its last order day
+  for (const auto& [line, days] : line_days) {
+    if (days.empty()) continue;
+    int64_t silence = today_n - days.back();
+    if (silence < kLineSilenceMinDays) {
+      other_recent = true;
+      continue;
+    }
+    if (days.size() < kRegularLineDays) continue;
+    std::set<int64_t> quarters;
+    for (int64_t d : days) {
+      DayKey day = Calendar::DayFromNumber(d);
+      quarters.insert(Calendar::QuarterOfMonth(day / 100));
+    }
+    double gap = MedianGap(days);
+    if (quarters.size() < 2 || !(silence > kLineSilenceCycles * gap)) continue;
+    silent.emplace_back(line, days.back());
+  }
+  if (!other_recent) return dropped;  // every line stopped: full churn, not partial
+  for (const auto& [line, last_day] : silent) {
+    const int last_month = MonthIndex(Calendar::DayFromNumber(last_day) / 100);
+    double line_volume = 0, account_volume = 0;
+    for (const auto& row : s.order_months) {
+      int m = MonthIndex(row.month);
+      if (m > last_month || m <= last_month - 12) continue;
+      double v = static_cast<double>(
+          row.counters.Get(has_amounts ? state::kOrderAmountMinor : state::kOrderQuantity));
+      account_volume += v;
+      if (row.product_line == line) line_volume += v;
+    }
+    if (account_volume > 0 && line_volume >= kRegularLineShare * account_volume)
+      dropped.push_back(line);
+  }
+  return dropped;
+}
+
 }  // namespace
 
 const std::vector<FeatureInfo>& FeatureCatalog() {
@@ -63,7 +132,8 @@ const std::vector<std::string>& TextFieldNames() {
                                                  "quarter_q2",
                                                  "quarter_q3",
                                                  "dropped_product_lines",
-                                                 "p_alive_lowest_line_name"};
+                                                 "p_alive_lowest_line_name",
+                                                 "churn_risk_drivers"};
   return names;
 }
 
@@ -94,7 +164,6 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
   for (int i = 0; i < 4; ++i)
     out.text["quarter_q" + std::to_string(i)] = Calendar::QuarterLabel(q[i]);
   double qty[6] = {}, amount[6] = {}, orders_q1 = 0;
-  std::map<std::string, std::set<int>> line_quarters;  // product line → quarter indexes with orders
   std::set<std::string> lines_total;
   for (const auto& row : s.order_months) {
     if (row.counters.Get(state::kOrderCount) == 0) continue;
@@ -105,7 +174,6 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
       qty[i] += static_cast<double>(row.counters.Get(state::kOrderQuantity));
       amount[i] += static_cast<double>(row.counters.Get(state::kOrderAmountMinor));
       if (i == 1) orders_q1 += static_cast<double>(row.counters.Get(state::kOrderCount));
-      line_quarters[row.product_line].insert(i);
     }
   }
   for (int i = 0; i < 5; ++i) {
@@ -117,6 +185,28 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
   f[k_qty_change_q2] = Ratio(qty[2], qty[3]);
   f[k_amount_change_q1] = Ratio(amount[1], amount[2]);
   f[k_amount_change_q2] = Ratio(amount[2], amount[3]);
+  // The account's own normal for q1: the mean and spread of q2..q5, over the quarters since its
+  // first order (quarters before it are not zeros of a customer, they are no customer).
+  QuarterKey first_quarter = q[0];
+  for (const auto& row : s.order_months) {
+    if (row.counters.Get(state::kOrderCount) > 0)
+      first_quarter = std::min(first_quarter, Calendar::QuarterOfMonth(row.month));
+  }
+  double sum = 0, sum_sq = 0, n = 0;
+  for (int i = 2; i < 6 && q[i] >= first_quarter; ++i) {
+    sum += qty[i];
+    sum_sq += qty[i] * qty[i];
+    ++n;
+  }
+  if (n >= 2 && sum > 0) {
+    double mean = sum / n;
+    double spread = std::sqrt(std::max(sum_sq / n - mean * mean, 0.0));
+    // A floor of 10 % of the mean: two identical quarters are not a promise of zero variance.
+    spread = std::max(spread, 0.1 * mean);
+    f[k_qty_q1_vs_normal] = qty[1] / mean - 1;
+    f[k_qty_q1_zscore] = (qty[1] - mean) / spread;
+  }
+  f[k_qty_yoy_change_q1] = q[5] >= first_quarter ? Ratio(qty[1], qty[5]) : kNaN;
   UnixMicros q_start = cal.StartOfQuarter(q0),
              q_end = cal.StartOfQuarter(Calendar::NextQuarter(q0));
   double elapsed = std::clamp(
@@ -126,22 +216,24 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
   f[k_qty_pace_change] = Ratio(f[k_qty_pace_q0], qty[1]);
   f[k_product_lines_total] = static_cast<double>(lines_total.size());
 
-  // Partial churn: a line present in q2 or q3, absent in q1 and q0, while another line is
-  // present in q1 or q0.
-  std::vector<std::string> dropped;
-  bool others_recent = false;
-  for (const auto& [line, qs] : line_quarters) {
-    bool recent = qs.count(0) || qs.count(1);
-    bool before = qs.count(2) || qs.count(3);
-    if (recent) others_recent = true;
-    if (before && !recent) dropped.push_back(line);
+  // Per product line: its distinct order days up to today (from each line-month's order-day
+  // bits; rows are sorted by line, then month, so each line's days come out in order).
+  std::map<std::string, std::vector<int64_t>> line_days;
+  bool has_amounts = false;
+  for (const auto& row : s.order_months) {
+    has_amounts = has_amounts || row.counters.Get(state::kOrderAmountMinor) > 0;
+    const int64_t bits = row.counters.Get(state::kOrderPlacedDays);
+    for (int d = 1; d <= 31; ++d) {
+      if ((bits >> (d - 1) & 1) == 0) continue;
+      DayKey day = row.month * 100 + d;
+      if (day <= today) line_days[row.product_line].push_back(Calendar::DayNumber(day));
+    }
   }
-  f[k_product_lines_dropped] = others_recent ? static_cast<double>(dropped.size()) : 0;
-  if (others_recent) {
-    std::string joined;
-    for (const auto& l : dropped) joined += (joined.empty() ? "" : ", ") + l;
-    out.text["dropped_product_lines"] = joined;
-  }
+  std::vector<std::string> dropped = DroppedProductLines(s, line_days, today_n, has_amounts);
+  f[k_product_lines_dropped] = static_cast<double>(dropped.size());
+  std::string joined;
+  for (const auto& l : dropped) joined += (joined.empty() ? "" : ", ") + l;
+  out.text["dropped_product_lines"] = joined;
 
   // --- Purchase cycle from order days.
   std::set<std::string> active_lines;
@@ -173,13 +265,7 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
     if (last_order != INT64_MIN) f[k_days_since_last_order] = Days(at - last_order);
   }
   if (order_days.size() >= 3) {
-    size_t first = order_days.size() > 24 ? order_days.size() - 24 : 0;
-    std::vector<double> gaps;
-    for (size_t i = first + 1; i < order_days.size(); ++i)
-      gaps.push_back(static_cast<double>(order_days[i] - order_days[i - 1]));
-    std::sort(gaps.begin(), gaps.end());
-    size_t n = gaps.size();
-    double median = n % 2 ? gaps[n / 2] : (gaps[n / 2 - 1] + gaps[n / 2]) / 2;
+    double median = MedianGap(order_days);
     f[k_median_order_gap_days] = median;
     if (median > 0) f[k_silence_ratio] = f[k_days_since_last_order] / median;
   }
@@ -192,17 +278,7 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
       f[k_expected_purchases_next_quarter] =
           clv::ExpectedPurchases(*clv, *summary, kQuarterDays / clv->time_unit_days);
     }
-    // Per product line, from each line-month's order-day bits (rows are sorted by line, then
-    // month, so each line's days come out in order).
-    std::map<std::string, std::vector<int64_t>> line_days;
-    for (const auto& row : s.order_months) {
-      const int64_t bits = row.counters.Get(state::kOrderPlacedDays);
-      for (int d = 1; d <= 31; ++d) {
-        if ((bits >> (d - 1) & 1) == 0) continue;
-        DayKey day = row.month * 100 + d;
-        if (day <= today) line_days[row.product_line].push_back(Calendar::DayNumber(day));
-      }
-    }
+    // Per product line, each from its own order days.
     for (const auto& [line, days] : line_days) {
       auto line_summary = clv::Summarise(days, today_n, clv->time_unit_days);
       if (!line_summary) continue;

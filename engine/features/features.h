@@ -45,7 +45,8 @@ int FeatureIndex(std::string_view name);
 
 // Text fields rules may quote in annotations (not usable in expressions): account_name,
 // account_id, tier_name, owner_id, owner_name, owner_email, region, industry, quarter_q0,
-// quarter_q1, quarter_q2, quarter_q3, dropped_product_lines, p_alive_lowest_line_name.
+// quarter_q1, quarter_q2, quarter_q3, dropped_product_lines, p_alive_lowest_line_name,
+// churn_risk_drivers (set with churn_risk when a risk model is loaded: model/risk_model.h).
 const std::vector<std::string>& TextFieldNames();
 
 struct FeatureValues {

@@ -8,6 +8,7 @@
 #include "features/features.h"
 #include "http/json_reply.h"
 #include "ingest/engine.h"
+#include "rules/alert_lifecycle.h"
 
 namespace churnwatch::http {
 namespace {
@@ -36,6 +37,7 @@ int TierRank(const std::string& tier) {
 struct Row {
   std::string id, name, worst, since, tier;
   double score = 0;
+  double risk = NAN;  // churn_risk; NaN without a model
   json body;
 };
 
@@ -65,9 +67,9 @@ Result<AccountListQuery> ParseAccountListQuery(
     if (key == "limit") limit = value;
     if (key == "cursor") cursor = value;
   }
-  static const std::set<std::string> kSorts = {"health", "severity", "name", "id", "since"};
+  static const std::set<std::string> kSorts = {"health", "severity", "name", "id", "since", "risk"};
   if (!kSorts.count(q.sort))
-    return InvalidArgument("parameter 'sort' must be health, severity, name, id or since");
+    return InvalidArgument("parameter 'sort' must be health, severity, name, id, since or risk");
   if (order != "asc" && order != "desc")
     return InvalidArgument("parameter 'order' must be asc or desc");
   q.descending = order == "desc";
@@ -108,10 +110,16 @@ Result<json> ListAccounts(const ingest::Engine& engine, const AccountListQuery& 
     if (!snap.ok()) return snap.status();
     if (!snap->has_value()) continue;
     const state::AccountSnapshot& s = **snap;
-    auto values = features::ComputeFeatures(s, at, engine.calendar(),
-                                            engine.config().evaluation.alert.health);
+    auto values =
+        rules::AccountFeatures(s, at, engine.calendar(), engine.config().evaluation.alert);
     const auto& text = values.text;
-    Row row{id, text.at("account_name"), "", "", text.at("tier_name"), values.Get("health_score"),
+    Row row{id,
+            text.at("account_name"),
+            "",
+            "",
+            text.at("tier_name"),
+            values.Get("health_score"),
+            values.Get("churn_risk"),
             {}};
     // One entry per signal (two rules of one signal are one reason, not two); the rules behind
     // each are in firing_rules.
@@ -161,28 +169,33 @@ Result<json> ListAccounts(const ingest::Engine& engine, const AccountListQuery& 
       volume.push_back(
           {{"quarter", Calendar::QuarterLabel(q)}, {"quantity", qty}, {"amount_minor", amount}});
     }
-    row.body = {{"account_id", id},
-                {"name", row.name},
-                {"tier", text.at("tier_name")},
-                {"owner", {{"id", text.at("owner_id")}, {"name", text.at("owner_name")}}},
-                {"region", text.at("region")},
-                {"health",
-                 {{"score", row.score},
-                  {"satisfaction", values.Get("health_satisfaction")},
-                  {"value", values.Get("health_value")},
-                  {"risk", values.Get("health_risk")}}},
-                {"firing_signals", signal_set},
-                {"firing_rules", firing_rules},
-                {"worst_severity", row.worst.empty() ? json(nullptr) : json(row.worst)},
-                {"since", row.since.empty() ? json(nullptr) : json(row.since)},
-                {"volume", volume}};
+    row.body = {
+        {"account_id", id},
+        {"name", row.name},
+        {"tier", text.at("tier_name")},
+        {"owner", {{"id", text.at("owner_id")}, {"name", text.at("owner_name")}}},
+        {"region", text.at("region")},
+        {"health",
+         {{"score", row.score},
+          {"satisfaction", values.Get("health_satisfaction")},
+          {"value", values.Get("health_value")},
+          {"risk", values.Get("health_risk")}}},
+        {"firing_signals", signal_set},
+        {"firing_rules", firing_rules},
+        {"worst_severity", row.worst.empty() ? json(nullptr) : json(row.worst)},
+        {"since", row.since.empty() ? json(nullptr) : json(row.since)},
+        {"volume", volume},
+        {"churn_risk", std::isnan(row.risk) ? json(nullptr)
+                                            : json{{"probability", row.risk},
+                                                   {"drivers", text.at("churn_risk_drivers")}}}};
     rows.push_back(std::move(row));
   }
 
   // Each sort's natural order (asc): lowest health first (unknown last); worst severity
   // first, then the higher tier (strategic first: a critical strategic account is the one to
   // call), then lowest health; name; id; oldest firing first (accounts without alerts last).
-  // order=desc reverses it; ties are always broken by account id.
+  // risk: highest churn_risk first (accounts without one last). order=desc reverses it; ties
+  // are always broken by account id.
   auto three_way = [](const auto& a, const auto& b) { return a < b ? -1 : b < a ? 1 : 0; };
   auto health = [&](const Row& a, const Row& b) {
     if (std::isnan(a.score) || std::isnan(b.score))
@@ -197,6 +210,11 @@ Result<json> ListAccounts(const ingest::Engine& engine, const AccountListQuery& 
       return c != 0 ? c : health(a, b);
     }
     if (query.sort == "name") return three_way(a.name, b.name);
+    if (query.sort == "risk") {
+      if (std::isnan(a.risk) || std::isnan(b.risk))
+        return three_way(std::isnan(a.risk), std::isnan(b.risk));
+      return three_way(b.risk, a.risk);
+    }
     if (query.sort == "since") {
       int c = three_way(a.since.empty(), b.since.empty());
       return c != 0 ? c : three_way(a.since, b.since);

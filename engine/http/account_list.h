@@ -3,7 +3,8 @@
 //
 // Each entry carries what the at-risk list shows: name, tier, owner, region, health and its
 // components, firing signals, worst severity, since (earliest firing alert's start) and the
-// order quantity of the last four complete calendar quarters. The body also has `counts` per
+// order quantity of the last four complete calendar quarters, and churn_risk {probability,
+// drivers} when a risk model is loaded (null otherwise). The body also has `counts` per
 // worst severity (over the accounts matching every filter except `severity`), `facets` (the
 // tiers, owners, regions present, unfiltered) and `total` (accounts matching every filter).
 //
@@ -26,10 +27,10 @@ namespace churnwatch::http {
 struct AccountListQuery {
   std::string tier, owner, region, signal, severity, q;  // "" = no filter
   std::string firing;                                    // "", "true" or "false"
-  std::string sort = "health";                           // health | severity | name | id | since
-  bool descending = false;                               // order=desc
-  size_t limit = 50;                                     // 1..500
-  size_t offset = 0;                                     // from cursor
+  std::string sort = "health";  // health | severity | name | id | since | risk
+  bool descending = false;      // order=desc
+  size_t limit = 50;            // 1..500
+  size_t offset = 0;            // from cursor
 };
 
 // Longest accepted value of any parameter, in bytes.

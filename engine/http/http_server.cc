@@ -26,6 +26,7 @@
 #include "http/json_reply.h"
 #include "http/query_params.h"
 #include "ingest/engine.h"
+#include "rules/alert_lifecycle.h"
 
 namespace churnwatch::http {
 
@@ -163,8 +164,8 @@ void HttpServer::Routes() {
     json body = AccountToJson(**found, engine_->calendar());
     // Features as of now (the engine's clock), as rules would see them at an evaluation now.
     UnixMicros at = engine_->clock().Now();
-    auto values = features::ComputeFeatures(**found, at, engine_->calendar(),
-                                            engine_->config().evaluation.alert.health);
+    auto values = rules::AccountFeatures(**found, at, engine_->calendar(),
+                                         engine_->config().evaluation.alert);
     json feats = json::object();
     const auto& catalog = features::FeatureCatalog();
     for (size_t i = 0; i < catalog.size(); ++i) {
@@ -176,6 +177,11 @@ void HttpServer::Routes() {
                       {"satisfaction", feats["health_satisfaction"]},
                       {"value", feats["health_value"]},
                       {"risk", feats["health_risk"]}};
+    // The learned risk and the features behind it (null without a model: `run --model`).
+    body["churn_risk"] = std::isnan(values.Get("churn_risk"))
+                             ? json(nullptr)
+                             : json{{"probability", values.Get("churn_risk")},
+                                    {"drivers", values.text.at("churn_risk_drivers")}};
     SendJson(res, 200, body);
   });
 
@@ -192,6 +198,7 @@ void HttpServer::Routes() {
                        {"kind", r.kind},
                        {"expr", r.expr},
                        {"for_seconds", r.for_micros / kMicrosPerSecond},
+                       {"cooldown_seconds", r.cooldown_micros / kMicrosPerSecond},
                        {"severity", r.severity},
                        {"severity_by_tier", r.severity_by_tier},
                        {"tiers", r.tiers},

@@ -2,7 +2,10 @@
 
 #include <prometheus/registry.h>
 
+#include <algorithm>
+
 #include "state/account_snapshot.h"
+#include "state/key_codec.h"
 
 namespace churnwatch::ingest {
 
@@ -97,6 +100,23 @@ Result<std::vector<v1::AlertRecord>> Replayer::AlertsOf(const std::string& accou
   auto snap = state::ReadAccountSnapshot(*task_->store(), account_id);
   if (!snap.ok()) return snap.status();
   return snap->alerts;
+}
+
+Status Replayer::ForEachAccount(
+    const std::function<Status(const state::AccountSnapshot&)>& visit) const {
+  std::vector<std::string> ids;
+  CW_RETURN_IF_ERROR(
+      task_->store()->ScanAll(state::Family::kAccounts, [&](std::string_view k, std::string_view) {
+        if (auto a = state::ParseAccountOfKey(k)) ids.push_back(*a);
+        return true;
+      }));
+  std::sort(ids.begin(), ids.end());
+  for (const auto& id : ids) {
+    auto snap = state::ReadAccountSnapshot(*task_->store(), id);
+    if (!snap.ok()) return snap.status();
+    CW_RETURN_IF_ERROR(visit(*snap));
+  }
+  return Status::Ok();
 }
 
 }  // namespace churnwatch::ingest

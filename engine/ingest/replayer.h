@@ -9,6 +9,7 @@
 // Thread-safety: single-threaded.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "common/clock.h"
 #include "ingest/partition_task.h"
 #include "ingest/rule_set_holder.h"
+#include "state/account_snapshot.h"
 
 namespace prometheus {
 class Registry;
@@ -51,6 +53,9 @@ class Replayer {
   const std::vector<v1::Alert>& transitions() const;
   // Alert records of `account_id` (all rules that ever matched).
   Result<std::vector<v1::AlertRecord>> AlertsOf(const std::string& account_id) const;
+  // Calls `visit` with the snapshot of every account in the store, by account id; stops at
+  // the first error `visit` returns (or a store read fails) and returns it.
+  Status ForEachAccount(const std::function<Status(const state::AccountSnapshot&)>& visit) const;
   // Rejected events: reason + detail.
   const std::vector<Rejection>& rejected() const;
   const Calendar& calendar() const { return calendar_; }

@@ -123,6 +123,14 @@ std::string AlertId(const std::string& account_id, const std::string& rule_id,
   return Hex64(Fnv1a64(account_id + '\x1f' + rule_id + '\x1f' + std::to_string(active_since)));
 }
 
+features::FeatureValues AccountFeatures(const state::AccountSnapshot& snapshot, UnixMicros at,
+                                        const Calendar& calendar, const AlertOptions& options) {
+  features::FeatureValues values =
+      features::ComputeFeatures(snapshot, at, calendar, options.health, &options.clv);
+  if (options.risk_model) options.risk_model->Apply(&values);
+  return values;
+}
+
 std::vector<AlertChange> EvaluateAccount(RuleEvaluator& ev, const state::AccountSnapshot& snap,
                                          UnixMicros at, const Calendar& calendar,
                                          const AlertOptions& options) {
@@ -131,8 +139,7 @@ std::vector<AlertChange> EvaluateAccount(RuleEvaluator& ev, const state::Account
   for (const auto& r : snap.alerts) records[r.rule()] = &r;
   const RuleSet& set = ev.set();
   if (set.rules.empty() && records.empty()) return changes;
-  features::FeatureValues values =
-      features::ComputeFeatures(snap, at, calendar, options.health, &options.clv);
+  features::FeatureValues values = AccountFeatures(snap, at, calendar, options);
   const std::string& tier = values.text.at("tier_name");
 
   for (size_t i = 0; i < set.rules.size(); ++i) {
@@ -145,6 +152,10 @@ std::vector<AlertChange> EvaluateAccount(RuleEvaluator& ev, const state::Account
     // Most evaluations change nothing: decide first, copy a record only for a transition.
     v1::AlertRecord rec;
     if (holds) {
+      if (!active && before == v1::ALERT_STATE_RESOLVED && rule.cooldown_micros > 0 &&
+          at - old->resolved_at_us() < rule.cooldown_micros) {
+        continue;  // within the cool-down after the last episode resolved
+      }
       if (!active) {
         rec.set_rule(rule.id);
         rec.set_active_since_us(at);

@@ -12,6 +12,7 @@
 // transition published twice (after a crash between the store write and Kafka's ack).
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +22,7 @@
 #include "clv/params_file.h"
 #include "common/calendar.h"
 #include "features/features.h"
+#include "model/risk_model.h"
 #include "rules/rule_evaluator.h"
 #include "state/account_snapshot.h"
 
@@ -33,7 +35,15 @@ struct AlertOptions {
   // BG/NBD parameters behind p_alive (config `clv.params`, a file written by `churnwatch fit`).
   // Default: clv::DefaultParams(), the CDNOW master fit.
   clv::BgNbdParams clv = clv::DefaultParams();
+  // The learned risk model behind churn_risk (config `model.path`, `run --model`, a file
+  // written by `churnwatch train`). Null: churn_risk is NaN and rules on it never hold.
+  std::shared_ptr<const model::RiskModel> risk_model;
 };
+
+// Every feature of `snapshot` as of `at` under `options` (health weights, BG/NBD parameters,
+// risk model): what rules are evaluated on and what the HTTP API shows.
+features::FeatureValues AccountFeatures(const state::AccountSnapshot& snapshot, UnixMicros at,
+                                        const Calendar& calendar, const AlertOptions& options);
 
 struct AlertChange {
   v1::AlertRecord record;            // the new state to persist

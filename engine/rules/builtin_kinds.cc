@@ -9,11 +9,14 @@ const std::vector<BuiltinKind>& BuiltinKinds() {
       {"volume_decline",
        "volume_decline",
        "Purchase volume fell two complete quarters in a row (采购量连续两季度下降), each by at "
-       "least min_drop.",
-       "qty_change_q1 <= -${min_drop} && qty_change_q2 <= -${min_drop}",
-       {{"min_drop", 0.10}},
+       "least min_drop, and the account's normal says it matters: the last quarter at least "
+       "min_loss below the mean of the four before it and min_z of their standard deviations, "
+       "and not merely the season (not up on the same quarter a year earlier, when known).",
+       "qty_change_q1 <= -${min_drop} && qty_change_q2 <= -${min_drop} && qty_q1_vs_normal <= "
+       "-${min_loss} && qty_q1_zscore <= -${min_z} && (qty_yoy_change_q1 > -${min_drop} ? 0 : 1)",
+       {{"min_drop", 0.10}, {"min_loss", 0.10}, {"min_z", 1.0}},
        {"quarter_q1", "qty_q1", "quarter_q2", "qty_q2", "quarter_q3", "qty_q3", "qty_change_q1",
-        "qty_change_q2"}},
+        "qty_change_q2", "qty_q1_vs_normal", "qty_q1_zscore", "qty_yoy_change_q1"}},
       {"volume_decline_early",
        "volume_decline",
        "The running quarter is on pace to fall below the last one by at least min_drop (early "
@@ -62,9 +65,13 @@ const std::vector<BuiltinKind>& BuiltinKinds() {
         "product_lines_total"}},
       {"purchase_silence",
        "purchase_silence",
-       "No order for much longer than the account's own purchase cycle (full churn risk).",
-       "silence_ratio >= ${min_ratio} && days_since_last_order >= ${min_days}",
-       {{"min_ratio", 3}, {"min_days", 45}},
+       "No order for much longer than the account's own purchase cycle (full churn risk): at "
+       "least min_days, and min_ratio times its median gap between order days when it has one "
+       "(3 order days or more; with two, the silence alone decides; one order is not yet a "
+       "rhythm).",
+       "days_since_last_order >= ${min_days} && order_days_total >= 2 && (silence_ratio < "
+       "${min_ratio} ? 0 : 1)",
+       {{"min_ratio", 2}, {"min_days", 90}},
        {"days_since_last_order", "median_order_gap_days", "silence_ratio", "order_days_total"}},
       {"service_degradation",
        "service_degradation",

@@ -24,6 +24,10 @@ struct Rule {
   std::string kind;        // built-in kind it came from, or "" for a plain expr
   std::string expr;        // muParser expression over feature names; true = non-zero and not NaN
   int64_t for_micros = 0;  // how long the condition must hold before firing
+  // Hysteresis: after an alert of this rule resolved, the condition holding again within this
+  // long does not start a new episode (the same condition flickering around its threshold is
+  // one problem, not many). 0 = none.
+  int64_t cooldown_micros = 0;
   std::string severity = "warning";                     // info | warning | critical
   std::map<std::string, std::string> severity_by_tier;  // tier name → severity
   std::vector<std::string> tiers;             // tiers the rule applies to (lower-case); empty = all

@@ -38,7 +38,9 @@ bool IsReservedLabel(const std::string& name) {
 Result<int64_t> Duration(const std::string& text) {
   size_t i = 0;
   int64_t n = 0;
-  while (i < text.size() && text[i] >= '0' && text[i] <= '9') n = n * 10 + (text[i++] - '0');
+  // Stops growing past the limit below, so a long run of digits cannot overflow.
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9' && n <= (int64_t{1} << 40))
+    n = n * 10 + (text[i++] - '0');
   std::string unit = text.substr(i);
   if (i == 0 || n > (int64_t{1} << 40))
     return InvalidArgument("'" + text + "' is not a duration such as 7d or 12h");
@@ -154,9 +156,9 @@ class FileLoader {
 
   void LoadRule(const YAML::Node& r, const std::string& group) {
     if (!r.IsMap()) return Problem(r, "a rule must be a mapping");
-    static const std::set<std::string> known = {"id",          "kind",     "params", "expr",
-                                                "for",         "severity", "tiers",  "labels",
-                                                "annotations", "evidence"};
+    static const std::set<std::string> known = {"id",          "kind",     "params",  "expr",
+                                                "for",         "severity", "tiers",   "labels",
+                                                "annotations", "evidence", "cooldown"};
     for (const auto& kv : r) {
       std::string k = kv.first.as<std::string>();
       if (!known.count(k)) Problem(kv.first, "unknown key '" + k + "' in rule");
@@ -228,6 +230,14 @@ class FileLoader {
         Problem(r["for"], "for: " + d.status().message());
       } else {
         rule.for_micros = *d;
+      }
+    }
+    if (r["cooldown"]) {
+      auto d = Duration(r["cooldown"].as<std::string>());
+      if (!d.ok()) {
+        Problem(r["cooldown"], "cooldown: " + d.status().message());
+      } else {
+        rule.cooldown_micros = *d;
       }
     }
     if (const YAML::Node sev = r["severity"]) {

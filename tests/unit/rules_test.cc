@@ -98,6 +98,7 @@ class Account {
     row->counters.Add(state::kOrderCount, 1);
     row->counters.Min(state::kOrderFirstAt, t);
     row->counters.Max(state::kOrderLastAt, t);
+    row->counters.Or(state::kOrderPlacedDays, int64_t{1} << (day % 100 - 1));
     state::CounterRecord& d = Day(snap_.order_days, day, state::CounterLayout::kOrderDay);
     d.Add(state::kDayOrders, 1);
     d.Add(state::kDayQuantity, qty);
@@ -235,6 +236,46 @@ TEST(VolumeDeclineKind, JustShortOfTheThresholdDoesNotHold) {
   EXPECT_FALSE(Fires(KindRule("volume_decline"), a, T("2026-10-10T16:00:00Z")));
   Account b = ThreeQuarters(100, 91, 60);  // -9%, -34%
   EXPECT_FALSE(Fires(KindRule("volume_decline"), b, T("2026-10-10T16:00:00Z")));
+}
+
+// Quarterly quantities from 2025Q1 (one order mid-quarter each), evaluated early in 2026Q4.
+Account Quarters(const std::vector<int64_t>& quantities) {
+  Account a;
+  a.Profile(v1::TIER_KEY);
+  const char* mid[] = {"2025-02-15", "2025-05-15", "2025-08-15", "2025-11-15",
+                       "2026-02-15", "2026-05-15", "2026-08-15"};
+  for (size_t i = 0; i < quantities.size() && i < 7; ++i)
+    a.Order(T(std::string(mid[i]) + "T02:00:00Z"), "bearings", quantities[i]);
+  return a;
+}
+
+TEST(VolumeDeclineKind, JudgedAgainstTheAccountsOwnNormal) {
+  UnixMicros at = T("2026-10-10T16:00:00Z");
+  // Steady at 100, then 86 and 70: normal = mean(86, 100, 100, 100) = 96.5, spread floored at
+  // 9.65; 70 is 27 % and 2.7 spreads below it, 30 % below 2025Q3.
+  Account steady = Quarters({100, 100, 100, 100, 100, 86, 70});
+  features::FeatureValues f = Features(steady, at);
+  EXPECT_NEAR(f.Get("qty_q1_vs_normal"), 70 / 96.5 - 1, 1e-12);
+  EXPECT_NEAR(f.Get("qty_q1_zscore"), (70 - 96.5) / 9.65, 1e-12);
+  EXPECT_NEAR(f.Get("qty_yoy_change_q1"), -0.3, 1e-12);
+  EXPECT_TRUE(Fires(KindRule("volume_decline"), steady, at));
+  // Noisy: the same two dips (-12.7 %, -10.4 %) lie within its usual swings.
+  Account noisy = Quarters({100, 140, 70, 130, 110, 96, 86});
+  EXPECT_GT(Features(noisy, at).Get("qty_q1_zscore"), -1);
+  EXPECT_FALSE(Fires(KindRule("volume_decline"), noisy, at));
+  EXPECT_TRUE(Fires(KindRule("volume_decline", "{min_z: 0.5}"), noisy, at) ==
+              (Features(noisy, at).Get("qty_q1_zscore") <= -0.5 &&
+               !(Features(noisy, at).Get("qty_yoy_change_q1") > -0.1)));
+  // Seasonal: Q2 and Q3 fall every year; this Q3 equals last year's.
+  Account seasonal = Quarters({120, 100, 80, 120, 120, 100, 80});
+  EXPECT_DOUBLE_EQ(Features(seasonal, at).Get("qty_yoy_change_q1"), 0);
+  EXPECT_FALSE(Fires(KindRule("volume_decline"), seasonal, at));
+  // No history a year back (first order in 2026Q1): the year-on-year check cannot hold it
+  // back, and quarters before the first order are not zeros of its normal.
+  Account young = ThreeQuarters(100, 80, 60);
+  EXPECT_TRUE(std::isnan(Features(young, at).Get("qty_yoy_change_q1")));
+  EXPECT_DOUBLE_EQ(Features(young, at).Get("qty_q1_vs_normal"), 60.0 / 90 - 1);
+  EXPECT_TRUE(Fires(KindRule("volume_decline"), young, at));
 }
 
 TEST(VolumeDeclineKind, MinDropParameter) {
@@ -390,16 +431,23 @@ TEST(VolumeDeclineEarlyKind, SingleOrderDoesNotHold) {
 
 // ------------------------------------------------------------------ product_line_dropped
 
-TEST(ProductLineDroppedKind, LineGoneSinceLastQuarterWhileAnotherContinues) {
+// Bearings every 14 days all year (last 2026-12-20); seals (20 % of the volume by default) every
+// 14 days from 2026-01-04, `seal_orders` times (12: the last on 2026-06-07).
+Account TwoLines(int seal_orders, int64_t seal_quantity = 25) {
   Account a;
-  a.Profile(v1::TIER_KEY)
-      .Order(T("2026-05-10T02:00:00Z"), "seals", 10)
-      .Order(T("2026-05-10T02:00:00Z"), "bearings", 100)
-      .Order(T("2026-08-10T02:00:00Z"), "bearings", 100);
-  // In 2026Q3 seals were ordered in the last complete quarter: not dropped yet.
-  EXPECT_FALSE(Fires(KindRule("product_line_dropped"), a, T("2026-09-30T15:00:00Z")));
-  // 2026Q4: Q3 complete without seals.
-  UnixMicros at = T("2026-10-02T16:00:00Z");
+  a.Profile(v1::TIER_KEY);
+  for (int i = 0; i < 26; ++i)
+    a.Order(T("2026-01-04T02:00:00Z") + i * 14 * kMicrosPerDay, "bearings", 100);
+  for (int i = 0; i < seal_orders; ++i)
+    a.Order(T("2026-01-04T03:00:00Z") + i * 14 * kMicrosPerDay, "seals", seal_quantity);
+  return a;
+}
+
+TEST(ProductLineDroppedKind, RegularLineSilentPastItsCycleWhileAnotherContinues) {
+  Account a = TwoLines(12);
+  // Local 2026-09-05, 90 days of silence: past 3 of its 14-day cycles, but not yet 91 days.
+  EXPECT_FALSE(Fires(KindRule("product_line_dropped"), a, T("2026-09-04T16:00:00Z")));
+  UnixMicros at = T("2026-09-05T16:00:00Z");  // local 2026-09-06: 91 days
   features::FeatureValues f = Features(a, at);
   EXPECT_EQ(f.Get("product_lines_dropped"), 1);
   EXPECT_EQ(f.Get("product_lines_total"), 2);
@@ -407,6 +455,40 @@ TEST(ProductLineDroppedKind, LineGoneSinceLastQuarterWhileAnotherContinues) {
   EXPECT_TRUE(Fires(KindRule("product_line_dropped"), a, at));
   // Two lines required: not for one.
   EXPECT_FALSE(Fires(KindRule("product_line_dropped", "{min_lines: 2}"), a, at));
+}
+
+TEST(ProductLineDroppedKind, OccasionalOrSmallLinesAreTheAccountsNormalMix) {
+  UnixMicros at = T("2026-10-02T16:00:00Z");
+  // Three order days: not a regular line.
+  Account three = TwoLines(3);
+  EXPECT_EQ(Features(three, at).Get("product_lines_dropped"), 0);
+  // Four order days in two quarters: regular.
+  Account four = TwoLines(0);
+  for (const char* t : {"2026-03-01T03:00:00Z", "2026-03-15T03:00:00Z", "2026-04-01T03:00:00Z",
+                        "2026-04-15T03:00:00Z"})
+    four.Order(T(t), "seals", 200);
+  EXPECT_EQ(Features(four, at).Get("product_lines_dropped"), 1);
+  // Four order days in one quarter: a burst, not a rhythm.
+  Account burst = TwoLines(0);
+  for (const char* t : {"2026-04-01T03:00:00Z", "2026-04-15T03:00:00Z", "2026-05-01T03:00:00Z",
+                        "2026-05-15T03:00:00Z"})
+    burst.Order(T(t), "seals", 200);
+  EXPECT_EQ(Features(burst, at).Get("product_lines_dropped"), 0);
+  // Regular but small: 12 x 5 against 13 x 100 of bearings in January to June: 4.4 %.
+  for (auto [quantity, dropped] : {std::pair{5, 0}, {12, 0}, {13, 1}}) {  // 4.4, 9.97, 10.7 %
+    Account small = TwoLines(12, quantity);
+    EXPECT_EQ(Features(small, at).Get("product_lines_dropped"), dropped) << quantity;
+  }
+}
+
+TEST(ProductLineDroppedKind, SilenceIsJudgedAgainstTheLinesOwnCycle) {
+  // Seals every 45 days, 5 times (last 2026-07-03): dropped only after 3 x 45 = 135 days.
+  Account a = TwoLines(0);
+  for (int i = 0; i < 5; ++i)
+    a.Order(T("2026-01-04T03:00:00Z") + i * 45 * kMicrosPerDay, "seals", 300);
+  EXPECT_EQ(Features(a, T("2026-10-01T16:00:00Z")).Get("product_lines_dropped"), 0);  // 91 d
+  EXPECT_EQ(Features(a, T("2026-11-14T16:00:00Z")).Get("product_lines_dropped"), 0);  // 135 d
+  EXPECT_EQ(Features(a, T("2026-11-15T16:00:00Z")).Get("product_lines_dropped"), 1);  // 136 d
 }
 
 TEST(ProductLineDroppedKind, EverythingStoppedIsFullChurnNotPartial) {
@@ -435,28 +517,30 @@ Account Cadence(int gap, int n) {
 TEST(PurchaseSilenceKind, MinDaysBoundary) {
   Account a = Cadence(14, 8);
   UnixMicros last = T("2026-01-04T16:00:00Z") + 7 * 14 * kMicrosPerDay;
-  features::FeatureValues f = Features(a, last + 45 * kMicrosPerDay);
+  features::FeatureValues f = Features(a, last + 90 * kMicrosPerDay);
   EXPECT_EQ(f.Get("median_order_gap_days"), 14);
-  EXPECT_EQ(f.Get("days_since_last_order"), 45);
-  EXPECT_TRUE(Fires(KindRule("purchase_silence"), a, last + 45 * kMicrosPerDay));
-  EXPECT_FALSE(Fires(KindRule("purchase_silence"), a, last + 45 * kMicrosPerDay - 1));
+  EXPECT_EQ(f.Get("days_since_last_order"), 90);
+  EXPECT_TRUE(Fires(KindRule("purchase_silence"), a, last + 90 * kMicrosPerDay));
+  EXPECT_FALSE(Fires(KindRule("purchase_silence"), a, last + 90 * kMicrosPerDay - 1));
+  EXPECT_TRUE(Fires(KindRule("purchase_silence", "{min_days: 45}"), a, last + 45 * kMicrosPerDay));
 }
 
 TEST(PurchaseSilenceKind, RatioBoundary) {
-  Account a = Cadence(20, 6);  // 3 x 20 = 60 days > min_days
-  UnixMicros last = T("2026-01-04T16:00:00Z") + 5 * 20 * kMicrosPerDay;
-  EXPECT_DOUBLE_EQ(Features(a, last + 60 * kMicrosPerDay).Get("silence_ratio"), 3);
-  EXPECT_TRUE(Fires(KindRule("purchase_silence"), a, last + 60 * kMicrosPerDay));
-  EXPECT_FALSE(Fires(KindRule("purchase_silence"), a, last + 59 * kMicrosPerDay));
+  Account a = Cadence(60, 5);  // 2 x 60 = 120 days > min_days
+  UnixMicros last = T("2026-01-04T16:00:00Z") + 4 * 60 * kMicrosPerDay;
+  EXPECT_DOUBLE_EQ(Features(a, last + 120 * kMicrosPerDay).Get("silence_ratio"), 2);
+  EXPECT_TRUE(Fires(KindRule("purchase_silence"), a, last + 120 * kMicrosPerDay));
+  EXPECT_FALSE(Fires(KindRule("purchase_silence"), a, last + 119 * kMicrosPerDay));
 }
 
-TEST(PurchaseSilenceKind, NoCycleBelowThreeOrderDays) {
+TEST(PurchaseSilenceKind, WithoutACycleTheSilenceAloneDecidesFromTwoOrderDays) {
   for (int n : {1, 2}) {
     Account a = Cadence(14, n);
     features::FeatureValues f = Features(a, T("2026-12-01T16:00:00Z"));
     EXPECT_TRUE(std::isnan(f.Get("median_order_gap_days"))) << n;
     EXPECT_TRUE(std::isnan(f.Get("silence_ratio"))) << n;
-    EXPECT_FALSE(Fires(KindRule("purchase_silence"), a, T("2026-12-01T16:00:00Z"))) << n;
+    // One order is not yet a rhythm; two are a customer whose cycle is unknown.
+    EXPECT_EQ(Fires(KindRule("purchase_silence"), a, T("2026-12-01T16:00:00Z")), n == 2) << n;
   }
   Account none;
   none.Profile(v1::TIER_KEY).Seen(T("2026-01-01T00:00:00Z"));
@@ -808,6 +892,60 @@ TEST_F(LifecycleTest, PendingThenFiringAfterForThenResolved) {
   EXPECT_EQ(c2[0].record.resolved_at_us(), t2);
 }
 
+// Hysteresis: after a resolution the condition holding again within `cooldown` starts no
+// episode (no pending record, nothing published); once the cool-down is over it fires again
+// with a new id.
+TEST_F(LifecycleTest, CooldownKeepsAResolvedAlertFromReFiringUntilItHasPassed) {
+  auto ev = Compile(
+      "groups:\n"
+      "  - name: g\n"
+      "    rules:\n"
+      "      - id: complaints\n"
+      "        expr: \"complaints_90d >= 1\"\n"
+      "        cooldown: 30d\n"
+      "        labels: {signal: service_degradation}\n"
+      "        annotations: {summary: s}\n");
+  EXPECT_EQ(ev->set().rules[0].cooldown_micros, 30 * kMicrosPerDay);
+  Account a("ACC-C");
+  a.Profile(v1::TIER_KEY).Service(T("2026-03-01T02:00:00Z"), state::kSvcComplaints);
+  auto fired = Eval(*ev, a, T("2026-03-01T03:00:00Z"));
+  ASSERT_EQ(fired.size(), 1u);
+  UnixMicros resolved_at = T("2026-05-30T16:00:00Z");  // the complaint left the 90 days
+  auto resolved = Eval(*ev, a, resolved_at);
+  ASSERT_EQ(resolved.size(), 1u);
+  EXPECT_EQ(resolved[0].record.state(), v1::ALERT_STATE_RESOLVED);
+  // A new complaint 10 days later: within the cool-down, nothing changes.
+  a.Service(T("2026-06-09T02:00:00Z"), state::kSvcComplaints);
+  EXPECT_TRUE(Eval(*ev, a, T("2026-06-09T03:00:00Z")).empty());
+  EXPECT_TRUE(Eval(*ev, a, resolved_at + 30 * kMicrosPerDay - 1).empty());
+  // The cool-down is over and the condition still holds: a new episode fires.
+  auto again = Eval(*ev, a, resolved_at + 30 * kMicrosPerDay);
+  ASSERT_EQ(again.size(), 1u);
+  ASSERT_TRUE(again[0].publish.has_value());
+  EXPECT_EQ(again[0].publish->state(), v1::ALERT_STATE_FIRING);
+  EXPECT_NE(again[0].publish->id(), fired[0].publish->id());
+}
+
+TEST(RuleLoader, CooldownMustBeADuration) {
+  auto r = LoadRulesText(
+      "groups:\n  - name: g\n    rules:\n      - id: r\n        expr: \"p_alive < 0.3\"\n"
+      "        cooldown: soon\n        labels: {signal: purchase_silence}\n"
+      "        annotations: {summary: s}\n",
+      "rules.yaml");
+  ASSERT_EQ(r.problems.size(), 1u);
+  EXPECT_EQ(r.problems[0].line, 6);
+  EXPECT_NE(r.problems[0].message.find("cooldown: 'soon' is not a duration"), std::string::npos)
+      << r.problems[0].message;
+  // A run of digits too long for any duration is refused, not overflowed.
+  auto big = LoadRulesText(
+      "groups:\n  - name: g\n    rules:\n      - id: r\n        expr: \"p_alive < 0.3\"\n"
+      "        cooldown: 99999999999999999999999d\n        labels: {signal: purchase_silence}\n"
+      "        annotations: {summary: s}\n",
+      "rules.yaml");
+  ASSERT_EQ(big.problems.size(), 1u);
+  EXPECT_NE(big.problems[0].message.find("is not a duration"), std::string::npos);
+}
+
 // Issue 15 defects 3 and 4: a resolution re-rendered the firing text with the resolving
 // figures ("0 complaint(s)" as if it fired), and alerts carried the configured language only
 // (the English dashboard showed Chinese). Alerts carry both languages; a resolution keeps the
@@ -983,7 +1121,9 @@ TEST(RuleLoader, ShippedStyleRuleLoads) {
   ASSERT_TRUE(r.problems.empty());
   ASSERT_EQ(r.set.rules.size(), 1u);
   const Rule& rule = r.set.rules[0];
-  EXPECT_EQ(rule.expr, "qty_change_q1 <= -0.1 && qty_change_q2 <= -0.1");
+  EXPECT_EQ(rule.expr,
+            "qty_change_q1 <= -0.1 && qty_change_q2 <= -0.1 && qty_q1_vs_normal <= -0.1 && "
+            "qty_q1_zscore <= -1 && (qty_yoy_change_q1 > -0.1 ? 0 : 1)");
   EXPECT_EQ(rule.labels.at("signal"), "volume_decline");
   EXPECT_EQ(rule.file, "rules.yaml");
   EXPECT_EQ(rule.line, 4);
@@ -1046,8 +1186,10 @@ TEST(RuleLoader, UnknownKindAndUnknownParam) {
   EXPECT_THAT(Problems(RuleWith("        kind: volume_decline\n"
                                 "        params: {min_dorp: 0.1}\n"
                                 "        annotations: {summary: s}\n")),
-              testing::ElementsAre(ProblemAt(
-                  6, "kind volume_decline has no parameter 'min_dorp' (known: min_drop)")));
+              testing::ElementsAre(
+                  ProblemAt(6,
+                            "kind volume_decline has no parameter 'min_dorp' (known: min_drop, "
+                            "min_loss, min_z)")));
   EXPECT_THAT(Problems(RuleWith("        kind: volume_decline\n"
                                 "        params: {min_drop: lots}\n"
                                 "        annotations: {summary: s}\n")),

@@ -156,7 +156,7 @@ async function atRiskView() {
           },
             [
               ['health', 'sortHealth'], ['severity', 'sortSeverity'], ['name', 'sortName'],
-              ['id', 'sortId'], ['since', 'sortSince']
+              ['id', 'sortId'], ['since', 'sortSince'], ['risk', 'sortRisk']
             ]
                 .map(
                     ([v, key]) =>
@@ -176,8 +176,8 @@ async function atRiskView() {
         h('thead', {},
           h('tr', {},
             [
-              'colAccount', 'tier', 'owner', 'region', 'colHealth', 'severity', 'colSignals',
-              'colSince', 'colVolume'
+              'colAccount', 'tier', 'owner', 'region', 'colHealth', 'colRisk', 'severity',
+              'colSignals', 'colSince', 'colVolume'
             ].map((k) => h('th', {scope: 'col'}, t(k))))),
         body);
   const status = h('p', {class: 'muted', id: 'shown'});
@@ -223,10 +223,17 @@ function accountRow(a) {
       h('td', {'data-label': t('region')}, a.region || '—'),
       h('td', {'data-label': t('colHealth'), class: 'num'},
         healthPill(a.health && a.health.score, healthLowSeverity(a.firing_rules))),
+      h('td', {'data-label': t('colRisk'), class: 'num risk'}, riskCell(a.churn_risk)),
       h('td', {'data-label': t('severity')}, severityBadge(a.worst_severity)),
       h('td', {'data-label': t('colSignals')}, signalChips(a.firing_signals, a.firing_rules)),
       h('td', {'data-label': t('colSince')}, formatDate(a.since)),
       h('td', {'data-label': t('colVolume')}, sparkline(a.volume || [])));
+}
+
+// churn_risk as a percentage with its drivers as the tooltip; a dash without a risk model.
+function riskCell(risk) {
+  if (!risk || typeof risk.probability !== 'number') return '—';
+  return h('span', {title: risk.drivers || null}, Math.round(risk.probability * 100) + '%');
 }
 
 // One chip per signal, whatever number of rules raised it; the rules are listed inside it.

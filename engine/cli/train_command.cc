@@ -1,0 +1,186 @@
+// `churnwatch train`: fit the risk model behind churn_risk on a history and its churn labels,
+// with a time split — the features are the engine's own, as of the calibration end, from the
+// events up to it; the labels say what happened after it.
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cmath>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "backtest/backtest_runner.h"
+#include "backtest/history_reader.h"
+#include "backtest/labels.h"
+#include "cli/cli_support.h"
+#include "cli/commands.h"
+#include "cli/replay_support.h"
+#include "clv/params_file.h"
+#include "common/calendar.h"
+#include "model/logistic_fit.h"
+#include "model/risk_model_file.h"
+#include "rules/alert_lifecycle.h"
+
+namespace churnwatch::cli {
+namespace {
+
+struct TrainOptions {
+  std::vector<std::string> events;
+  std::string labels, calibration_end, out, time_zone = "Asia/Shanghai", clv_params, features,
+                                            state_dir;
+  double l2 = 1.0;
+  int partitions = 2;
+};
+
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+int RunTrain(const TrainOptions& o) {
+  const std::string cmd = "train";
+  if (o.out.empty()) return Fail(cmd, InvalidArgument("--out: name the model file to write"));
+  auto calendar = Calendar::Load(o.time_zone);
+  if (!calendar.ok())
+    return Fail(cmd, InvalidArgument("--time-zone: " + calendar.status().message()));
+  auto end_day = ParseDayFlag("--calibration-end", o.calibration_end);
+  if (!end_day.ok()) return Fail(cmd, end_day.status());
+  auto to = ParseBound("--calibration-end", o.calibration_end, *calendar, /*end_of_day=*/true);
+  if (!to.ok()) return Fail(cmd, to.status());
+  if (!(o.l2 >= 0) || !std::isfinite(o.l2))
+    return Fail(cmd, InvalidArgument("--l2 must be a number, 0 or more"));
+  if (o.partitions < 1 || o.partitions > 256)
+    return Fail(cmd, InvalidArgument("--partitions must be between 1 and 256"));
+  auto labels = backtest::LoadLabels(o.labels);
+  if (!labels.ok()) return Fail(cmd, labels.status());
+  // Labels made for a later cutoff would leak the future into the features: a churned
+  // account's churn date is its last purchase day, so it cannot lie after the calibration end.
+  const int64_t end_number = *end_day;
+  for (const auto& [id, label] : labels->accounts) {
+    if (label.churn_date && Calendar::DayNumber(*label.churn_date) > end_number)
+      return Fail(cmd,
+                  InvalidArgument(o.labels + ": account " + id + " churned on " +
+                                  backtest::FormatDate(*label.churn_date) +
+                                  ", after --calibration-end " + o.calibration_end +
+                                  ": make the labels with `churnwatch label --calibration-end " +
+                                  o.calibration_end + "`"));
+  }
+  model::FitOptions fo;
+  fo.features = SplitList(o.features);
+  fo.l2 = o.l2;
+  fo.summary.calibration_end = o.calibration_end;
+  fo.summary.labels = o.labels;
+
+  auto inputs = backtest::ResolveHistoryInputs(o.events);
+  if (!inputs.ok()) return Fail(cmd, inputs.status());
+  backtest::BacktestOptions bo;
+  bo.inputs = *inputs;
+  bo.to = *to;
+  bo.time_zone = o.time_zone;
+  bo.partitions = o.partitions;
+  // No rules: the replay builds state; the features are computed once, at the end.
+  bo.rules = std::make_shared<const rules::RuleSet>();
+  bo.evaluation.snapshot_cache_accounts = 1 << 17;
+  if (!o.clv_params.empty()) {
+    auto params = clv::LoadParams(o.clv_params);
+    if (!params.ok())
+      return Fail(cmd, InvalidArgument("--clv-params: " + params.status().message()));
+    bo.evaluation.alert.clv = *params;
+  }
+  ReplayStateDir state;
+  if (Status s = state.Prepare("--state-dir", o.state_dir, cmd); !s.ok()) return Fail(cmd, s);
+  bo.state_dir = state.path();
+  bo.progress = [](int64_t events, uint64_t bytes, uint64_t total) {
+    std::cerr << "train: " << events << " events replayed (" << (total ? 100 * bytes / total : 0)
+              << "% of the history)" << std::endl;
+  };
+  std::vector<model::TrainingRow> rows;
+  bo.at_end = [&](const state::AccountSnapshot& s, UnixMicros at, const Calendar& cal) {
+    auto it = labels->accounts.find(s.account_id);
+    if (it == labels->accounts.end()) return Status::Ok();
+    rows.push_back({s.account_id, rules::AccountFeatures(s, at, cal, bo.evaluation.alert),
+                    it->second.churned});
+    return Status::Ok();
+  };
+  auto run = backtest::RunBacktest(bo);
+  if (!run.ok()) return Fail(cmd, run.status());
+  // Partition by partition: put the rows in account order, so the fit does not depend on
+  // --partitions.
+  std::sort(rows.begin(), rows.end(),
+            [](const auto& a, const auto& b) { return a.account_id < b.account_id; });
+  size_t missing = labels->accounts.size() - rows.size();
+  std::cerr << "train: " << rows.size() << " labelled accounts as of " << o.calibration_end << " ("
+            << missing << " labelled accounts not in the history); fitting..." << std::endl;
+  auto fit = model::FitRiskModel(rows, fo);
+  if (!fit.ok()) return Fail(cmd, fit.status());
+  if (!fit->dropped.empty()) {
+    std::string names;
+    for (const auto& d : fit->dropped) names += (names.empty() ? "" : ", ") + d;
+    std::cerr << "train: constant on these accounts, left out: " << names << std::endl;
+  }
+  const model::TrainingSummary& t = fit->model.training();
+  std::cerr << std::fixed << std::setprecision(3) << "train: " << t.accounts << " accounts, "
+            << t.churned << " churned; ROC AUC " << t.auc_train << " on them, " << t.auc_cv
+            << " in 5-fold cross-validation; log loss " << t.log_loss << std::endl;
+  std::vector<model::ModelTerm> terms = fit->model.terms();
+  std::sort(terms.begin(), terms.end(),
+            [](const auto& a, const auto& b) { return std::abs(a.coef) > std::abs(b.coef); });
+  for (size_t i = 0; i < terms.size() && i < 8; ++i) {
+    std::cerr << "train:   " << std::showpos << terms[i].coef << std::noshowpos
+              << " per standard deviation of " << terms[i].feature
+              << (terms[i].transform == model::Transform::kLog1p ? " (log1p)" : "") << std::endl;
+  }
+  if (Status s = WriteOutput(o.out, model::FormatRiskModel(fit->model)); !s.ok())
+    return Fail(cmd, s);
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddTrainCommand(CLI::App& app, int* exit_code) {
+  auto opts = std::make_shared<TrainOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "train",
+      "Fit the risk model behind feature churn_risk: a logistic regression on the engine's "
+      "own features\nof each labelled account as of --calibration-end (from the events up to "
+      "that day only), against\nits label (what happened after). Writes the model file that "
+      "`run --model` (config model.path)\nand `backtest --model` read. Progress and the fit's "
+      "figures on stderr.");
+  cmd->add_option("--events", opts->events,
+                  "History: NDJSON files ordered by occurred_at (as for backtest); events after "
+                  "--calibration-end\nare not read into the features")
+      ->required();
+  cmd->add_option("--labels", opts->labels,
+                  "CSV account_id,churned,churn_date from `churnwatch label --calibration-end` "
+                  "with the same day")
+      ->required();
+  cmd->add_option("--calibration-end", opts->calibration_end,
+                  "Last day (YYYY-MM-DD, inclusive) of the history the features see")
+      ->required();
+  cmd->add_option("--out", opts->out, "Write the model file here (JSON)")->required();
+  cmd->add_option("--features", opts->features,
+                  "Comma-separated features to use (see churnwatch rules features); default: "
+                  "purchase rhythm,\nrecency, BG/NBD, volume, product lines, service, people, "
+                  "meetings, credit, health");
+  cmd->add_option("--l2", opts->l2, "L2 penalty on the coefficients")->default_val(1.0);
+  cmd->add_option("--time-zone", opts->time_zone, "The engine's time_zone (days, quarters)")
+      ->default_val("Asia/Shanghai");
+  cmd->add_option("--clv-params", opts->clv_params,
+                  "BG/NBD parameters from `churnwatch fit` for the p_alive features (default: "
+                  "the CDNOW master fit)");
+  cmd->add_option("--state-dir", opts->state_dir,
+                  "Keep the replay's store in this (empty or new) directory; default a temporary "
+                  "one, removed");
+  cmd->add_option("--partitions", opts->partitions,
+                  "Partitions (threads) the replay spreads accounts over")
+      ->default_val(2);
+  cmd->callback([opts, exit_code] { *exit_code = RunTrain(*opts); });
+}
+
+}  // namespace churnwatch::cli
