@@ -199,6 +199,7 @@ void HttpServer::Routes() {
                        {"expr", r.expr},
                        {"for_seconds", r.for_micros / kMicrosPerSecond},
                        {"cooldown_seconds", r.cooldown_micros / kMicrosPerSecond},
+                       {"keep_firing_for_seconds", r.keep_firing_micros / kMicrosPerSecond},
                        {"severity", r.severity},
                        {"severity_by_tier", r.severity_by_tier},
                        {"tiers", r.tiers},

@@ -170,6 +170,14 @@ std::vector<AlertChange> EvaluateAccount(RuleEvaluator& ev, const state::Account
         rec = *old;
         rec.set_state(v1::ALERT_STATE_FIRING);
         rec.set_fired_at_us(at);
+      } else if (before == v1::ALERT_STATE_FIRING && old->clearing_since_us() != 0) {
+        // Held again within keep_firing_for: the episode goes on (nothing to publish).
+        AlertChange change;
+        change.record = *old;
+        change.record.set_clearing_since_us(0);
+        change.record.set_last_eval_us(at);
+        changes.push_back(std::move(change));
+        continue;
       } else if (before == v1::ALERT_STATE_FIRING && RoutingChanged(old->alert(), values)) {
         AlertChange change;
         change.record = *old;
@@ -181,8 +189,19 @@ std::vector<AlertChange> EvaluateAccount(RuleEvaluator& ev, const state::Account
       } else {
         continue;
       }
+    } else if (before == v1::ALERT_STATE_FIRING && rule.keep_firing_micros > 0 &&
+               (old->clearing_since_us() == 0 ||
+                at - old->clearing_since_us() < rule.keep_firing_micros)) {
+      if (old->clearing_since_us() != 0) continue;  // still within keep_firing_for
+      AlertChange change;  // stopped holding: remember since when, keep firing
+      change.record = *old;
+      change.record.set_clearing_since_us(at);
+      change.record.set_last_eval_us(at);
+      changes.push_back(std::move(change));
+      continue;
     } else if (before == v1::ALERT_STATE_FIRING) {
       rec = *old;
+      rec.set_clearing_since_us(0);
       rec.set_state(v1::ALERT_STATE_RESOLVED);
       rec.set_resolved_at_us(at);
       rec.set_last_eval_us(at);

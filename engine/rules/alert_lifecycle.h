@@ -1,5 +1,7 @@
 // Alert lifecycle per (account, rule): INACTIVE → PENDING (while `for` runs) → FIRING →
-// RESOLVED, decided at evaluation times in event time.
+// RESOLVED, decided at evaluation times in event time. Hysteresis both ways: a firing alert
+// resolves only after its condition has not held for the rule's keep_firing_for, and a
+// resolved one does not start a new episode within the rule's cooldown.
 //
 // Texts: annotations summary/description/action in AlertOptions::language, and in both
 // languages as <key>_zh and <key>_en. A RESOLVED alert is the alert as it fired (labels, texts,
@@ -56,7 +58,8 @@ struct AlertChange {
 };
 
 // Evaluates every rule (and resolves firing alerts of rules no longer loaded) for one account
-// as of `at`. Returns only records that changed (transitions and re-routes).
+// as of `at`. Returns only records that changed (transitions, re-routes, and a firing alert's
+// keep_firing_for clock starting or stopping, which publish nothing).
 std::vector<AlertChange> EvaluateAccount(RuleEvaluator& evaluator,
                                          const state::AccountSnapshot& snapshot, UnixMicros at,
                                          const Calendar& calendar, const AlertOptions& options);

@@ -28,6 +28,10 @@ struct Rule {
   // long does not start a new episode (the same condition flickering around its threshold is
   // one problem, not many). 0 = none.
   int64_t cooldown_micros = 0;
+  // Hysteresis on the other side: a firing alert whose condition stops holding stays firing
+  // until it has not held for this long (Prometheus' keep_firing_for). A condition that
+  // flickers off and on again is one episode, not one notification per flicker. 0 = none.
+  int64_t keep_firing_micros = 0;
   std::string severity = "warning";                     // info | warning | critical
   std::map<std::string, std::string> severity_by_tier;  // tier name → severity
   std::vector<std::string> tiers;             // tiers the rule applies to (lower-case); empty = all

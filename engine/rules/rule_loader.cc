@@ -158,7 +158,8 @@ class FileLoader {
     if (!r.IsMap()) return Problem(r, "a rule must be a mapping");
     static const std::set<std::string> known = {"id",          "kind",     "params",  "expr",
                                                 "for",         "severity", "tiers",   "labels",
-                                                "annotations", "evidence", "cooldown"};
+                                                "annotations", "evidence", "cooldown",
+                                                "keep_firing_for"};
     for (const auto& kv : r) {
       std::string k = kv.first.as<std::string>();
       if (!known.count(k)) Problem(kv.first, "unknown key '" + k + "' in rule");
@@ -238,6 +239,14 @@ class FileLoader {
         Problem(r["cooldown"], "cooldown: " + d.status().message());
       } else {
         rule.cooldown_micros = *d;
+      }
+    }
+    if (r["keep_firing_for"]) {
+      auto d = Duration(r["keep_firing_for"].as<std::string>());
+      if (!d.ok()) {
+        Problem(r["keep_firing_for"], "keep_firing_for: " + d.status().message());
+      } else {
+        rule.keep_firing_micros = *d;
       }
     }
     if (const YAML::Node sev = r["severity"]) {

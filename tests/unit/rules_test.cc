@@ -926,6 +926,52 @@ TEST_F(LifecycleTest, CooldownKeepsAResolvedAlertFromReFiringUntilItHasPassed) {
   EXPECT_NE(again[0].publish->id(), fired[0].publish->id());
 }
 
+// The other side of the hysteresis: a firing alert whose condition stops holding keeps firing
+// (nothing published) until it has not held for keep_firing_for; holding again in between
+// continues the same episode.
+TEST_F(LifecycleTest, KeepFiringForMergesAFlickerIntoOneEpisode) {
+  auto ev = Compile(
+      "groups:\n"
+      "  - name: g\n"
+      "    rules:\n"
+      "      - id: complaints\n"
+      "        expr: \"complaints_90d >= 1\"\n"
+      "        keep_firing_for: 14d\n"
+      "        labels: {signal: service_degradation}\n"
+      "        annotations: {summary: s}\n");
+  EXPECT_EQ(ev->set().rules[0].keep_firing_micros, 14 * kMicrosPerDay);
+  Account a("ACC-K");
+  a.Profile(v1::TIER_KEY).Service(T("2026-03-01T02:00:00Z"), state::kSvcComplaints);
+  auto fired = Eval(*ev, a, T("2026-03-01T03:00:00Z"));
+  ASSERT_EQ(fired.size(), 1u);
+  const std::string id = fired[0].publish->id();
+  // Out of the 90 days: still firing, the clock starts (a record change, nothing published).
+  UnixMicros cleared = T("2026-05-30T16:00:00Z");
+  auto c1 = Eval(*ev, a, cleared);
+  ASSERT_EQ(c1.size(), 1u);
+  EXPECT_FALSE(c1[0].publish.has_value());
+  EXPECT_EQ(c1[0].record.state(), v1::ALERT_STATE_FIRING);
+  EXPECT_EQ(c1[0].record.clearing_since_us(), cleared);
+  EXPECT_TRUE(Eval(*ev, a, cleared + 13 * kMicrosPerDay).empty());
+  // A new complaint within the 14 days: the same episode goes on, the clock stops.
+  a.Service(T("2026-06-10T02:00:00Z"), state::kSvcComplaints);
+  auto c2 = Eval(*ev, a, T("2026-06-10T03:00:00Z"));
+  ASSERT_EQ(c2.size(), 1u);
+  EXPECT_FALSE(c2[0].publish.has_value());
+  EXPECT_EQ(c2[0].record.clearing_since_us(), 0);
+  EXPECT_EQ(c2[0].record.id(), id);
+  // It stops holding again (90 days after 06-10) and resolves 14 days later, same id.
+  UnixMicros cleared2 = T("2026-09-07T16:00:00Z");
+  ASSERT_EQ(Eval(*ev, a, cleared2).size(), 1u);
+  EXPECT_TRUE(Eval(*ev, a, cleared2 + 14 * kMicrosPerDay - 1).empty());
+  auto resolved = Eval(*ev, a, cleared2 + 14 * kMicrosPerDay);
+  ASSERT_EQ(resolved.size(), 1u);
+  ASSERT_TRUE(resolved[0].publish.has_value());
+  EXPECT_EQ(resolved[0].publish->state(), v1::ALERT_STATE_RESOLVED);
+  EXPECT_EQ(resolved[0].publish->id(), id);
+  EXPECT_EQ(resolved[0].record.clearing_since_us(), 0);
+}
+
 TEST(RuleLoader, CooldownMustBeADuration) {
   auto r = LoadRulesText(
       "groups:\n  - name: g\n    rules:\n      - id: r\n        expr: \"p_alive < 0.3\"\n"
