@@ -156,10 +156,9 @@ class FileLoader {
 
   void LoadRule(const YAML::Node& r, const std::string& group) {
     if (!r.IsMap()) return Problem(r, "a rule must be a mapping");
-    static const std::set<std::string> known = {"id",          "kind",     "params",  "expr",
-                                                "for",         "severity", "tiers",   "labels",
-                                                "annotations", "evidence", "cooldown",
-                                                "keep_firing_for"};
+    static const std::set<std::string> known = {
+        "id",    "kind",   "params",      "expr",     "for",      "severity",
+        "tiers", "labels", "annotations", "evidence", "cooldown", "keep_firing_for"};
     for (const auto& kv : r) {
       std::string k = kv.first.as<std::string>();
       if (!known.count(k)) Problem(kv.first, "unknown key '" + k + "' in rule");
