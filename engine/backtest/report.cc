@@ -6,6 +6,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "common/html_escape.h"
+
 namespace churnwatch::backtest {
 namespace {
 
@@ -177,33 +179,6 @@ std::string RenderTable(const ScoreReport& r, const ReportContext& c) {
            std::to_string(p.dropped) + " dropped, " + std::to_string(p.flagged) +
            " flagged by product_line_dropped: precision " + Pct(p.precision) + ", recall " +
            Pct(p.recall) + "\n";
-  }
-  return out;
-}
-
-std::string HtmlEscape(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char ch : text) {
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += ch;
-    }
   }
   return out;
 }

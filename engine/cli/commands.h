@@ -18,5 +18,6 @@ void AddImportCommand(CLI::App& app, int* exit_code);
 void AddLabelCommand(CLI::App& app, int* exit_code);
 void AddFitCommand(CLI::App& app, int* exit_code);
 void AddBacktestCommand(CLI::App& app, int* exit_code);
+void AddReportCommand(CLI::App& app, int* exit_code);
 
 }  // namespace churnwatch::cli
