@@ -92,7 +92,7 @@ json Owner(const json& row) {
 }  // namespace
 
 Result<MonthKey> ParseMonth(std::string_view text) {
-  const std::string bad = "--month '" + std::string(text) + "' is not YYYY-MM (e.g. 2026-11)";
+  const std::string bad = "month '" + std::string(text) + "' is not YYYY-MM (e.g. 2026-11)";
   if (text.size() != 7 || text[4] != '-') return InvalidArgument(bad);
   for (size_t i : {0, 1, 2, 3, 5, 6}) {
     if (text[i] < '0' || text[i] > '9') return InvalidArgument(bad);

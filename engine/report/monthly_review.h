@@ -35,7 +35,7 @@
 
 namespace churnwatch::report {
 
-// "2026-11" -> 202611. InvalidArgument "--month 'x' is not YYYY-MM" otherwise.
+// "2026-11" -> 202611. InvalidArgument "month 'x' is not YYYY-MM ..." otherwise.
 Result<MonthKey> ParseMonth(std::string_view text);
 
 nlohmann::json BuildMonthlyReview(const EngineSnapshot& snapshot, MonthKey month,

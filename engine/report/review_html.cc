@@ -288,7 +288,7 @@ constexpr const char* kStyle =
 Result<ReviewLang> ParseReviewLang(std::string_view text) {
   if (text == "zh-CN") return ReviewLang::kZhCn;
   if (text == "en") return ReviewLang::kEn;
-  return InvalidArgument("--lang '" + std::string(text) + "' is not zh-CN or en");
+  return InvalidArgument("lang '" + std::string(text) + "' is not zh-CN or en");
 }
 
 std::string RenderReviewHtml(const json& review, ReviewLang lang) {

@@ -19,7 +19,7 @@ namespace churnwatch::report {
 
 enum class ReviewLang { kZhCn, kEn };
 
-// "zh-CN" or "en"; InvalidArgument "--lang 'x' is not zh-CN or en" otherwise.
+// "zh-CN" or "en"; InvalidArgument "lang 'x' is not zh-CN or en" otherwise.
 Result<ReviewLang> ParseReviewLang(std::string_view text);
 
 std::string RenderReviewHtml(const nlohmann::json& review, ReviewLang lang);

@@ -202,6 +202,59 @@ TEST_F(ReportCli, NumbersEqualTheApiAndHostileNamesStayText) {
   }
 }
 
+// GET /reports/YYYY-MM on the engine's port: the same review as the command, the page with its
+// own no-script policy, bad parameters 400 naming them.
+TEST_F(ReportCli, TheDashboardServesTheSameReview) {
+  const std::string month = LocalMonthLabel(Secs(GetJson("/api/v1/accounts?limit=1")["as_of"]));
+  json cli = ReportJson(month);
+  json served = GetJson("/reports/" + month + "?format=json");
+  ASSERT_TRUE(served.is_object());
+  // Not "health": scores are computed at each request's time.
+  for (const char* key :
+       {"month", "portfolio", "at_risk", "left_at_risk", "alerts", "response", "volume"})
+    EXPECT_EQ(served[key], cli[key]) << key;
+
+  httplib::Client client("127.0.0.1", demo().port());
+  client.set_read_timeout(120, 0);
+  auto page = client.Get(("/reports/" + month + "?lang=en").c_str());
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_EQ(page->get_header_value("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_EQ(page->get_header_value("Content-Security-Policy"),
+            "default-src 'none'; style-src 'unsafe-inline'");
+  EXPECT_EQ(page->body.find("<script"), std::string::npos);
+  EXPECT_NE(page->body.find("Monthly key-account review " + month), std::string::npos);
+  for (const auto& [query, needle] : std::vector<std::pair<std::string, std::string>>{
+           {"/reports/2026-13", "month '2026-13' is not YYYY-MM"},
+           {"/reports/" + month + "?format=pdf", "format must be html or json"},
+           {"/reports/" + month + "?lang=fr", "lang 'fr' is not zh-CN or en"},
+           {"/reports/" + month + "?x=1", "unknown parameter 'x'"}}) {
+    auto r = demo().Get(query);
+    EXPECT_EQ(r.status, 400) << query;
+    EXPECT_NE(r.body.find(needle), std::string::npos) << query << ": " << r.body;
+  }
+}
+
+// --format pdf: the HTML printed by Debian's headless Chromium (the browser suite's).
+TEST_F(ReportCli, PdfIsPrintedByHeadlessChromium) {
+  const std::string month = LocalMonthLabel(Secs(GetJson("/api/v1/accounts?limit=1")["as_of"]));
+  const std::string pdf = dir().Sub("review.pdf");
+  CommandResult r = Report({"--month", month, "--format", "pdf", "--lang", "en", "--out", pdf});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream in(pdf, std::ios::binary);
+  std::string head(5, '\0');
+  in.read(head.data(), 5);
+  EXPECT_EQ(head, "%PDF-");
+  in.seekg(0, std::ios::end);
+  EXPECT_GT(in.tellg(), 10'000) << "a report of 40 accounts is more than an empty page";
+
+  CommandResult missing = Report(
+      {"--month", month, "--format", "pdf", "--out", pdf, "--chromium", "/nonexistent/chromium"});
+  EXPECT_EQ(missing.exit_code, 2) << missing.err;
+  EXPECT_NE(missing.err.find("no headless Chromium at /nonexistent/chromium"), std::string::npos)
+      << missing.err;
+}
+
 TEST_F(ReportCli, BadFlagsAndAnUnreachableEngineAreOneLineErrors) {
   struct Case {
     std::vector<std::string> args;
@@ -210,7 +263,10 @@ TEST_F(ReportCli, BadFlagsAndAnUnreachableEngineAreOneLineErrors) {
   };
   for (const Case& c : std::vector<Case>{
            {{"--month", "2026-13"}, 2, "--month '2026-13' is not YYYY-MM"},
-           {{"--month", "2026-11", "--format", "pdf"}, 2, "--format 'pdf' is not html or json"},
+           {{"--month", "2026-11", "--format", "docx"},
+            2,
+            "--format 'docx' is not html, json or pdf"},
+           {{"--month", "2026-11", "--format", "pdf"}, 2, "--format pdf needs --out FILE"},
            {{"--month", "2026-11", "--lang", "de"}, 2, "--lang 'de' is not zh-CN or en"},
            {{"--month", "2026-11", "--state-dir", "/tmp"}, 2, "--state-dir is not supported yet"},
        }) {
