@@ -186,10 +186,10 @@ void AtRisk(Page& p, const json& review) {
     p.out << "<p>" << p.T("at_risk_none") << "</p>";
     return;
   }
-  p.out << "<table><thead><tr><th>" << p.T("account") << "</th><th>" << p.T("owner") << "</th><th>"
-        << p.T("tier") << "</th><th>" << p.T("signals") << "</th><th>" << p.T("since")
-        << "</th><th>" << p.T("new") << "</th><th>" << p.T("evidence")
-        << "</th></tr></thead><tbody>";
+  p.out << "<table class=\"at-risk\"><thead><tr><th>" << p.T("account") << "</th><th>"
+        << p.T("owner") << "</th><th>" << p.T("tier") << "</th><th>" << p.T("signals")
+        << "</th><th>" << p.T("since") << "</th><th>" << p.T("new") << "</th><th>"
+        << p.T("evidence") << "</th></tr></thead><tbody>";
   for (const auto& a : review["at_risk"]) {
     std::string evidence;
     for (const auto& e : a["evidence"]) {
@@ -198,10 +198,11 @@ void AtRisk(Page& p, const json& review) {
         evidence += " · " + HtmlEscape(k + " " + Str(v));
       evidence += "</div>";
     }
-    p.out << "<tr><td>" << HtmlEscape(Str(a["name"])) << "<br><small>"
-          << HtmlEscape(Str(a["account_id"])) << "</small></td><td>" << OwnerCell(a["owner"])
-          << "</td><td>" << p.Name("tier_", Str(a["tier"])) << "</td><td>"
-          << Signals(p, a["signals"]) << "</td><td>" << Page::Date(a["since"]) << "</td><td>"
+    p.out << "<tr data-account=\"" << HtmlEscape(Str(a["account_id"])) << "\"><td>"
+          << HtmlEscape(Str(a["name"])) << "<br><small>" << HtmlEscape(Str(a["account_id"]))
+          << "</small></td><td>" << OwnerCell(a["owner"]) << "</td><td>"
+          << p.Name("tier_", Str(a["tier"])) << "</td><td>" << Signals(p, a["signals"])
+          << "</td><td>" << Page::Date(a["since"]) << "</td><td>"
           << p.T(a["entered"].get<bool>() ? "yes" : "no") << "</td><td>" << evidence
           << "</td></tr>";
   }
@@ -211,22 +212,23 @@ void AtRisk(Page& p, const json& review) {
     p.out << "<p>" << p.T("left_none") << "</p>";
     return;
   }
-  p.out << "<table><thead><tr><th>" << p.T("account") << "</th><th>" << p.T("owner") << "</th><th>"
-        << p.T("signals") << "</th><th>" << p.T("left_at") << "</th></tr></thead><tbody>";
+  p.out << "<table class=\"left\"><thead><tr><th>" << p.T("account") << "</th><th>" << p.T("owner")
+        << "</th><th>" << p.T("signals") << "</th><th>" << p.T("left_at")
+        << "</th></tr></thead><tbody>";
   for (const auto& a : review["left_at_risk"]) {
-    p.out << "<tr><td>" << HtmlEscape(Str(a["name"])) << "<br><small>"
-          << HtmlEscape(Str(a["account_id"])) << "</small></td><td>" << OwnerCell(a["owner"])
-          << "</td><td>" << Signals(p, a["signals"]) << "</td><td>" << Page::Date(a["left"])
-          << "</td></tr>";
+    p.out << "<tr data-account=\"" << HtmlEscape(Str(a["account_id"])) << "\"><td>"
+          << HtmlEscape(Str(a["name"])) << "<br><small>" << HtmlEscape(Str(a["account_id"]))
+          << "</small></td><td>" << OwnerCell(a["owner"]) << "</td><td>" << Signals(p, a["signals"])
+          << "</td><td>" << Page::Date(a["left"]) << "</td></tr>";
   }
   p.out << "</tbody></table>";
 }
 
 void Response(Page& p, const json& review) {
-  p.out << "<h2>" << p.T("alerts") << "</h2><table><tbody>";
+  p.out << "<h2>" << p.T("alerts") << "</h2><table class=\"alerts\"><tbody>";
   for (const char* k : {"raised", "resolved", "acknowledged", "escalated"})
-    p.out << "<tr><th>" << p.T(k) << "</th><td>" << review["alerts"][k].get<int64_t>()
-          << "</td></tr>";
+    p.out << "<tr><th>" << p.T(k) << "</th><td data-count=\"" << k << "\">"
+          << review["alerts"][k].get<int64_t>() << "</td></tr>";
   p.out << "</tbody></table><h2>" << p.T("response") << "</h2>";
   if (review["response"].empty()) {
     p.out << "<p>" << p.T("response_none") << "</p>";
@@ -309,8 +311,8 @@ std::string RenderReviewHtml(const json& review, ReviewLang lang) {
     p.out << "<p class=\"meta\">" << p.T("incomplete") << HtmlEscape(ids) << "</p>";
   }
   const json& portfolio = review["portfolio"];
-  p.out << "<h2>" << p.T("portfolio") << "</h2><p>" << p.T("accounts") << ": "
-        << portfolio["accounts"].get<int64_t>() << "</p><h3>" << p.T("by_tier") << "</h3>";
+  p.out << "<h2>" << p.T("portfolio") << "</h2><p>" << p.T("accounts") << ": <b class=\"accounts\">"
+        << portfolio["accounts"].get<int64_t>() << "</b></p><h3>" << p.T("by_tier") << "</h3>";
   Counts(p, portfolio["by_tier"], "tier_");
   p.out << "<h3>" << p.T("by_stage") << "</h3>";
   Counts(p, portfolio["by_stage"], "stage_");
