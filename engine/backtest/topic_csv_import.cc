@@ -35,6 +35,9 @@ const pb::Descriptor* MessageOf(EventKind topic) {
 
 // The flag of the event field `json` names ("meeting_type" -> "--meeting-type"), "" if none.
 std::string FlagOf(EventKind topic, const std::string& json) {
+  if (json == "event_id") return "--event-id";
+  if (json == "account_id") return "--account";
+  if (json == "occurred_at") return "--date";
   for (const auto& f : TopicCsvFields(topic)) {
     if (json == f.json) return std::string("--") + f.flag;
   }

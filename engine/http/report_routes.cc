@@ -1,7 +1,13 @@
 // GET /reports/YYYY-MM: the monthly review (engine/report) of this engine on the dashboard's
 // port. The review is built from this server's own API, read over loopback exactly as
 // `churnwatch report --engine` reads it, so the page, the JSON and the command always agree.
+//
+// One review is built at a time (per process): building one holds a server thread while its
+// requests are served by the others, so unbounded concurrent reviews could take every thread
+// of the pool and starve their own requests; a second one meanwhile gets 503 + Retry-After.
 #include <httplib.h>
+
+#include <atomic>
 
 #include "http/http_server.h"
 #include "http/json_reply.h"
@@ -15,6 +21,13 @@ namespace {
 
 // The review page's own policy: inline styles, nothing else (no scripts, no loads).
 constexpr const char* kReportCsp = "default-src 'none'; style-src 'unsafe-inline'";
+
+std::atomic<bool> g_building{false};
+
+// Clears g_building when the review is done (or failed).
+struct BuildingGuard {
+  ~BuildingGuard() { g_building.store(false); }
+};
 
 // A wildcard listen address is reached through loopback.
 std::string LoopbackHost(const std::string& host) {
@@ -49,6 +62,11 @@ void HttpServer::ReportRoutes() {
     auto month = report::ParseMonth(std::string(req.matches[1]));
     if (!month.ok()) return SendError(res, 400, month.status().message());
 
+    if (g_building.exchange(true)) {
+      res.set_header("Retry-After", "10");
+      return SendError(res, 503, "another monthly review is being built; retry shortly");
+    }
+    BuildingGuard guard;
     report::EngineEndpoint self;
     self.host = LoopbackHost(host_);
     self.port = port_;

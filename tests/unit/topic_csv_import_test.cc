@@ -214,8 +214,11 @@ TEST(TopicCsvImport, HostileRowsNameFileLineAndTheFix) {
            {"T-1,,2026-05-01,New,P1,,\n", "crm.csv:2: account is empty"},
            {"T-1,C-1,2026-05-01\n", "crm.csv:2: expected at least 7 fields, found 3"},
            {"T-1,C-1,2126-05-01,New,P1,,\n",
-            "crm.csv:2: the engine would reject this service "
-            "event: occurred_at 2126-05-01T00:00:00Z is outside"},
+            "crm.csv:2: the engine would reject this service event: occurred_at "
+            "2126-05-01T00:00:00Z is outside"},
+           {"T-1," + std::string(130, 'x') + ",2026-05-01,New,P1,,\n",
+            "crm.csv:2: the engine would reject this service event: account_id: 130 bytes, at "
+            "most 128 (column --account)"},
            {"T-1,C-1,2026-05-01,New,P1,,\nT-2,\"C-2,2026-05-01,New,P1,,\n",
             "crm.csv:3: a quote opened on this line is never closed"},
        }) {
