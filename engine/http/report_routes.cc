@@ -9,6 +9,7 @@
 
 #include <atomic>
 
+#include "common/calendar.h"
 #include "http/http_server.h"
 #include "http/json_reply.h"
 #include "ingest/engine.h"
@@ -39,6 +40,14 @@ std::string LoopbackHost(const std::string& host) {
 }  // namespace
 
 void HttpServer::ReportRoutes() {
+  // The dashboard's link: this month, in the engine's zone and by its clock.
+  server_->Get("/reports", [this](const httplib::Request& req, httplib::Response& res) {
+    if (engine_ == nullptr) return SendError(res, 503, "engine is starting");
+    MonthKey month = engine_->calendar().MonthOf(engine_->clock().Now());
+    std::string lang = req.get_param_value("lang");
+    if (!report::ParseReviewLang(lang).ok()) lang = "zh-CN";
+    res.set_redirect("/reports/" + Calendar::MonthLabel(month) + "?lang=" + lang);
+  });
   server_->Get(R"(/reports/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
     if (engine_ == nullptr) return SendError(res, 503, "engine is starting");
     // The review shows what /api/v1 shows: the same guard.

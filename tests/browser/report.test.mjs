@@ -191,3 +191,17 @@ for (const lang of ['zh-CN', 'en']) {
     await page.screenshot({path: join(ARTIFACTS, `report-${lang}.png`), fullPage: false});
   });
 }
+
+test('the dashboard links to this month\'s review in its language', async () => {
+  await page.goto(base + '/#/');
+  await page.waitForSelector('main[aria-busy=false]');
+  await page.evaluate(() => localStorage.setItem('churnwatch.lang', 'en'));
+  await page.reload();  // the language is read at load
+  await page.waitForSelector('main[aria-busy=false]');
+  const link = page.locator('nav a', {hasText: 'Monthly review'});
+  assert.equal(await link.count(), 1);
+  await Promise.all([page.waitForURL(/\/reports\/\d{4}-\d{2}\?lang=en$/), link.click()]);
+  assert.ok(page.url().endsWith(`/reports/${month}?lang=en`), page.url());
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  assert.equal(await page.locator('table.at-risk tbody tr').count() > 0, true);
+});
