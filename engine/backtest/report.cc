@@ -6,6 +6,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "common/html_escape.h"
+
 namespace churnwatch::backtest {
 namespace {
 
@@ -202,33 +204,6 @@ std::string RenderTable(const ScoreReport& r, const ReportContext& c) {
            Fixed(k.model.auc, 3) + ", precision in the top 10% " +
            Pct(k.model.precision_top_decile) + "; baseline " + k.baseline.score + " AUC " +
            Fixed(k.baseline.auc, 3) + ", top 10% " + Pct(k.baseline.precision_top_decile) + "\n";
-  }
-  return out;
-}
-
-std::string HtmlEscape(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char ch : text) {
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += ch;
-    }
   }
   return out;
 }

@@ -28,7 +28,4 @@ std::string RenderTable(const ScoreReport& report, const ReportContext& context)
 std::string RenderJson(const ScoreReport& report, const ReportContext& context);
 std::string RenderHtml(const ScoreReport& report, const ReportContext& context);
 
-// &, <, >, ", ' escaped.
-std::string HtmlEscape(const std::string& text);
-
 }  // namespace churnwatch::backtest

@@ -19,5 +19,6 @@ void AddLabelCommand(CLI::App& app, int* exit_code);
 void AddFitCommand(CLI::App& app, int* exit_code);
 void AddBacktestCommand(CLI::App& app, int* exit_code);
 void AddTrainCommand(CLI::App& app, int* exit_code);
+void AddReportCommand(CLI::App& app, int* exit_code);
 
 }  // namespace churnwatch::cli

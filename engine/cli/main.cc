@@ -1,6 +1,7 @@
 // churnwatch — churn early-warning streaming engine for key accounts.
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <string>
 
 #include "cli/cli_support.h"
 #include "cli/commands.h"
@@ -26,16 +27,18 @@ int main(int argc, char** argv) {
   AddFitCommand(app, &exit_code);
   AddBacktestCommand(app, &exit_code);
   AddTrainCommand(app, &exit_code);
+  AddReportCommand(app, &exit_code);
   // CLI11 reports an unknown first word as "a subcommand is required"; name it instead.
   if (argc > 1 && argv[1][0] != '-') {
     bool known = false;
-    for (const auto* sub : app.get_subcommands({})) known = known || sub->get_name() == argv[1];
+    std::string names;  // from the registered subcommands, so the list cannot go stale
+    for (const auto* sub : app.get_subcommands({})) {
+      known = known || sub->get_name() == argv[1];
+      names += (names.empty() ? "" : ", ") + sub->get_name();
+    }
     if (!known) {
-      std::cerr << "churnwatch: unknown subcommand '" << argv[1]
-                << "' (known: broker, produce, consume, run, demo, rules, import, label, fit, "
-                   "backtest; see "
-                   "churnwatch --help)"
-                << std::endl;
+      std::cerr << "churnwatch: unknown subcommand '" << argv[1] << "' (known: " << names
+                << "; see churnwatch --help)" << std::endl;
       return kExitUsage;
     }
   }

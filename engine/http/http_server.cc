@@ -113,6 +113,7 @@ void HttpServer::Routes() {
     return httplib::Server::HandlerResponse::Unhandled;
   });
   AlertRoutes();
+  ReportRoutes();
   AddAlertStreamRoute(s, engine_);
 
   s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {

@@ -54,6 +54,8 @@ class HttpServer {
   void Routes();
   // Alert writes and history (alert_routes.cc).
   void AlertRoutes();
+  // GET /reports/YYYY-MM, the monthly review (report_routes.cc).
+  void ReportRoutes();
   bool Authorized(const httplib::Request& req, httplib::Response& res) const;
 
   ingest::Engine* engine_;

@@ -19,7 +19,7 @@ int FuzzOne(const uint8_t* data, size_t size) {
     return 0;
   }
   Check(stats->layout == "master" || stats->layout == "sample", "an unknown layout");
-  CheckImportedOrders(out.str(), stats->rows);
+  CheckImportedEvents(EventKind::kOrder, out.str(), stats->rows);
   return 0;
 }
 

@@ -1,11 +1,13 @@
-// Fuzz target csv_import: `churnwatch import csv` on an arbitrary file, through two column
-// mappings — by header name (every optional column mapped) and by column number without a
-// header — and, when an import succeeds, the checks of import_check.h on what it wrote.
+// Fuzz target csv_import: `churnwatch import csv` on an arbitrary file, through two order
+// column mappings — by header name (every optional column mapped) and by column number without
+// a header — and the contacts and service mappings of `--topic` (with `--map` tables), and,
+// when an import succeeds, the checks of import_check.h on what it wrote.
 #include "backtest/csv_import.h"
 
 #include <sstream>
 #include <string>
 
+#include "backtest/topic_csv_import.h"
 #include "fuzz_target.h"
 #include "import_check.h"
 
@@ -20,7 +22,18 @@ void Import(const std::string& text, const backtest::CsvMapping& map) {
     Check(!stats.status().message().empty(), "an import error without a message");
     return;
   }
-  CheckImportedOrders(out.str(), stats->rows);
+  CheckImportedEvents(EventKind::kOrder, out.str(), stats->rows);
+}
+
+void ImportTopic(const std::string& text, const backtest::TopicCsvMapping& map) {
+  std::istringstream in(text);
+  std::ostringstream out;
+  auto stats = backtest::ImportTopicCsv(in, "fuzz.csv", map, out);
+  if (!stats.ok()) {
+    Check(!stats.status().message().empty(), "an import error without a message");
+    return;
+  }
+  CheckImportedEvents(map.topic, out.str(), stats->rows);
 }
 
 }  // namespace
@@ -43,9 +56,28 @@ int FuzzOne(const uint8_t* data, size_t size) {
   by_number.quantity = "3";
   by_number.amount = "4";
   by_number.product_line = "5";
-  by_number.header = false;
-  by_number.delimiter = ';';
+  by_number.format.header = false;
+  by_number.format.delimiter = ';';
   Import(text, by_number);
+
+  backtest::TopicCsvMapping contacts;
+  contacts.topic = EventKind::kContact;
+  contacts.account = "account";
+  contacts.date = "date";
+  contacts.event_id = "order_id";
+  contacts.fields = {
+      {"kind", "status"}, {"meeting-type", "product_line"}, {"contact-id", "quantity"}};
+  contacts.value_maps = {"kind=placed:MEETING_HELD", "kind=-:", "meeting-type=default:ROUTINE"};
+  ImportTopic(text, contacts);
+
+  backtest::TopicCsvMapping service;
+  service.topic = EventKind::kService;
+  service.account = "1";
+  service.date = "2";
+  service.fields = {{"kind", "3"}, {"csat", "4"}, {"nps", "5"}};
+  service.value_maps = {"kind=1:SURVEY"};
+  service.format = {';', false};
+  ImportTopic(text, service);
   return 0;
 }
 

@@ -7,7 +7,7 @@
 
 namespace churnwatch::fuzz {
 
-void CheckImportedOrders(const std::string& ndjson, int64_t rows) {
+void CheckImportedEvents(EventKind kind, const std::string& ndjson, int64_t rows) {
   static EventDecoder decoder;
   std::istringstream in(ndjson);
   std::string line;
@@ -16,10 +16,11 @@ void CheckImportedOrders(const std::string& ndjson, int64_t rows) {
   while (std::getline(in, line)) {
     ++lines;
     Event event;
-    auto rejected = decoder.Decode(EventKind::kOrder, PayloadFormat::kJson, line, &event);
-    Check(!rejected.has_value(), "an imported line is not an order event the engine decodes");
-    Check(!event.account_id().empty(), "an imported order without account_id");
-    Check(event.occurred_at() >= last, "imported orders are not in time order");
+    auto rejected = decoder.Decode(kind, PayloadFormat::kJson, line, &event);
+    Check(!rejected.has_value(),
+          "an imported line is not an event of its topic the engine decodes");
+    Check(!event.account_id().empty(), "an imported event without account_id");
+    Check(event.occurred_at() >= last, "imported events are not in time order");
     last = event.occurred_at();
   }
   Check(lines == rows, "the import wrote another number of lines than it reports");

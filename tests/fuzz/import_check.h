@@ -4,10 +4,12 @@
 #include <cstdint>
 #include <string>
 
+#include "events/event.h"
+
 namespace churnwatch::fuzz {
 
-// Every line of `ndjson` is an order event the engine's decoder accepts, there are `rows`
+// Every line of `ndjson` is an event of `kind` the engine's decoder accepts, there are `rows`
 // lines, and they are in time order. Aborts (Check) otherwise.
-void CheckImportedOrders(const std::string& ndjson, int64_t rows);
+void CheckImportedEvents(EventKind kind, const std::string& ndjson, int64_t rows);
 
 }  // namespace churnwatch::fuzz

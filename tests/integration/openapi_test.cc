@@ -8,6 +8,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <chrono>
+#include <ctime>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -96,6 +97,20 @@ class OpenApiTest : public DemoSuite {
   }
 
   // The documented JSON schema of `status` for the operation; nullopt when not JSON.
+  // A documented path with its parameters filled: {id} an account of the demo, {month} the
+  // current month.
+  static std::string FillPath(std::string path) {
+    if (auto at = path.find("{id}"); at != std::string::npos)
+      path.replace(at, 4, UrlEncode(account_));
+    if (auto at = path.find("{month}"); at != std::string::npos) {
+      std::time_t now = std::time(nullptr);
+      char month[8];
+      std::strftime(month, sizeof month, "%Y-%m", std::gmtime(&now));
+      path.replace(at, 7, month);
+    }
+    return path;
+  }
+
   static std::optional<YAML::Node> ResponseSchema(const YAML::Node& op, int status) {
     YAML::Node resp = op["responses"][std::to_string(status)];
     if (!resp) return std::nullopt;
@@ -148,9 +163,7 @@ TEST_F(OpenApiTest, EveryDocumentedGetAnswersAsDocumented) {
     std::string path = entry.first.as<std::string>();
     YAML::Node op = entry.second["get"];
     if (!op) continue;
-    std::string url = path;
-    if (auto at = url.find("{id}"); at != std::string::npos)
-      url.replace(at, 4, UrlEncode(account_));
+    std::string url = FillPath(path);
     if (url.find('{') != std::string::npos) {
       ADD_FAILURE() << path << ": the test has no value for its path parameter";
       continue;
@@ -163,6 +176,13 @@ TEST_F(OpenApiTest, EveryDocumentedGetAnswersAsDocumented) {
     HttpResponse r = demo().Get(url);
     ASSERT_TRUE(op["responses"][std::to_string(r.status)])
         << "GET " << url << " answered " << r.status << ", not documented: " << r.body;
+    if (op["responses"]["200"]["content"]["text/html"]) {
+      // A page with a JSON form: the page by default, the JSON (checked below) with format=json.
+      EXPECT_EQ(r.body.rfind("<!DOCTYPE html>", 0), 0u) << "GET " << url;
+      r = demo().Get(url + "?format=json");
+      ASSERT_TRUE(op["responses"][std::to_string(r.status)])
+          << "GET " << url << "?format=json answered " << r.status << ": " << r.body;
+    }
     if (auto schema = ResponseSchema(op, r.status)) {
       json body = json::parse(r.body, nullptr, false);
       ASSERT_FALSE(body.is_discarded()) << "GET " << url << ": not JSON";
@@ -170,7 +190,7 @@ TEST_F(OpenApiTest, EveryDocumentedGetAnswersAsDocumented) {
     }
     ++checked;
   }
-  EXPECT_GE(checked, 9);
+  EXPECT_GE(checked, 10);
 }
 
 TEST_F(OpenApiTest, AcknowledgeAnswersAsDocumented) {
@@ -220,9 +240,7 @@ TEST_F(OpenApiTest, DocumentedQueryBoundsAreEnforced) {
   for (const auto& entry : spec_["paths"]) {
     YAML::Node op = entry.second["get"];
     if (!op || !op["parameters"]) continue;
-    std::string path = entry.first.as<std::string>();
-    if (auto at = path.find("{id}"); at != std::string::npos)
-      path.replace(at, 4, UrlEncode(account_));
+    std::string path = FillPath(entry.first.as<std::string>());
     for (const auto& p : op["parameters"]) {
       if (p["in"].as<std::string>() != "query") continue;
       std::string name = p["name"].as<std::string>();

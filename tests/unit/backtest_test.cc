@@ -182,8 +182,8 @@ TEST(CsvImport, HostileRowsNameFileAndLine) {
   CsvMapping numbers;
   numbers.account = "1";
   numbers.date = "2";
-  numbers.header = false;
-  numbers.delimiter = ';';
+  numbers.format.header = false;
+  numbers.format.delimiter = ';';
   std::string events;
   auto r = ImportCsvText("A;2025-01-01\nB;2025-01-02\n", numbers, &events);
   ASSERT_TRUE(r.ok()) << r.status().message();

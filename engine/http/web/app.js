@@ -51,6 +51,8 @@ function chrome() {
     const current = route === href || (href === '#/' && (route === '' || route === '#'));
     nav.append(h('a', {href, 'aria-current': current ? 'page' : null}, t(key)));
   }
+  // The monthly review is a page of its own (no script); the server picks the current month.
+  nav.append(h('a', {href: '/reports?lang=' + encodeURIComponent(currentLang())}, t('navReport')));
   const lang = document.getElementById('lang');
   lang.textContent = t('switchTo');
   const tok = document.getElementById('token');
