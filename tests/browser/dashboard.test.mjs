@@ -485,7 +485,8 @@ test('the language switch changes every label and is remembered', async () => {
   assert.ok(
       tierTexts.every((x) => /^(Strategic|Key|Growth|Potential|Ordinary|—)$/.test(x)),
       'tiers: ' + tierTexts);
-  const since = await page.locator('table.accounts tbody tr td:nth-child(8)').allTextContents();
+  // Columns: account, tier, owner, region, health, churn risk, severity, signals, since, volume.
+  const since = await page.locator('table.accounts tbody tr td:nth-child(9)').allTextContents();
   assert.ok(since.every((x) => x === '—' || /^\d{4}-\d{2}-\d{2}$/.test(x)), 'ISO dates: ' + since);
   await page.reload();
   await page.waitForSelector('main[aria-busy=false]');

@@ -11,19 +11,13 @@
 #include <sstream>
 
 #include "support/churnwatch_processes.h"
+#include "support/cli_test.h"
 #include "support/temp_dir.h"
 
 namespace churnwatch::test {
 namespace {
 
 using std::chrono::seconds;
-
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // The CDNOW README's label rule, computed directly from the sample file: customers with >= 2
 // distinct purchase dates up to 19970930; churned when none after; churn date = last one.
@@ -47,29 +41,12 @@ std::string ReferenceLabels(const std::string& sample_path) {
   return out;
 }
 
-class BacktestCli : public ::testing::Test {
+// Every usage error here is one stderr line.
+class BacktestCli : public CliTest {
  protected:
-  void SetUp() override {
-    bin_ = ChurnwatchBin();
-    ASSERT_FALSE(bin_.empty());
-  }
-  CommandResult Run(const std::vector<std::string>& args) {
-    return RunCommand(bin_, args, dir_.Sub("stderr-" + std::to_string(++runs_) + ".log"),
-                      seconds(300));
-  }
-  std::string Write(const std::string& name, const std::string& text) {
-    std::ofstream(dir_.Sub(name)) << text;
-    return dir_.Sub(name);
-  }
-  // Exit 2 and one stderr line containing `needle`.
   void ExpectUsageError(const CommandResult& r, const std::string& needle) {
-    EXPECT_EQ(r.exit_code, 2) << r.err;
-    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-    EXPECT_NE(r.err.find(needle), std::string::npos) << "want '" << needle << "' in: " << r.err;
+    CliTest::ExpectUsageError(r, needle, /*one_line=*/true);
   }
-  TempDir dir_;
-  std::string bin_;
-  int runs_ = 0;
 };
 
 TEST_F(BacktestCli, CdnowSampleImportLabelFitBacktest) {
@@ -85,12 +62,12 @@ TEST_F(BacktestCli, CdnowSampleImportLabelFitBacktest) {
   CommandResult labelled =
       Run({"label", "--events", orders, "--calibration-end", "1997-09-30", "--out", labels});
   ASSERT_EQ(labelled.exit_code, 0) << labelled.err;
-  EXPECT_EQ(ReadText(labels), ReferenceLabels(sample));
+  EXPECT_EQ(ReadFile(labels), ReferenceLabels(sample));
 
   CommandResult fit = Run({"fit", "--events", orders, "--calibration-end", "1997-09-30", "--out",
                            dir_.Sub("params.json")});
   ASSERT_EQ(fit.exit_code, 0) << fit.err;
-  auto params = nlohmann::json::parse(ReadText(dir_.Sub("params.json")));
+  auto params = nlohmann::json::parse(ReadFile(dir_.Sub("params.json")));
   EXPECT_NEAR(params["r"].get<double>(), 0.243, 0.0025);
   EXPECT_NEAR(params["log_likelihood"].get<double>(), -9582.4, 95);
   EXPECT_EQ(params["customers"], 2357);
@@ -131,7 +108,7 @@ TEST_F(BacktestCli, CdnowSampleImportLabelFitBacktest) {
       Run({"backtest", "--events", orders, "--labels", labels, "--rules", CHURNWATCH_RULES_DIR,
            "--to", "1997-09-30", "--format", "html", "--out", dir_.Sub("report.html")});
   ASSERT_EQ(html.exit_code, 0) << html.err;
-  std::string page = ReadText(dir_.Sub("report.html"));
+  std::string page = ReadFile(dir_.Sub("report.html"));
   EXPECT_NE(page.find("<svg"), std::string::npos);
   EXPECT_NE(page.find("p_alive_low"), std::string::npos);
   EXPECT_EQ(page.find("<script"), std::string::npos);

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "support/churnwatch_processes.h"
+#include "support/cli_test.h"
 #include "support/temp_dir.h"
 
 namespace churnwatch::test {
@@ -21,23 +22,11 @@ using std::chrono::seconds;
 constexpr int kLagSeries = 4 * 6;
 const std::string kExamples = CHURNWATCH_EXAMPLES_DIR;
 
-class CrmImport : public ::testing::Test {
+class CrmImport : public CliTest {
  protected:
-  void SetUp() override {
-    bin_ = ChurnwatchBin();
-    ASSERT_FALSE(bin_.empty());
-  }
   CommandResult Run(const std::vector<std::string>& args) {
-    return RunCommand(bin_, args, dir_.Sub("stderr-" + std::to_string(++runs_) + ".log"),
-                      seconds(120));
+    return CliTest::Run(args, seconds(120));
   }
-  std::string Write(const std::string& name, const std::string& text) {
-    std::ofstream(dir_.Sub(name)) << text;
-    return dir_.Sub(name);
-  }
-  TempDir dir_;
-  std::string bin_;
-  int runs_ = 0;
 };
 
 size_t CountLines(const std::string& path) {

@@ -9,6 +9,8 @@
 #include <sstream>
 
 #include "support/churnwatch_processes.h"
+#include "support/civil_time.h"
+#include "support/cli_test.h"
 #include "support/temp_dir.h"
 #include "support/wait_until.h"
 
@@ -18,40 +20,13 @@ namespace {
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // log-odds = (days_since_last_order - 30) / 10: churn_risk 0.5 after 30 silent days.
 constexpr const char* kSilenceModel = R"({
   "format": "churnwatch.risk_model.v1", "kind": "logistic", "intercept": 0.0,
   "terms": [{"feature": "days_since_last_order", "transform": "identity", "fill": 30.0,
              "mean": 30.0, "scale": 10.0, "coef": 1.0}]})";
 
-class RiskModelTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    bin_ = ChurnwatchBin();
-    ASSERT_FALSE(bin_.empty());
-  }
-  CommandResult Run(const std::vector<std::string>& args) {
-    return RunCommand(bin_, args, dir_.Sub("stderr-" + std::to_string(++runs_) + ".log"), 300s);
-  }
-  std::string Write(const std::string& name, const std::string& text) {
-    EXPECT_TRUE(WriteFile(dir_.Sub(name), text));
-    return dir_.Sub(name);
-  }
-  void ExpectUsageError(const CommandResult& r, const std::string& needle) {
-    EXPECT_EQ(r.exit_code, 2) << r.err;
-    EXPECT_NE(r.err.find(needle), std::string::npos) << "want '" << needle << "' in: " << r.err;
-  }
-  TempDir dir_;
-  std::string bin_;
-  int runs_ = 0;
-};
+using RiskModelTest = CliTest;
 
 TEST_F(RiskModelTest, TrainedOnAnEarlierCutoffItRanksTheLaterOne) {
   const std::string orders = dir_.Sub("orders.ndjson");
@@ -68,12 +43,12 @@ TEST_F(RiskModelTest, TrainedOnAnEarlierCutoffItRanksTheLaterOne) {
   ASSERT_EQ(trained.exit_code, 0) << trained.err;
   EXPECT_NE(trained.err.find("events replayed"), std::string::npos) << trained.err;
   EXPECT_NE(trained.err.find("5-fold cross-validation"), std::string::npos) << trained.err;
-  json m = json::parse(ReadText(model));
+  json m = json::parse(ReadFile(model));
   EXPECT_EQ(m["format"], "churnwatch.risk_model.v1");
   EXPECT_EQ(m["training"]["calibration_end"], "1997-06-30");
   size_t labelled = 0;
   {
-    std::istringstream lines(ReadText(early));
+    std::istringstream lines(ReadFile(early));
     std::string line;
     std::getline(lines, line);
     while (std::getline(lines, line)) labelled += line.empty() ? 0 : 1;
@@ -128,7 +103,7 @@ TEST_F(RiskModelTest, TrainedOnAnEarlierCutoffItRanksTheLaterOne) {
                  "--out", dir_.Sub("report.html")})
                 .exit_code,
             0);
-  std::string page = ReadText(dir_.Sub("report.html"));
+  std::string page = ReadFile(dir_.Sub("report.html"));
   EXPECT_NE(page.find("Ranking by risk"), std::string::npos);
   EXPECT_EQ(page.find("<script"), std::string::npos);
 }
@@ -206,21 +181,25 @@ TEST_F(RiskModelTest, BadInputIsRefusedWithTheReason) {
 TEST_F(RiskModelTest, TheEngineServesChurnRiskSortedAndExplained) {
   BrokerProcess broker;
   ASSERT_TRUE(broker.Start(dir_.Sub("broker.log")));
-  // As of 2026-03-01: A ordered 9 days before (risk 0.109), B 40 (0.731), C 30 (0.5).
+  // Weekly orders from 2025-12-01 up to each account's last one, so none was ever silent for
+  // 30 days before it (no earlier episode, hysteresis or cool-down in play). As of 2026-03-01:
+  // A ordered 9 days before (risk 0.109), B 40 (0.731), C 30 (0.5, not above it).
   std::string orders;
   int n = 0;
-  for (auto [account, day] :
-       {std::pair{"A", "2026-02-20"}, {"B", "2026-01-20"}, {"C", "2026-01-30"}}) {
-    for (const char* first : {"2025-12-01", day}) {
+  const int64_t first = UtcSeconds(2025, 12, 1);
+  for (auto [account, last] : {std::pair{"A", UtcSeconds(2026, 2, 20)},
+                               {"B", UtcSeconds(2026, 1, 20)},
+                               {"C", UtcSeconds(2026, 1, 30)}}) {
+    for (int64_t t = last; t >= first; t -= 7 * 86400) {
       orders += R"({"event_id":"o)" + std::to_string(++n) + R"(","account_id":")" + account +
-                R"(","occurred_at":")" + first +
-                R"(T00:00:00Z","product_line":"P","quantity":5,"status":"PLACED"})"
+                R"(","occurred_at":")" + FormatUtc(t) +
+                R"(","product_line":"P","quantity":5,"status":"PLACED"})"
                 "\n";
     }
   }
   ASSERT_TRUE(WriteFile(dir_.Sub("orders.ndjson"), orders));
-  ASSERT_TRUE(Produce(broker.bootstrap(), "orders", dir_.Sub("orders.ndjson"), "json", 6,
-                      dir_.Sub("produce.log")));
+  ASSERT_TRUE(Produce(broker.bootstrap(), "orders", dir_.Sub("orders.ndjson"), "json",
+                      static_cast<size_t>(n), dir_.Sub("produce.log")));
   EngineProcess engine;
   ASSERT_TRUE(
       engine.Start({broker.bootstrap(),
@@ -253,8 +232,7 @@ TEST_F(RiskModelTest, TheEngineServesChurnRiskSortedAndExplained) {
   json page = json::parse(engine.Get("/api/v1/accounts/B").body);
   EXPECT_NEAR(page["churn_risk"]["probability"].get<double>(), risk_of(40), 1e-3);
   EXPECT_NEAR(page["features"]["values"]["churn_risk"].get<double>(), risk_of(40), 1e-3);
-  // Replayed in event time, every account went 30 days without an order at some point; as of
-  // 2026-03-01 churn_risk_high fires for B only (A and C ordered again since, and resolved).
+  // As of 2026-03-01 churn_risk_high fires for B only.
   std::string firing;
   EXPECT_TRUE(WaitUntil(
       [&] {
