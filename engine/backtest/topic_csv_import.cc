@@ -89,8 +89,9 @@ Status CheckMapping(const TopicCsvMapping& map, const std::string& topic) {
     return InvalidArgument("--as-of '" + map.as_of +
                            "' is not YYYY-MM-DD, YYYYMMDD or an RFC 3339 instant");
   for (const auto& [flag, column] : map.fields) {
+    // An init-capture: clang before 16 cannot capture a structured binding (the fuzz build).
     bool known = std::any_of(fields.begin(), fields.end(),
-                             [&](const TopicCsvField& f) { return flag == f.flag; });
+                             [&flag = flag](const TopicCsvField& f) { return flag == f.flag; });
     if (!known) {
       std::string flags;
       for (const auto& f : fields) flags += std::string(flags.empty() ? "--" : ", --") + f.flag;
