@@ -77,9 +77,9 @@ int RunBacktestCommand(const BacktestCliOptions& o) {
   // With a model: churn_risk of every account at the end, ranked against the labels.
   std::map<std::string, double> risk, recency;
   if (!o.model.empty()) {
-    auto loaded = model::LoadRiskModel(o.model);
+    auto loaded = model::LoadSharedRiskModel(o.model);
     if (!loaded.ok()) return Fail(cmd, InvalidArgument("--model: " + loaded.status().message()));
-    bo.evaluation.alert.risk_model = std::make_shared<const model::RiskModel>(std::move(*loaded));
+    bo.evaluation.alert.risk_model = *loaded;
     bo.at_end = [&](const state::AccountSnapshot& s, UnixMicros to, const Calendar& cal) {
       if (!labels->accounts.count(s.account_id)) return Status::Ok();
       auto values = rules::AccountFeatures(s, to, cal, bo.evaluation.alert);

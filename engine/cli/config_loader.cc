@@ -277,12 +277,11 @@ Status ApplyRoot(Reader& r, const YAML::Node& root, ingest::EngineConfig* c) {
                        {{"path", [&](const YAML::Node& v) -> Status {
                            std::string path;
                            CW_RETURN_IF_ERROR(r.String(v, "model.path", &path));
-                           auto loaded = model::LoadRiskModel(path);
+                           auto loaded = model::LoadSharedRiskModel(path);
                            if (!loaded.ok())
                              return InvalidArgument(Where(r.source(), v) +
                                                     ": model.path: " + loaded.status().message());
-                           c->evaluation.alert.risk_model =
-                               std::make_shared<const model::RiskModel>(std::move(*loaded));
+                           c->evaluation.alert.risk_model = *loaded;
                            return Status::Ok();
                          }}});
         }},

@@ -115,11 +115,10 @@ Result<RuleTestSummary> RunRuleTestFile(const std::string& file, std::ostream& o
     // A risk model (feature churn_risk), relative to the test file like the rule files.
     if (const YAML::Node m = root["model"]) {
       std::string path = (base / m.as<std::string>()).lexically_normal().string();
-      auto loaded = model::LoadRiskModel(path);
+      auto loaded = model::LoadSharedRiskModel(path);
       if (!loaded.ok())
         return InvalidArgument(Where(file, m) + ": model: " + loaded.status().message());
-      options.evaluation.alert.risk_model =
-          std::make_shared<const model::RiskModel>(std::move(*loaded));
+      options.evaluation.alert.risk_model = *loaded;
     }
     options.rules = rules;
 

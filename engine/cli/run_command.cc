@@ -53,10 +53,9 @@ int RunEngine(const RunOptions& o) {
     config.evaluation.alert.clv = *params;
   }
   if (!o.model.empty()) {
-    auto loaded = model::LoadRiskModel(o.model);
+    auto loaded = model::LoadSharedRiskModel(o.model);
     if (!loaded.ok()) return Fail("run", InvalidArgument("--model: " + loaded.status().message()));
-    config.evaluation.alert.risk_model =
-        std::make_shared<const model::RiskModel>(std::move(*loaded));
+    config.evaluation.alert.risk_model = *loaded;
   }
   ResolveDefaultRulesPath(&config);
   if (Status s = ApplyAlertingFlags(o.alerting, &config); !s.ok()) return Fail("run", s);

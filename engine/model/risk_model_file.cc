@@ -127,4 +127,10 @@ Result<RiskModel> LoadRiskModel(const std::string& path) {
   return ParseRiskModel(text.str(), path);
 }
 
+Result<std::shared_ptr<const RiskModel>> LoadSharedRiskModel(const std::string& path) {
+  auto loaded = LoadRiskModel(path);
+  if (!loaded.ok()) return loaded.status();
+  return std::shared_ptr<const RiskModel>(std::make_shared<RiskModel>(std::move(*loaded)));
+}
+
 }  // namespace churnwatch::model

@@ -8,6 +8,7 @@
 // "training" documents the fit; reading needs only format, kind, intercept and terms.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "common/status.h"
@@ -25,5 +26,7 @@ std::string FormatRiskModel(const RiskModel& model);
 Result<RiskModel> ParseRiskModel(const std::string& text, const std::string& source);
 // Same from a file; NotFound when it cannot be opened.
 Result<RiskModel> LoadRiskModel(const std::string& path);
+// LoadRiskModel, ready to share between evaluators (AlertOptions::risk_model).
+Result<std::shared_ptr<const RiskModel>> LoadSharedRiskModel(const std::string& path);
 
 }  // namespace churnwatch::model

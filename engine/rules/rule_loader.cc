@@ -224,28 +224,17 @@ class FileLoader {
       if (!err.empty()) Problem(r["expr"] ? r["expr"] : r["kind"], err);
     }
 
-    if (r["for"]) {
-      auto d = Duration(r["for"].as<std::string>());
+    // The rule's durations: for, cooldown, keep_firing_for (default 0 each).
+    for (auto [key, field] :
+         {std::pair{"for", &rule.for_micros}, std::pair{"cooldown", &rule.cooldown_micros},
+          std::pair{"keep_firing_for", &rule.keep_firing_micros}}) {
+      const YAML::Node node = r[key];
+      if (!node) continue;
+      auto d = Duration(node.as<std::string>());
       if (!d.ok()) {
-        Problem(r["for"], "for: " + d.status().message());
+        Problem(node, std::string(key) + ": " + d.status().message());
       } else {
-        rule.for_micros = *d;
-      }
-    }
-    if (r["cooldown"]) {
-      auto d = Duration(r["cooldown"].as<std::string>());
-      if (!d.ok()) {
-        Problem(r["cooldown"], "cooldown: " + d.status().message());
-      } else {
-        rule.cooldown_micros = *d;
-      }
-    }
-    if (r["keep_firing_for"]) {
-      auto d = Duration(r["keep_firing_for"].as<std::string>());
-      if (!d.ok()) {
-        Problem(r["keep_firing_for"], "keep_firing_for: " + d.status().message());
-      } else {
-        rule.keep_firing_micros = *d;
+        *field = *d;
       }
     }
     if (const YAML::Node sev = r["severity"]) {
