@@ -6,7 +6,6 @@
 #include <cmath>
 #include <iomanip>
 #include <iostream>
-#include <sstream>
 
 #include "backtest/backtest_runner.h"
 #include "backtest/history_reader.h"
@@ -25,23 +24,11 @@ namespace {
 
 struct TrainOptions {
   std::vector<std::string> events;
-  std::string labels, calibration_end, out, time_zone = "Asia/Shanghai", clv_params, features,
-                                            state_dir;
+  std::string labels, calibration_end, out, time_zone = "Asia/Shanghai", clv_params, state_dir;
+  std::vector<std::string> features;  // --features a,b,c
   double l2 = 1.0;
   int partitions = 2;
 };
-
-std::vector<std::string> SplitList(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    item.erase(0, item.find_first_not_of(' '));
-    item.erase(item.find_last_not_of(' ') + 1);
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
 
 int RunTrain(const TrainOptions& o) {
   const std::string cmd = "train";
@@ -72,7 +59,7 @@ int RunTrain(const TrainOptions& o) {
                                   o.calibration_end + "`"));
   }
   model::FitOptions fo;
-  fo.features = SplitList(o.features);
+  fo.features = o.features;
   fo.l2 = o.l2;
   fo.summary.calibration_end = o.calibration_end;
   fo.summary.labels = o.labels;
@@ -167,7 +154,8 @@ void AddTrainCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--features", opts->features,
                   "Comma-separated features to use (see churnwatch rules features); default: "
                   "purchase rhythm,\nrecency, BG/NBD, volume, product lines, service, people, "
-                  "meetings, credit, health");
+                  "meetings, credit, health")
+      ->delimiter(',');
   cmd->add_option("--l2", opts->l2, "L2 penalty on the coefficients")->default_val(1.0);
   cmd->add_option("--time-zone", opts->time_zone, "The engine's time_zone (days, quarters)")
       ->default_val("Asia/Shanghai");
