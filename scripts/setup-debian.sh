@@ -11,7 +11,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev googletest libyaml-cpp-dev libmuparser-dev libcpp-httplib-dev
   nlohmann-json3-dev libcurl4-openssl-dev libspdlog-dev libfmt-dev libcli11-dev
   libbenchmark-dev libsimdjson-dev libhowardhinnant-date-dev tzdata libsnappy-dev
-  libnlopt-dev libgsl-dev
+  libnlopt-dev libgsl-dev libxgboost-dev
   # fuzzing and sanitizers (scripts/fuzz.sh: clang's libFuzzer; llvm-symbolizer for reports)
   clang libclang-rt-14-dev llvm
   # test peers: promtool (deploy/prometheus checks), a real Alertmanager, Chromium and a CJK

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <iomanip>
 #include <iostream>
+#include <map>
 
 #include "backtest/backtest_runner.h"
 #include "backtest/history_reader.h"
@@ -15,6 +16,7 @@
 #include "cli/replay_support.h"
 #include "clv/params_file.h"
 #include "common/calendar.h"
+#include "model/boosted_trees_fit.h"
 #include "model/logistic_fit.h"
 #include "model/risk_model_file.h"
 #include "rules/alert_lifecycle.h"
@@ -26,9 +28,53 @@ struct TrainOptions {
   std::vector<std::string> events;
   std::string labels, calibration_end, out, time_zone = "Asia/Shanghai", clv_params, state_dir;
   std::vector<std::string> features;  // --features a,b,c
+  std::string algorithm = "logistic";
   double l2 = 1.0;
+  model::XgbTrainParams trees;
   int partitions = 2;
 };
+
+// Fits the model the options ask for; `dropped` lists features left out as constant.
+Result<std::unique_ptr<model::RiskModel>> Fit(const std::vector<model::TrainingRow>& rows,
+                                              const TrainOptions& o,
+                                              const model::TrainingSummary& summary,
+                                              std::vector<std::string>* dropped) {
+  if (o.algorithm == "boosted_trees") {
+    model::BoostedTreesOptions bo;
+    bo.features = o.features;
+    bo.trees = o.trees;
+    bo.trees.l2 = o.l2;
+    bo.summary = summary;
+    auto fit = model::FitBoostedTrees(rows, bo);
+    if (!fit.ok()) return fit.status();
+    return std::unique_ptr<model::RiskModel>(std::move(*fit));
+  }
+  model::FitOptions fo;
+  fo.features = o.features;
+  fo.l2 = o.l2;
+  fo.summary = summary;
+  auto fit = model::FitRiskModel(rows, fo);
+  if (!fit.ok()) return fit.status();
+  *dropped = fit->dropped;
+  return std::unique_ptr<model::RiskModel>(
+      std::make_unique<model::LogisticRiskModel>(std::move(fit->model)));
+}
+
+// The features that moved the training accounts' risk most: mean |contribution| in log-odds.
+void PrintLargestContributions(const model::RiskModel& m,
+                               const std::vector<model::TrainingRow>& rows) {
+  std::map<std::string, double> total;
+  for (const auto& row : rows)
+    for (const auto& c : m.Score(row.values).contributions) total[c.feature] += std::abs(c.log_odds);
+  std::vector<std::pair<std::string, double>> ranked(total.begin(), total.end());
+  std::sort(ranked.begin(), ranked.end(),
+            [](const auto& a, const auto& b) { return a.second > b.second; });
+  for (size_t i = 0; i < ranked.size() && i < 8; ++i) {
+    std::cerr << "train:   " << ranked[i].first << ": mean |contribution| "
+              << ranked[i].second / static_cast<double>(std::max<size_t>(1, rows.size()))
+              << " log-odds" << std::endl;
+  }
+}
 
 int RunTrain(const TrainOptions& o) {
   const std::string cmd = "train";
@@ -58,11 +104,12 @@ int RunTrain(const TrainOptions& o) {
                                   ": make the labels with `churnwatch label --calibration-end " +
                                   o.calibration_end + "`"));
   }
-  model::FitOptions fo;
-  fo.features = o.features;
-  fo.l2 = o.l2;
-  fo.summary.calibration_end = o.calibration_end;
-  fo.summary.labels = o.labels;
+  if (o.algorithm != "logistic" && o.algorithm != "boosted_trees")
+    return Fail(cmd, InvalidArgument("--algorithm must be logistic or boosted_trees, not '" +
+                                     o.algorithm + "'"));
+  model::TrainingSummary summary;
+  summary.calibration_end = o.calibration_end;
+  summary.labels = o.labels;
 
   auto inputs = backtest::ResolveHistoryInputs(o.events);
   if (!inputs.ok()) return Fail(cmd, inputs.status());
@@ -104,27 +151,23 @@ int RunTrain(const TrainOptions& o) {
   size_t missing = labels->accounts.size() - rows.size();
   std::cerr << "train: " << rows.size() << " labelled accounts as of " << o.calibration_end << " ("
             << missing << " labelled accounts not in the history); fitting..." << std::endl;
-  auto fit = model::FitRiskModel(rows, fo);
+  std::vector<std::string> dropped;
+  auto fit = Fit(rows, o, summary, &dropped);
   if (!fit.ok()) return Fail(cmd, fit.status());
-  if (!fit->dropped.empty()) {
+  if (!dropped.empty()) {
     std::string names;
-    for (const auto& d : fit->dropped) names += (names.empty() ? "" : ", ") + d;
+    for (const auto& d : dropped) names += (names.empty() ? "" : ", ") + d;
     std::cerr << "train: constant on these accounts, left out: " << names << std::endl;
   }
-  const model::TrainingSummary& t = fit->model.training();
-  std::cerr << std::fixed << std::setprecision(3) << "train: " << t.accounts << " accounts, "
-            << t.churned << " churned; ROC AUC " << t.auc_train << " on them, " << t.auc_cv
-            << " in 5-fold cross-validation; log loss " << t.log_loss << std::endl;
-  std::vector<model::ModelTerm> terms = fit->model.terms();
-  std::sort(terms.begin(), terms.end(),
-            [](const auto& a, const auto& b) { return std::abs(a.coef) > std::abs(b.coef); });
-  for (size_t i = 0; i < terms.size() && i < 8; ++i) {
-    std::cerr << "train:   " << std::showpos << terms[i].coef << std::noshowpos
-              << " per standard deviation of " << terms[i].feature
-              << (terms[i].transform == model::Transform::kLog1p ? " (log1p)" : "") << std::endl;
-  }
-  if (Status s = WriteOutput(o.out, model::FormatRiskModel(fit->model)); !s.ok())
-    return Fail(cmd, s);
+  const model::TrainingSummary& t = (*fit)->training();
+  std::cerr << std::fixed << std::setprecision(3) << "train: " << (*fit)->kind() << ", "
+            << t.accounts << " accounts, " << t.churned << " churned; ROC AUC " << t.auc_train
+            << " on them, " << t.auc_cv << " in 5-fold cross-validation; log loss " << t.log_loss
+            << std::endl;
+  PrintLargestContributions(**fit, rows);
+  auto text = model::FormatRiskModel(**fit);
+  if (!text.ok()) return Fail(cmd, text.status());
+  if (Status s = WriteOutput(o.out, *text); !s.ok()) return Fail(cmd, s);
   return kExitOk;
 }
 
@@ -134,8 +177,9 @@ void AddTrainCommand(CLI::App& app, int* exit_code) {
   auto opts = std::make_shared<TrainOptions>();
   CLI::App* cmd = app.add_subcommand(
       "train",
-      "Fit the risk model behind feature churn_risk: a logistic regression on the engine's "
-      "own features\nof each labelled account as of --calibration-end (from the events up to "
+      "Fit the risk model behind feature churn_risk — a logistic regression or gradient-boosted "
+      "trees\n(XGBoost) — on the engine's own features of each labelled account as of "
+      "--calibration-end (from the events up to "
       "that day only), against\nits label (what happened after). Writes the model file that "
       "`run --model` (config model.path)\nand `backtest --model` read. Progress and the fit's "
       "figures on stderr.");
@@ -156,7 +200,24 @@ void AddTrainCommand(CLI::App& app, int* exit_code) {
                   "purchase rhythm,\nrecency, BG/NBD, volume, product lines, service, people, "
                   "meetings, credit, health")
       ->delimiter(',');
-  cmd->add_option("--l2", opts->l2, "L2 penalty on the coefficients")->default_val(1.0);
+  cmd->add_option("--algorithm", opts->algorithm,
+                  "logistic (coefficients on standardised features) or boosted_trees (XGBoost, "
+                  "binary:logistic;\ncontributions by TreeSHAP)")
+      ->default_val("logistic");
+  cmd->add_option("--l2", opts->l2,
+                  "L2 penalty: on the coefficients (logistic), on the leaf weights (trees)")
+      ->default_val(1.0);
+  cmd->add_option("--trees", opts->trees.rounds, "boosted_trees: boosting rounds, 1-5000")
+      ->default_val(opts->trees.rounds);
+  cmd->add_option("--max-depth", opts->trees.max_depth, "boosted_trees: depth of each tree, 1-12")
+      ->default_val(opts->trees.max_depth);
+  cmd->add_option("--learning-rate", opts->trees.learning_rate,
+                  "boosted_trees: each tree's step (eta), (0, 1]")
+      ->default_val(opts->trees.learning_rate);
+  cmd->add_option("--min-child-weight", opts->trees.min_child_weight,
+                  "boosted_trees: the smallest hessian sum in a leaf (about the fewest accounts "
+                  "x 0.25)")
+      ->default_val(opts->trees.min_child_weight);
   cmd->add_option("--time-zone", opts->time_zone, "The engine's time_zone (days, quarters)")
       ->default_val("Asia/Shanghai");
   cmd->add_option("--clv-params", opts->clv_params,

@@ -3,10 +3,8 @@
 #include <nlopt.h>
 
 #include <cmath>
-#include <set>
 #include <string_view>
 
-#include "common/hash.h"
 #include "model/ranking.h"
 
 namespace churnwatch::model {
@@ -97,7 +95,7 @@ Result<FitReport> FitSubset(const std::vector<TrainingRow>& rows, const std::vec
     }
     terms.push_back(std::move(t));
   }
-  RiskModel unfitted(0, terms);
+  LogisticRiskModel unfitted(0, terms);
   const size_t k = terms.size();
   std::vector<double> z(subset.size() * k), y(subset.size());
   for (size_t r = 0; r < subset.size(); ++r) {
@@ -124,98 +122,42 @@ Result<FitReport> FitSubset(const std::vector<TrainingRow>& rows, const std::vec
   TrainingSummary summary = options.summary;
   summary.l2 = options.l2;
   summary.log_loss = minimum / static_cast<double>(subset.size());
-  return FitReport{RiskModel(w[0], std::move(terms), std::move(summary)), std::move(dropped)};
-}
-
-std::optional<double> AucOf(const RiskModel& model, const std::vector<TrainingRow>& rows,
-                            const std::vector<size_t>& subset) {
-  std::vector<double> scores;
-  std::vector<bool> positive;
-  for (size_t i : subset) {
-    scores.push_back(model.Score(rows[i].values).probability);
-    positive.push_back(rows[i].churned);
-  }
-  return RocAuc(scores, positive);
+  return FitReport{LogisticRiskModel(w[0], std::move(terms), std::move(summary)),
+                   std::move(dropped)};
 }
 
 }  // namespace
 
-const std::vector<std::string>& DefaultModelFeatures() {
-  static const std::vector<std::string> kFeatures = {"days_since_last_order",
-                                                     "order_days_total",
-                                                     "orders_365d",
-                                                     "orders_q1",
-                                                     "median_order_gap_days",
-                                                     "silence_ratio",
-                                                     "p_alive",
-                                                     "expected_purchases_next_quarter",
-                                                     "amount_q0",
-                                                     "amount_q1",
-                                                     "amount_q2",
-                                                     "amount_q3",
-                                                     "account_age_days",
-                                                     "product_lines_active",
-                                                     "product_lines_dropped",
-                                                     "p_alive_lowest_line",
-                                                     "complaints_90d",
-                                                     "sla_breaches_90d",
-                                                     "csat_avg_90d",
-                                                     "nps_avg_90d",
-                                                     "decision_maker_departures_180d",
-                                                     "meetings_cancelled_90d",
-                                                     "days_since_contact",
-                                                     "credit_risk",
-                                                     "health_score"};
-  return kFeatures;
-}
-
 Result<FitReport> FitRiskModel(const std::vector<TrainingRow>& rows, const FitOptions& options) {
   const std::vector<std::string>& names =
       options.features.empty() ? DefaultModelFeatures() : options.features;
-  std::set<std::string> seen;
-  for (const auto& name : names) {
-    if (features::FeatureIndex(name) < 0 || name == "churn_risk")
-      return InvalidArgument("unknown model feature '" + name +
-                             "' (see churnwatch rules features)");
-    if (!seen.insert(name).second) return InvalidArgument("feature '" + name + "' named twice");
-  }
+  if (Status s = CheckModelFeatures(names); !s.ok()) return s;
   if (!(options.l2 >= 0)) return InvalidArgument("l2 must be 0 or more");
   if (options.folds < 2) return InvalidArgument("folds must be at least 2");
-  size_t churned = 0;
-  for (const auto& r : rows) churned += r.churned ? 1 : 0;
-  if (churned == 0 || churned == rows.size())
-    return InvalidArgument("the labelled accounts must include churned and retained ones (" +
-                           std::to_string(churned) + " of " + std::to_string(rows.size()) +
-                           " churned)");
+  auto churned = CountChurned(rows);
+  if (!churned.ok()) return churned.status();
   std::vector<size_t> all(rows.size());
   for (size_t i = 0; i < rows.size(); ++i) all[i] = i;
   auto fit = FitSubset(rows, all, names, options);
   if (!fit.ok()) return fit.status();
 
-  // Cross-validation: each fold scored by a model fitted without it.
-  std::vector<double> scores(rows.size());
-  std::vector<bool> positive(rows.size());
-  for (int f = 0; f < options.folds; ++f) {
-    std::vector<size_t> train, held_out;
-    for (size_t i = 0; i < rows.size(); ++i) {
-      (static_cast<int>(Fnv1a64(rows[i].account_id) % static_cast<uint64_t>(options.folds)) == f
-           ? held_out
-           : train)
-          .push_back(i);
-    }
-    if (held_out.empty() || train.empty()) continue;
-    auto fold = FitSubset(rows, train, names, options);
-    if (!fold.ok()) return fold.status();
-    for (size_t i : held_out) scores[i] = fold->model.Score(rows[i].values).probability;
-  }
-  for (size_t i = 0; i < rows.size(); ++i) positive[i] = rows[i].churned;
+  auto auc_cv = CrossValidatedAuc(
+      rows, options.folds,
+      [&](const std::vector<size_t>& subset) -> Result<std::unique_ptr<RiskModel>> {
+        auto fold = FitSubset(rows, subset, names, options);
+        if (!fold.ok()) return fold.status();
+        return std::unique_ptr<RiskModel>(
+            std::make_unique<LogisticRiskModel>(std::move(fold->model)));
+      });
+  if (!auc_cv.ok()) return auc_cv.status();
   TrainingSummary summary = fit->model.training();
   summary.accounts = static_cast<int>(rows.size());
-  summary.churned = static_cast<int>(churned);
-  summary.auc_train = AucOf(fit->model, rows, all).value_or(NAN);
-  summary.auc_cv = RocAuc(scores, positive).value_or(NAN);
-  return FitReport{RiskModel(fit->model.intercept(), fit->model.terms(), std::move(summary)),
-                   std::move(fit->dropped)};
+  summary.churned = static_cast<int>(*churned);
+  summary.auc_train = AucOn(fit->model, rows, all).value_or(NAN);
+  summary.auc_cv = auc_cv->value_or(NAN);
+  return FitReport{
+      LogisticRiskModel(fit->model.intercept(), fit->model.terms(), std::move(summary)),
+      std::move(fit->dropped)};
 }
 
 }  // namespace churnwatch::model

@@ -1,10 +1,6 @@
-// Fitting a RiskModel: L2-regularised logistic regression on standardised features, by
+// Fitting a LogisticRiskModel: L2-regularised logistic regression on standardised features, by
 // maximum likelihood with NLopt's L-BFGS and the analytic gradient (no hand-written
 // optimiser). What `churnwatch train` runs on the rows the backtest replay builds.
-//
-// The rows are the labelled accounts' features as of the calibration end — nothing after it —
-// and the label says whether the account churned after it (the time split is the caller's:
-// features from before the cutoff, labels from after).
 //
 // Each term's transform follows its feature's unit (log1p for counts, days, units, amounts;
 // identity for ratios, probabilities, scores and codes); NaN is filled with the training mean;
@@ -19,15 +15,10 @@
 
 #include "common/status.h"
 #include "features/features.h"
-#include "model/risk_model.h"
+#include "model/logistic_model.h"
+#include "model/training_set.h"
 
 namespace churnwatch::model {
-
-struct TrainingRow {
-  std::string account_id;
-  features::FeatureValues values;
-  bool churned = false;
-};
 
 struct FitOptions {
   std::vector<std::string> features;  // catalog names; empty = DefaultModelFeatures()
@@ -37,13 +28,9 @@ struct FitOptions {
 };
 
 struct FitReport {
-  RiskModel model;
+  LogisticRiskModel model;
   std::vector<std::string> dropped;  // features constant on the training rows
 };
-
-// The features `train` uses by default: purchase rhythm and recency, BG/NBD, volume by
-// quarter, product lines, service, people, meetings, credit, health.
-const std::vector<std::string>& DefaultModelFeatures();
 
 // InvalidArgument when a feature is unknown or churn_risk, the rows hold no churned or no
 // retained account, l2 is negative, or folds < 2; Internal when the optimiser fails.

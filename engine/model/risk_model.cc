@@ -6,48 +6,20 @@
 
 namespace churnwatch::model {
 
-const char* TransformName(Transform t) { return t == Transform::kLog1p ? "log1p" : "identity"; }
-
 double Logistic(double z) {
   if (z >= 0) return 1 / (1 + std::exp(-z));
   double e = std::exp(z);
   return e / (1 + e);
 }
 
-RiskModel::RiskModel(double intercept, std::vector<ModelTerm> terms, TrainingSummary training)
-    : intercept_(intercept), terms_(std::move(terms)), training_(std::move(training)) {
-  for (auto& t : terms_) t.index = features::FeatureIndex(t.feature);
-}
-
-double RiskModel::Standardise(size_t i, double x) const {
-  const ModelTerm& t = terms_[i];
-  double v = x;
-  if (!std::isnan(v) && t.transform == Transform::kLog1p) v = std::log1p(std::max(v, 0.0));
-  if (std::isnan(v) || std::isinf(v)) v = t.fill;
-  return (v - t.mean) / t.scale;
-}
-
-RiskScore RiskModel::Score(const features::FeatureValues& values) const {
-  RiskScore score;
-  double z = intercept_, total = 0;
-  score.contributions.reserve(terms_.size());
-  for (size_t i = 0; i < terms_.size(); ++i) {
-    const ModelTerm& t = terms_[i];
-    double x = t.index >= 0 && static_cast<size_t>(t.index) < values.numbers.size()
-                   ? values.numbers[t.index]
-                   : NAN;
-    double c = t.coef * Standardise(i, x);
-    z += c;
-    total += std::abs(c);
-    score.contributions.push_back({t.feature, c, 0});
-  }
-  for (auto& c : score.contributions) c.share = total > 0 ? std::abs(c.log_odds) / total : 0;
-  std::stable_sort(score.contributions.begin(), score.contributions.end(),
+void RiskModel::RankContributions(std::vector<Contribution>* contributions) {
+  double total = 0;
+  for (const auto& c : *contributions) total += std::abs(c.log_odds);
+  for (auto& c : *contributions) c.share = total > 0 ? std::abs(c.log_odds) / total : 0;
+  std::stable_sort(contributions->begin(), contributions->end(),
                    [](const Contribution& a, const Contribution& b) {
                      return std::abs(a.log_odds) > std::abs(b.log_odds);
                    });
-  score.probability = Logistic(z);
-  return score;
 }
 
 void RiskModel::Apply(features::FeatureValues* values) const {

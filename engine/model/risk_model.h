@@ -1,16 +1,16 @@
 // RiskModel: one number per account, the probability that it churns, learned from the
 // customer's own history (`churnwatch train`) — feature `churn_risk` — and why: each input
-// feature's contribution to it.
+// feature's contribution to it, in log-odds.
 //
-// A logistic regression over features of the catalog. Each term takes one feature x, applies
-// its transform (identity, or log1p(max(x, 0)) for counts, days and amounts, whose effect
-// flattens), replaces NaN (a feature not defined for the account) by the training mean `fill`,
-// standardises z = (t - mean) / scale and contributes coef·z log-odds:
-//   churn_risk = 1 / (1 + exp(-(intercept + Σ coef·z)))
-// A contribution above 0 raises the risk; its share is |coef·z| / Σ|coef·z| over the terms
-// (coefficients × standardised values, so an account at the training mean contributes 0).
+// Two kinds stand behind this interface:
+//   - LogisticRiskModel (logistic_model.h): coefficients × standardised features;
+//   - BoostedTreesRiskModel (boosted_trees_model.h): gradient-boosted trees through XGBoost,
+//     contributions by TreeSHAP.
+// Both express a contribution as the log-odds it adds beside the training population's
+// average, so the evidence reads the same whichever kind a business trains.
 //
-// Thread-safety: immutable after construction; Score() and Apply() are const and pure.
+// Thread-safety: implementations are immutable after construction; Score() and Apply() may be
+// called from several threads at once.
 #pragma once
 
 #include <string>
@@ -19,19 +19,6 @@
 #include "features/features.h"
 
 namespace churnwatch::model {
-
-enum class Transform { kIdentity, kLog1p };
-const char* TransformName(Transform t);
-
-struct ModelTerm {
-  std::string feature;
-  Transform transform = Transform::kIdentity;
-  double fill = 0;   // transformed value used for NaN
-  double mean = 0;   // of the transformed, filled training values
-  double scale = 1;  // their standard deviation (> 0)
-  double coef = 0;   // log-odds per standard deviation
-  int index = -1;    // FeatureIndex(feature); resolved when the model is built or loaded
-};
 
 // What the training saw, kept in the file so a reader knows what the model stands on.
 struct TrainingSummary {
@@ -42,11 +29,14 @@ struct TrainingSummary {
   double auc_train = 0;  // on the training rows
   double auc_cv = 0;     // 5-fold cross-validated (folds by a hash of the account id)
   double log_loss = 0;   // mean, on the training rows
+  // Boosted trees only (0 for a logistic model): boosting rounds, depth, learning rate.
+  int trees = 0, max_depth = 0;
+  double learning_rate = 0;
 };
 
 struct Contribution {
   std::string feature;
-  double log_odds = 0;  // coef·z: > 0 raises the risk
+  double log_odds = 0;  // > 0 raises the risk
   double share = 0;     // |log_odds| / Σ|log_odds|, 0..1
 };
 
@@ -57,25 +47,28 @@ struct RiskScore {
 
 class RiskModel {
  public:
-  // `terms` must name catalog features other than churn_risk (checked by the file reader and
-  // the trainer; here a term with an unknown feature reads NaN and contributes 0).
-  RiskModel(double intercept, std::vector<ModelTerm> terms, TrainingSummary training = {});
+  virtual ~RiskModel() = default;
 
-  double intercept() const { return intercept_; }
-  const std::vector<ModelTerm>& terms() const { return terms_; }
+  // "logistic" or "boosted_trees": the model file's "kind".
+  virtual const char* kind() const = 0;
+  // The catalog features the model reads, in its input order.
+  virtual std::vector<std::string> input_features() const = 0;
+  // Risk and contributions for an account's features (churn_risk itself is not read; a
+  // feature that is NaN counts as missing).
+  virtual RiskScore Score(const features::FeatureValues& values) const = 0;
+
   const TrainingSummary& training() const { return training_; }
 
-  // The standardised input of term i for `x` (transform, fill, standardise).
-  double Standardise(size_t i, double x) const;
-  // Risk and contributions for an account's features (churn_risk itself is not read).
-  RiskScore Score(const features::FeatureValues& values) const;
   // Sets `churn_risk` and the text field `churn_risk_drivers` of `values`: the three largest
   // contributions as "feature +41%, feature -22%, ..." (sign: raises or lowers the risk).
   void Apply(features::FeatureValues* values) const;
 
+ protected:
+  explicit RiskModel(TrainingSummary training) : training_(std::move(training)) {}
+  // Shares from the log-odds, then the contributions largest first.
+  static void RankContributions(std::vector<Contribution>* contributions);
+
  private:
-  double intercept_;
-  std::vector<ModelTerm> terms_;
   TrainingSummary training_;
 };
 
