@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "events/proto_json.h"
+#include "http/customer_file.h"
 
 namespace churnwatch::http {
 namespace {
@@ -81,67 +82,8 @@ json EngagementFigures(const CounterRecord& r) {
               {"manager_changes", r.Get(state::kEngManagerChanges)}};
 }
 
-std::string DayLabel(DayKey day) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", day / 10000, day / 100 % 100, day % 100);
-  return buf;
-}
-
-// The non-zero counters of one day of one kind, by name.
-json DayCounts(const CounterRecord& r, std::initializer_list<std::pair<const char*, int>> slots) {
-  json out = json::object();
-  for (const auto& [name, slot] : slots)
-    if (r.Get(slot) != 0) out[name] = r.Get(slot);
-  return out;
-}
-
-// The latest kTimelineDays days with activity, newest first: one entry per day and kind
-// (order, service, contact) with that day's non-zero counters. The store keeps per-day
-// aggregates, not single events, so this is the finest timeline it can give.
+// The account JSON shows the latest 30 days with activity; the customer file has them all.
 constexpr size_t kTimelineDays = 30;
-
-json Timeline(const state::AccountSnapshot& snap) {
-  std::map<DayKey, json, std::greater<>> days;
-  auto add = [&](DayKey day, const char* kind, json counts) {
-    if (counts.empty()) return;
-    days[day].push_back({{"date", DayLabel(day)}, {"kind", kind}, {"counts", std::move(counts)}});
-  };
-  for (const auto& row : snap.order_days)
-    add(row.period, "order",
-        DayCounts(row.counters,
-                  {{"orders", state::kDayOrders}, {"quantity", state::kDayQuantity}}));
-  for (const auto& row : snap.service_days)
-    add(row.period, "service",
-        DayCounts(row.counters, {{"tickets_opened", state::kSvcTicketsOpened},
-                                 {"tickets_resolved", state::kSvcTicketsResolved},
-                                 {"tickets_escalated", state::kSvcTicketsEscalated},
-                                 {"complaints", state::kSvcComplaints},
-                                 {"sla_breaches", state::kSvcSlaBreaches},
-                                 {"surveys", state::kSvcCsatCount}}));
-  for (const auto& row : snap.engagement_days) {
-    json counts = DayCounts(row.counters, {{"calls", state::kEngCalls},
-                                           {"visits", state::kEngVisits},
-                                           {"contacts_added", state::kEngContactsAdded},
-                                           {"contacts_left", state::kEngContactsLeft},
-                                           {"role_changes", state::kEngRoleChanges},
-                                           {"references_withdrawn", state::kEngReferencesWithdrawn},
-                                           {"manager_changes", state::kEngManagerChanges}});
-    for (int st = 0; st < state::kMeetingStatusCount; ++st) {
-      int64_t n = 0;
-      for (int t = 0; t < state::kMeetingTypeCount; ++t)
-        n += row.counters.Get(state::MeetingSlot(st, t));
-      if (n != 0) counts[std::string("meetings_") + kMeetingStatus[st]] = n;
-    }
-    add(row.period, "contact", std::move(counts));
-  }
-  json out = json::array();
-  size_t n = 0;
-  for (auto& [day, entries] : days) {
-    if (n++ == kTimelineDays) break;
-    for (auto& e : entries) out.push_back(std::move(e));
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -189,15 +131,7 @@ json AccountToJson(const state::AccountSnapshot& snap, const Calendar& calendar)
   out["service"] = {{"months", service_months}};
 
   json people = json::array();
-  for (const auto& c : snap.contacts) {
-    people.push_back(
-        {{"contact_id", c.contact_id()},
-         {"role", ShortEnumName(v1::ContactRole_descriptor()->FindValueByNumber(c.role()))},
-         {"level", ShortEnumName(v1::ContactLevel_descriptor()->FindValueByNumber(c.level()))},
-         {"active", c.active()},
-         {"added_at", c.added_at_us() ? json(FormatRfc3339(c.added_at_us())) : json(nullptr)},
-         {"left_at", c.left_at_us() ? json(FormatRfc3339(c.left_at_us())) : json(nullptr)}});
-  }
+  for (const auto& c : snap.contacts) people.push_back(PersonJson(c));
   CounterRecord totals(state::CounterLayout::kEngagementDay);
   json engagement_months = json::array();
   for (const auto& [month, rec] :
@@ -220,7 +154,7 @@ json AccountToJson(const state::AccountSnapshot& snap, const Calendar& calendar)
     alerts.push_back(ProtoToJson(rec.alert()));
   }
   out["alerts"] = alerts;
-  out["timeline"] = Timeline(snap);
+  out["timeline"] = DayTimeline(snap, kTimelineDays);
   return out;
 }
 

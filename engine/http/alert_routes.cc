@@ -2,34 +2,52 @@
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "common/calendar.h"
 #include "events/proto_json.h"
+#include "http/ack_request.h"
 #include "http/http_server.h"
 #include "http/json_reply.h"
 #include "http/query_params.h"
 #include "ingest/engine.h"
+#include "notify/escalation_policy.h"
 
 namespace churnwatch::http {
 namespace {
 
 using nlohmann::json;
 
-constexpr size_t kMaxByBytes = 200;
-constexpr size_t kMaxNoteBytes = 2000;
 constexpr size_t kMaxIdBytes = 128;
 
-json AckJson(const v1::AckRecord& ack) {
-  return {{"by", ack.by()}, {"note", ack.note()}, {"at", FormatRfc3339(ack.at_us())}};
+json TimeOrNull(UnixMicros t) { return t != 0 ? json(FormatRfc3339(t)) : json(nullptr); }
+
+// The acknowledgement as the API shows it; the plan's state is as of `now` (wall clock).
+json AckJson(const v1::AckRecord& ack, UnixMicros now) {
+  json out = {{"by", ack.by()}, {"note", ack.note()}, {"at", FormatRfc3339(ack.at_us())}};
+  if (ack.has_plan()) {
+    const v1::RepairPlan& plan = ack.plan();
+    out["plan"] = {{"text", plan.text()},
+                   {"owner", plan.owner()},
+                   {"due_at", FormatRfc3339(plan.due_at_us())},
+                   {"state", notify::PlanStateName(notify::PlanStateAt(plan, now))},
+                   {"done_at", TimeOrNull(plan.done_at_us())},
+                   {"done_by", plan.done_at_us() != 0 ? json(plan.done_by()) : json(nullptr)}};
+  }
+  return out;
 }
 
-bool PrintableUtf8(const std::string& s, bool allow_newlines) {
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 && !(allow_newlines && (c == '\n' || c == '\t'))) return false;
-    if (u == 0x7f) return false;
+int StatusOf(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kInvalidArgument:
+      return 400;
+    case StatusCode::kNotFound:
+      return 404;
+    case StatusCode::kFailedPrecondition:
+      return 409;
+    default:
+      return 500;
   }
-  return IsUtf8(s);
 }
 
 }  // namespace
@@ -37,57 +55,65 @@ bool PrintableUtf8(const std::string& s, bool allow_newlines) {
 void AddFollowUp(const ingest::Engine& engine, const std::string& account,
                  const v1::AlertRecord& rec, json* out) {
   auto ack = engine.AckOf(account, rec.id());
-  (*out)["ack"] = ack.ok() && ack->has_value() ? AckJson(**ack) : json(nullptr);
-  UnixMicros escalated = engine.notifier().EscalatedAt(rec.id());
-  (*out)["escalated"] = escalated != 0;
-  (*out)["escalated_at"] = escalated != 0 ? json(FormatRfc3339(escalated)) : json(nullptr);
-  UnixMicros notified = engine.notifier().NotifiedAt(rec.id());
-  (*out)["notified_at"] = notified != 0 ? json(FormatRfc3339(notified)) : json(nullptr);
+  (*out)["ack"] = ack.ok() && ack->has_value()
+                      ? AckJson(**ack, SystemClock::Instance().Now())
+                      : json(nullptr);
+  if (ack.ok() && ack->has_value() && (*ack)->has_plan())
+    (*out)["ack"]["plan"]["escalated_at"] = TimeOrNull(engine.notifier().PlanEscalatedAt(rec.id()));
+  (*out)["escalated"] = engine.notifier().EscalatedAt(rec.id()) != 0;
+  (*out)["escalated_at"] = TimeOrNull(engine.notifier().EscalatedAt(rec.id()));
+  (*out)["notified_at"] = TimeOrNull(engine.notifier().NotifiedAt(rec.id()));
 }
 
 void HttpServer::AlertRoutes() {
   httplib::Server& s = *server_;
 
-  // Body: {"by": "who (required)", "note": "the repair plan (optional)"}.
-  s.Post(
-      R"(/api/v1/alerts/([^/]+)/ack)", [this](const httplib::Request& req, httplib::Response& res) {
-        if (engine_ == nullptr) return SendError(res, 503, "engine is starting");
-        if (!Authorized(req, res)) return;
-        std::string id = req.matches[1];
-        if (id.size() > kMaxIdBytes || !PrintableUtf8(id, false))
-          return SendError(res, 400, "alert id must be printable UTF-8 of at most 128 bytes");
-        json body;
-        try {
-          body = json::parse(req.body);
-        } catch (const json::parse_error& e) {
-          return SendError(
-              res, 400, std::string("body must be JSON {\"by\": ..., \"note\": ...}: ") + e.what());
-        }
-        if (!body.is_object()) return SendError(res, 400, "body must be a JSON object");
-        for (const auto& [key, value] : body.items()) {
-          if (key != "by" && key != "note")
-            return SendError(res, 400, "unknown field '" + key + "' (by, note)");
-          if (!value.is_string()) return SendError(res, 400, "'" + key + "' must be a string");
-        }
-        std::string by = body.value("by", "");
-        std::string note = body.value("note", "");
-        if (by.empty() || by.size() > kMaxByBytes || !PrintableUtf8(by, false))
-          return SendError(res, 400, "'by' must name who acknowledges (printable, 1..200 bytes)");
-        if (note.size() > kMaxNoteBytes || !PrintableUtf8(note, true))
-          return SendError(res, 400, "'note' must be printable text of at most 2000 bytes");
-        auto acked = engine_->Acknowledge(id, by, note);
-        if (!acked.ok()) {
-          int status = acked.status().code() == StatusCode::kNotFound             ? 404
-                       : acked.status().code() == StatusCode::kFailedPrecondition ? 409
-                                                                                  : 500;
-          return SendError(res, status, acked.status().message());
-        }
-        SendJson(res, 200,
-                 {{"alert_id", id},
-                  {"account_id", acked->account_id},
-                  {"rule", acked->alert.rule()},
-                  {"ack", AckJson(acked->ack)}});
-      });
+  // Body: see ack_request.h ({"by", "note", "plan": {"text", "owner", "due_at"}}).
+  auto reply = [](httplib::Response& res, const std::string& id,
+                  const ingest::Engine::Acknowledgement& acked) {
+    SendJson(res, 200,
+             {{"alert_id", id},
+              {"account_id", acked.account_id},
+              {"rule", acked.alert.rule()},
+              {"ack", AckJson(acked.ack, SystemClock::Instance().Now())}});
+  };
+  // The alert id of a write, or an error already sent.
+  auto write_target = [this](const httplib::Request& req,
+                             httplib::Response& res) -> std::optional<std::string> {
+    if (engine_ == nullptr) {
+      SendError(res, 503, "engine is starting");
+      return std::nullopt;
+    }
+    if (!Authorized(req, res)) return std::nullopt;
+    std::string id = req.matches[1];
+    if (id.size() > kMaxIdBytes || !PrintableUtf8(id, false)) {
+      SendError(res, 400, "alert id must be printable UTF-8 of at most 128 bytes");
+      return std::nullopt;
+    }
+    return id;
+  };
+  s.Post(R"(/api/v1/alerts/([^/]+)/ack)",
+         [this, reply, write_target](const httplib::Request& req, httplib::Response& res) {
+           auto id = write_target(req, res);
+           if (!id) return;
+           auto request = ParseAckRequest(req.body);
+           if (!request.ok()) return SendError(res, 400, request.status().message());
+           auto acked = engine_->Acknowledge(*id, *request);
+           if (!acked.ok()) return SendError(res, StatusOf(acked.status()), acked.status().message());
+           reply(res, *id, *acked);
+         });
+
+  // Body: {"by": "who"}. Marks the acknowledgement's repair plan done.
+  s.Post(R"(/api/v1/alerts/([^/]+)/plan/done)",
+         [this, reply, write_target](const httplib::Request& req, httplib::Response& res) {
+           auto id = write_target(req, res);
+           if (!id) return;
+           auto by = ParsePlanDoneRequest(req.body);
+           if (!by.ok()) return SendError(res, 400, by.status().message());
+           auto done = engine_->CompletePlan(*id, *by);
+           if (!done.ok()) return SendError(res, StatusOf(done.status()), done.status().message());
+           reply(res, *id, *done);
+         });
 
   // Every transition, re-route and acknowledgement of the account's alerts within the
   // retention, oldest first.
@@ -109,6 +135,7 @@ void HttpServer::AlertRoutes() {
                            "instance)");
     }
     json rows = json::array();
+    const UnixMicros now = SystemClock::Instance().Now();
     // The newest `limit` rows, oldest first.
     const auto& all = **history;
     const size_t skip = all.size() > limit ? all.size() - limit : 0;
@@ -121,7 +148,7 @@ void HttpServer::AlertRoutes() {
                   {"signal", h.alert().signal()},
                   {"severity", h.alert().severity()},
                   {"alert", ProtoToJson(h.alert())}};
-      if (h.has_ack()) row["ack"] = AckJson(h.ack());
+      if (h.has_ack()) row["ack"] = AckJson(h.ack(), now);
       if (!h.previous_owner().empty()) row["previous_owner"] = h.previous_owner();
       rows.push_back(std::move(row));
     }

@@ -113,6 +113,7 @@ void HttpServer::Routes() {
     return httplib::Server::HandlerResponse::Unhandled;
   });
   AlertRoutes();
+  CustomerFileRoutes();
   ReportRoutes();
   AddAlertStreamRoute(s, engine_);
 
@@ -163,6 +164,12 @@ void HttpServer::Routes() {
               "' is not known to this instance (not yet seen, or owned by another instance)");
     }
     json body = AccountToJson(**found, engine_->calendar());
+    // Each alert's acknowledgement, repair plan and escalation, as GET /api/v1/alerts has them.
+    for (auto& a : body["alerts"]) {
+      for (const auto& rec : (*found)->alerts) {
+        if (rec.id() == a.value("id", "")) AddFollowUp(*engine_, id, rec, &a);
+      }
+    }
     // Features as of now (the engine's clock), as rules would see them at an evaluation now.
     UnixMicros at = engine_->clock().Now();
     auto values = rules::AccountFeatures(**found, at, engine_->calendar(),

@@ -54,6 +54,8 @@ class HttpServer {
   void Routes();
   // Alert writes and history (alert_routes.cc).
   void AlertRoutes();
+  // The customer file: an account's decision chain and timeline (customer_file_routes.cc).
+  void CustomerFileRoutes();
   // GET /reports/YYYY-MM, the monthly review (report_routes.cc).
   void ReportRoutes();
   bool Authorized(const httplib::Request& req, httplib::Response& res) const;

@@ -291,50 +291,126 @@ void Engine::MaybeReloadRules(bool force) {
   metrics_.rules_reloads->Add({{"result", "ok"}}).Increment();
 }
 
+namespace {
+// A repair plan is a matter of days; a due time years ahead is a typo (2062 for 2026).
+constexpr int64_t kMaxPlanAheadUs = 366 * kMicrosPerDay;
+}  // namespace
+
+Result<std::optional<std::pair<std::string, v1::AlertRecord>>> Engine::FindAlert(
+    const state::PartitionStore& store, const std::string& alert_id) {
+  std::optional<std::pair<std::string, v1::AlertRecord>> found;
+  CW_RETURN_IF_ERROR(
+      store.ScanAll(state::Family::kAlerts, [&](std::string_view k, std::string_view v) {
+        v1::AlertRecord r;
+        if (r.ParseFromArray(v.data(), static_cast<int>(v.size())) && r.id() == alert_id) {
+          found.emplace(state::ParseAccountOfKey(k).value_or(""), std::move(r));
+          return false;
+        }
+        return true;
+      }));
+  return found;
+}
+
+Status Engine::StoreAckStep(state::PartitionStore& store, const std::string& kind,
+                            UnixMicros at_us, const v1::AckRecord& ack, const v1::Alert& alert,
+                            bool new_plan) {
+  v1::HistoryEntry h;
+  h.set_kind(kind);
+  h.set_at_us(at_us);
+  *h.mutable_alert() = alert;
+  *h.mutable_ack() = ack;
+  state::StoreBatch batch = store.NewBatch();
+  batch.Put(state::Family::kAcks, state::AckKey(ack.alert_id()), ack.SerializeAsString());
+  // A new plan has not escalated yet, whatever an earlier one did.
+  if (new_plan) batch.Delete(state::Family::kAcks, state::PlanEscalatedKey(ack.alert_id()));
+  batch.Put(state::Family::kHistory,
+            state::HistoryKey(ack.account_id(), at_us, ++ack_sequence_, state::kHistoryFromApi),
+            h.SerializeAsString());
+  return store.Write(batch);
+}
+
 Result<Engine::Acknowledgement> Engine::Acknowledge(const std::string& alert_id,
-                                                    const std::string& by,
-                                                    const std::string& note) {
+                                                    const AckRequest& request) {
   for (const auto& store : Stores()) {
-    std::optional<std::pair<std::string, v1::AlertRecord>> found;
-    CW_RETURN_IF_ERROR(
-        store->ScanAll(state::Family::kAlerts, [&](std::string_view k, std::string_view v) {
-          v1::AlertRecord r;
-          if (r.ParseFromArray(v.data(), static_cast<int>(v.size())) && r.id() == alert_id) {
-            found.emplace(state::ParseAccountOfKey(k).value_or(""), std::move(r));
-            return false;
-          }
-          return true;
-        }));
-    if (!found) continue;
-    const auto& [account, record] = *found;
+    auto found = FindAlert(*store, alert_id);
+    if (!found.ok()) return found.status();
+    if (!found->has_value()) continue;
+    const auto& [account, record] = **found;
     if (record.state() != v1::ALERT_STATE_FIRING) {
       return FailedPrecondition("alert " + alert_id +
                                 " is not firing (resolved alerts need no acknowledgement)");
     }
+    const UnixMicros now = SystemClock::Instance().Now();
+    if (request.plan && record.alert().severity() != "critical") {
+      return FailedPrecondition("alert " + alert_id + " is " + record.alert().severity() +
+                                ", not critical: repair plans are for critical alerts (acknowledge "
+                                "it without 'plan')");
+    }
+    if (request.plan && request.plan->due_at_us() <= now) {
+      return InvalidArgument("plan.due_at " + FormatRfc3339(request.plan->due_at_us()) +
+                             " is not in the future (now " + FormatRfc3339(now) + ")");
+    }
+    if (request.plan && request.plan->due_at_us() > now + kMaxPlanAheadUs) {
+      return InvalidArgument("plan.due_at " + FormatRfc3339(request.plan->due_at_us()) +
+                             " is more than a year ahead: a repair plan is due within days");
+    }
+    auto previous = AckOf(account, alert_id);
+    if (!previous.ok()) return previous.status();
     Acknowledgement out{account, {}, record.alert()};
     out.ack.set_alert_id(alert_id);
     out.ack.set_account_id(account);
-    out.ack.set_by(by);
-    out.ack.set_note(note);
-    out.ack.set_at_us(SystemClock::Instance().Now());
-    v1::HistoryEntry h;
-    h.set_kind("ACKNOWLEDGED");
-    h.set_at_us(out.ack.at_us());
-    *h.mutable_alert() = record.alert();
-    *h.mutable_ack() = out.ack;
-    state::StoreBatch batch = store->NewBatch();
-    batch.Put(state::Family::kAcks, state::AckKey(alert_id), out.ack.SerializeAsString());
-    batch.Put(state::Family::kHistory,
-              state::HistoryKey(account, out.ack.at_us(), ++ack_sequence_, state::kHistoryFromApi),
-              h.SerializeAsString());
-    CW_RETURN_IF_ERROR(store->Write(batch));
-    notifier_->Acknowledged(store->partition(), out.ack);
-    feed_.Publish({0, "ACKNOWLEDGED", out.ack.at_us(), record.alert(), by, note});
-    spdlog::info("alert {} ({} on {}) acknowledged by {}", alert_id, record.rule(), account, by);
+    out.ack.set_by(request.by);
+    out.ack.set_note(request.note);
+    out.ack.set_at_us(now);
+    if (request.plan) {
+      v1::RepairPlan* plan = out.ack.mutable_plan();
+      plan->set_text(request.plan->text());
+      plan->set_owner(request.plan->owner());
+      plan->set_due_at_us(request.plan->due_at_us());
+    }
+    CW_RETURN_IF_ERROR(StoreAckStep(*store, "ACKNOWLEDGED", now, out.ack, record.alert(),
+                                    request.plan.has_value()));
+    notifier_->Acknowledged(store->partition(), out.ack, record.alert(), !previous->has_value());
+    feed_.Publish({0, "ACKNOWLEDGED", now, record.alert(), request.by, request.note});
+    spdlog::info("alert {} ({} on {}) acknowledged by {}{}", alert_id, record.rule(), account,
+                 request.by, request.plan ? " with a repair plan" : "");
     return out;
   }
   return NotFound("no firing or resolved alert with id '" + alert_id +
                   "' on this instance (see GET /api/v1/alerts)");
+}
+
+Result<Engine::Acknowledgement> Engine::CompletePlan(const std::string& alert_id,
+                                                     const std::string& by) {
+  for (const auto& store : Stores()) {
+    auto stored = store->Get(state::Family::kAcks, state::AckKey(alert_id));
+    if (!stored.ok()) return stored.status();
+    if (!stored->has_value()) continue;
+    Acknowledgement out;
+    if (!out.ack.ParseFromString(**stored))
+      return Corruption("acknowledgement in " + store->dir() + " does not decode");
+    out.account_id = out.ack.account_id();
+    if (!out.ack.has_plan()) {
+      return FailedPrecondition("the acknowledgement of alert " + alert_id +
+                                " has no repair plan (acknowledge it again with 'plan')");
+    }
+    auto found = FindAlert(*store, alert_id);
+    if (!found.ok()) return found.status();
+    // The record may have moved on to a later episode of the rule; the ack keeps its own.
+    if (found->has_value() && (*found)->second.id() == alert_id) out.alert = (*found)->second.alert();
+    if (out.ack.plan().done_at_us() != 0) return out;
+    const UnixMicros now = SystemClock::Instance().Now();
+    out.ack.mutable_plan()->set_done_at_us(now);
+    out.ack.mutable_plan()->set_done_by(by);
+    CW_RETURN_IF_ERROR(StoreAckStep(*store, "PLAN_DONE", now, out.ack, out.alert, false));
+    if (out.alert.state() == v1::ALERT_STATE_FIRING)
+      notifier_->Acknowledged(store->partition(), out.ack, out.alert, false);
+    feed_.Publish({0, "PLAN_DONE", now, out.alert, by, out.ack.plan().text()});
+    spdlog::info("repair plan of alert {} on {} marked done by {}", alert_id, out.account_id, by);
+    return out;
+  }
+  return NotFound("no acknowledgement of alert '" + alert_id +
+                  "' on this instance (acknowledge it with a plan first)");
 }
 
 Result<std::optional<v1::AckRecord>> Engine::AckOf(const std::string& account_id,

@@ -72,16 +72,29 @@ class Engine final : public kafka::RebalanceListener {
   // The stores of the currently assigned partitions.
   std::vector<std::shared_ptr<state::PartitionStore>> Stores() const;
 
-  // Records an acknowledgement of the firing alert `alert_id` (durably, with a history row)
-  // and stops its escalation. NotFound when no assigned store has it; FailedPrecondition when
-  // it is not firing. Returns the account id and the stored record.
+  // Records an acknowledgement of the firing alert `alert_id` (durably: the AckRecord and an
+  // ACKNOWLEDGED history row in one batch of its store) and stops its escalation. With a plan
+  // (`plan.text`, `plan.owner`, `plan.due_at_us`; done fields ignored) the alert escalates again
+  // once the plan is past due and not done. A repeated acknowledgement replaces the record.
+  // NotFound when no assigned store has it; FailedPrecondition when it is not firing, or a plan
+  // is given for an alert that is not critical; InvalidArgument when the plan is due at or before
+  // now. Returns the account id and the stored record.
   struct Acknowledgement {
     std::string account_id;
     v1::AckRecord ack;
     v1::Alert alert;
   };
-  Result<Acknowledgement> Acknowledge(const std::string& alert_id, const std::string& by,
-                                      const std::string& note);
+  struct AckRequest {
+    std::string by;
+    std::string note;
+    std::optional<v1::RepairPlan> plan;
+  };
+  Result<Acknowledgement> Acknowledge(const std::string& alert_id, const AckRequest& request);
+  // Marks the repair plan of `alert_id`'s acknowledgement done by `by` (durably, with a
+  // PLAN_DONE history row), which ends an escalation for its overdue plan. Marking a done plan
+  // done again changes nothing and returns it. NotFound when no assigned store has an
+  // acknowledgement of it; FailedPrecondition when the acknowledgement has no plan.
+  Result<Acknowledgement> CompletePlan(const std::string& alert_id, const std::string& by);
   // The acknowledgement of an alert of `account_id`, if any.
   Result<std::optional<v1::AckRecord>> AckOf(const std::string& account_id,
                                              const std::string& alert_id) const;
@@ -103,6 +116,12 @@ class Engine final : public kafka::RebalanceListener {
   Engine(EngineConfig config, Calendar calendar, prometheus::Registry* registry,
          const Clock* clock);
   Status ProcessBatch(std::vector<kafka::ConsumedMessage>& messages);
+  // The alert record with id `alert_id` in `store` and its account, or nullopt.
+  static Result<std::optional<std::pair<std::string, v1::AlertRecord>>> FindAlert(
+      const state::PartitionStore& store, const std::string& alert_id);
+  // Writes `ack` and a history row of `kind` (ACKNOWLEDGED, PLAN_DONE) at `at_us` in one batch.
+  Status StoreAckStep(state::PartitionStore& store, const std::string& kind, UnixMicros at_us,
+                      const v1::AckRecord& ack, const v1::Alert& alert, bool new_plan);
   // Seeks every topic partition the tasks asked to refetch (PartitionTask::TakeRefetches).
   Status IssueRefetches(const std::vector<PartitionTask*>& tasks);
   // Reloads the rule files if asked to or if they changed; keeps the old set when invalid.

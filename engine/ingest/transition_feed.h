@@ -1,5 +1,5 @@
 // TransitionFeed: the engine's recent alert events — FIRING, RESOLVED, REROUTED (owner change)
-// and ACKNOWLEDGED — in the order they became durable, for live views (server-sent events).
+// ACKNOWLEDGED and PLAN_DONE — in the order they became durable, for live views (server-sent events).
 //
 // A bounded ring: it keeps the last `capacity` entries; a reader that falls further behind
 // gets the oldest kept entries and can tell from the sequence numbers that it missed some.
@@ -24,10 +24,10 @@ namespace churnwatch::ingest {
 
 struct FeedEntry {
   uint64_t seq = 0;
-  std::string kind;  // FIRING, RESOLVED, REROUTED, ACKNOWLEDGED
+  std::string kind;  // FIRING, RESOLVED, REROUTED, ACKNOWLEDGED, PLAN_DONE
   UnixMicros at_us = 0;
   v1::Alert alert;
-  std::string by, note;  // ACKNOWLEDGED only
+  std::string by, note;  // ACKNOWLEDGED (note) and PLAN_DONE (the plan text) only
 };
 
 class TransitionFeed {

@@ -82,6 +82,13 @@ std::string RenderPostableAlerts(const std::vector<OutgoingAlert>& alerts,
     if (o.ack != nullptr) {
       annotations["acknowledged_by"] = o.ack->by();
       if (!o.ack->note().empty()) annotations["ack_note"] = o.ack->note();
+      if (o.ack->has_plan()) {
+        const v1::RepairPlan& plan = o.ack->plan();
+        annotations["repair_plan"] = plan.text();
+        if (!plan.owner().empty()) annotations["plan_owner"] = plan.owner();
+        annotations["plan_due_at"] = FormatRfc3339(plan.due_at_us());
+        if (plan.done_at_us() != 0) annotations["plan_done_at"] = FormatRfc3339(plan.done_at_us());
+      }
     }
     // Alertmanager rejects startsAt after endsAt (an event time ahead of the wall clock can do
     // that): the start is clamped, the end is what matters.

@@ -6,7 +6,8 @@
 // own labels. An escalated copy adds escalated="true" — a second alert, routed to directors,
 // while the original keeps going to the account manager. Annotations: summary, description,
 // action (in the configured language), evidence (the numbers in words), dashboard (the link
-// to the account page, common/dashboard_link.h), and acknowledged_by / ack_note once acknowledged.
+// to the account page, common/dashboard_link.h), and acknowledged_by / ack_note once acknowledged,
+// with repair_plan / plan_owner / plan_due_at (/ plan_done_at) when the acknowledgement has a plan.
 #pragma once
 
 #include <string>

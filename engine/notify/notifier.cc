@@ -46,7 +46,8 @@ struct Notifier::Outgoing {
     kEntryDelivered,     // delete the queue entry (partition, key)
     kResolvedDelivered,  // forget the alert's notification and escalation times
     kFirstNotice,        // the alert reached an Alertmanager for the first time
-    kEscalated,          // the escalated copy went out
+    kEscalated,          // the escalated copy went out (unacknowledged)
+    kPlanEscalated,      // the escalated copy went out (repair plan overdue)
     kDeescalated,        // the escalated copy was resolved
   };
   struct Action {
@@ -113,7 +114,7 @@ Status Notifier::Attach(Partition p, std::shared_ptr<state::PartitionStore> stor
         v1::AlertRecord r;
         if (!r.ParseFromArray(v.data(), static_cast<int>(v.size())))
           return parse_error("alert record");
-        if (r.state() == v1::ALERT_STATE_FIRING) firing[r.id()] = Tracked{p, r.alert(), 0, 0};
+        if (r.state() == v1::ALERT_STATE_FIRING) firing[r.id()] = Tracked{p, r.alert()};
         return true;
       }));
   CW_RETURN_IF_ERROR(decode);
@@ -125,7 +126,8 @@ Status Notifier::Attach(Partition p, std::shared_ptr<state::PartitionStore> stor
       if (r.ParseFromString(**ack)) acks[id] = r;
     }
     for (auto [key, field] : {std::pair{state::NotifiedKey(id), &t.notified_at},
-                              std::pair{state::EscalatedKey(id), &t.escalated_at}}) {
+                              std::pair{state::EscalatedKey(id), &t.escalated_at},
+                              std::pair{state::PlanEscalatedKey(id), &t.plan_escalated_at}}) {
       auto v = store->Get(state::Family::kAcks, key);
       if (!v.ok()) return v.status();
       if (v->has_value()) *field = state::DecodeInt64(**v).value_or(0);
@@ -249,9 +251,24 @@ void Notifier::Committed(Partition p, std::vector<Staged> staged) {
   cv_.notify_all();
 }
 
-void Notifier::Acknowledged(Partition p, const v1::AckRecord& ack) {
+void Notifier::Acknowledged(Partition p, const v1::AckRecord& ack, const v1::Alert& alert,
+                            bool first) {
   metrics_.acks->Increment();
+  if (first) {
+    const UnixMicros started =
+        alert.started_at().seconds() * kMicrosPerSecond + alert.started_at().nanos() / 1000;
+    // Event time may run ahead of the wall clock (replayed or future-dated events): never < 0.
+    metrics_.AckSeconds(alert.severity())
+        .Observe(static_cast<double>(std::max<int64_t>(0, ack.at_us() - started)) /
+                 kMicrosPerSecond);
+  }
   std::lock_guard lock(mu_);
+  auto previous = acks_.find(ack.alert_id());
+  // A new plan (another due time) gets its own escalation; marking one done does not reset it.
+  if (previous != acks_.end() &&
+      previous->second.second.plan().due_at_us() != ack.plan().due_at_us()) {
+    if (auto t = firing_.find(ack.alert_id()); t != firing_.end()) t->second.plan_escalated_at = 0;
+  }
   acks_[ack.alert_id()] = {p, ack};
   cv_.notify_all();
 }
@@ -260,6 +277,12 @@ UnixMicros Notifier::EscalatedAt(const std::string& alert_id) const {
   std::lock_guard lock(mu_);
   auto it = firing_.find(alert_id);
   return it == firing_.end() ? 0 : it->second.escalated_at;
+}
+
+UnixMicros Notifier::PlanEscalatedAt(const std::string& alert_id) const {
+  std::lock_guard lock(mu_);
+  auto it = firing_.find(alert_id);
+  return it == firing_.end() ? 0 : it->second.plan_escalated_at;
 }
 
 UnixMicros Notifier::NotifiedAt(const std::string& alert_id) const {
@@ -276,9 +299,10 @@ size_t Notifier::queued(const std::string& url) const {
   return 0;
 }
 
-bool Notifier::EscalationDue(const Tracked& t, UnixMicros now) const {
-  return t.alert.severity() == "critical" && !acks_.count(t.alert.id()) && t.notified_at > 0 &&
-         now >= t.notified_at + options_.ack_timeout_us;
+EscalationReason Notifier::EscalationDueNow(const Tracked& t, UnixMicros now) const {
+  auto ack = acks_.find(t.alert.id());
+  return EscalationDue(t.alert, ack == acks_.end() ? nullptr : &ack->second.second, t.notified_at,
+                       now, options_.ack_timeout_us);
 }
 
 void Notifier::TargetLoop(Target* target) {
@@ -361,8 +385,11 @@ void Notifier::Service(Target& target, UnixMicros now, std::unique_lock<std::mut
       add(t.alert, ends_at, false, std::move(notice));
     }
     const bool has_copy = target.escalated_sent.count(id) > 0;
-    if (EscalationDue(t, now)) {
-      if (full || !has_copy) add(t.alert, ends_at, true, {{Effect::kEscalated, t.partition, id}});
+    const EscalationReason reason = EscalationDueNow(t, now);
+    if (reason != EscalationReason::kNone) {
+      const Effect effect = reason == EscalationReason::kPlanOverdue ? Effect::kPlanEscalated
+                                                                     : Effect::kEscalated;
+      if (full || !has_copy) add(t.alert, ends_at, true, {{effect, t.partition, id}});
     } else if (has_copy) {
       // Acknowledged, or no longer critical: the directors' copy closes.
       add(t.alert, now, true, {{Effect::kDeescalated, t.partition, id}});
@@ -409,6 +436,7 @@ void Notifier::Service(Target& target, UnixMicros now, std::unique_lock<std::mut
           if (auto* b = batch_of(act.partition)) {
             b->Delete(state::Family::kAcks, state::NotifiedKey(act.key));
             b->Delete(state::Family::kAcks, state::EscalatedKey(act.key));
+            b->Delete(state::Family::kAcks, state::PlanEscalatedKey(act.key));
           }
           break;
         case Effect::kFirstNotice:
@@ -427,6 +455,20 @@ void Notifier::Service(Target& target, UnixMicros now, std::unique_lock<std::mut
           spdlog::info("alert {} ({} on {}) escalated: not acknowledged within {} s", act.key,
                        tracked->second.alert.rule(), tracked->second.alert.account_id(),
                        options_.ack_timeout_us / kMicrosPerSecond);
+          break;
+        case Effect::kPlanEscalated:
+          target.escalated_sent.insert(act.key);
+          if (tracked == firing_.end() || tracked->second.plan_escalated_at != 0) break;
+          tracked->second.plan_escalated_at = now;
+          if (tracked->second.escalated_at == 0) tracked->second.escalated_at = now;
+          metrics_.plan_escalations->Increment();
+          if (auto* b = batch_of(act.partition)) {
+            b->Put(state::Family::kAcks, state::PlanEscalatedKey(act.key), state::EncodeInt64(now));
+            b->Put(state::Family::kAcks, state::EscalatedKey(act.key),
+                   state::EncodeInt64(tracked->second.escalated_at));
+          }
+          spdlog::info("alert {} ({} on {}) escalated: its repair plan is overdue", act.key,
+                       tracked->second.alert.rule(), tracked->second.alert.account_id());
           break;
         case Effect::kDeescalated:
           target.escalated_sent.erase(act.key);

@@ -22,6 +22,11 @@
 // is acknowledged, is re-routed (it is re-sent under the new labels) or stops being critical.
 // When it escalated is kept in the store too.
 //
+// Repair plans (the 24-hour response). An acknowledgement may carry a plan with a due time; a
+// plan past due and not marked done escalates the alert again, the same way (same copy, same
+// directors), until it is marked done, re-planned or the alert resolves. The decision is
+// escalation_policy.h's.
+//
 // Thread-safety: Attach/Detach/Stage/Committed on the engine thread; Acknowledged and the
 // queries from any thread; delivery on the notifier's own thread.
 #pragma once
@@ -41,6 +46,7 @@
 #include "churnwatch/v1/state.pb.h"
 #include "common/clock.h"
 #include "common/ids.h"
+#include "notify/escalation_policy.h"
 #include "notify/notify_metrics.h"
 #include "state/partition_store.h"
 
@@ -103,11 +109,15 @@ class Notifier {
   // The batch holding `staged` is written: deliver them.
   void Committed(Partition p, std::vector<Staged> staged);
 
-  // An acknowledgement of an alert of partition `p` was stored: stop escalating (and resolve
-  // an escalated copy).
-  void Acknowledged(Partition p, const v1::AckRecord& ack);
+  // An acknowledgement of alert `alert` of partition `p` was stored (a first one, a repeated
+  // one, or its plan marked done): stop escalating (and resolve an escalated copy) unless its
+  // plan is overdue. `first`: no acknowledgement of the alert existed before — observes the
+  // response time (firing to acknowledgement) in churnwatch_alert_ack_seconds.
+  void Acknowledged(Partition p, const v1::AckRecord& ack, const v1::Alert& alert, bool first);
   // When the alert was escalated (wall clock), or 0. Only firing alerts are known.
   UnixMicros EscalatedAt(const std::string& alert_id) const;
+  // When the alert escalated for an overdue repair plan (wall clock), or 0.
+  UnixMicros PlanEscalatedAt(const std::string& alert_id) const;
   // When the alert first reached an Alertmanager (wall clock), or 0.
   UnixMicros NotifiedAt(const std::string& alert_id) const;
   // Entries waiting for `url` (0 for an unknown URL).
@@ -119,6 +129,7 @@ class Notifier {
     v1::Alert alert;
     UnixMicros notified_at = 0;
     UnixMicros escalated_at = 0;
+    UnixMicros plan_escalated_at = 0;
   };
   struct Pending {
     Partition partition;
@@ -140,7 +151,8 @@ class Notifier {
   size_t Deliver(Target& target, const std::vector<Outgoing>& items, Status* failure,
                  std::vector<bool>* rejected);
   void PruneHistory(UnixMicros now);
-  bool EscalationDue(const Tracked& t, UnixMicros now) const;
+  // Under mu_.
+  EscalationReason EscalationDueNow(const Tracked& t, UnixMicros now) const;
   void UpdateGauges(UnixMicros now);
 
   const NotifyOptions options_;

@@ -28,15 +28,32 @@ NotifyMetrics::NotifyMetrics(prometheus::Registry& registry)
                        .Help("Critical alerts escalated because nobody acknowledged them")
                        .Register(registry)
                        .Add({})),
+      plan_escalations(&prometheus::BuildCounter()
+                            .Name("churnwatch_alert_plan_escalations_total")
+                            .Help("Critical alerts escalated because their repair plan is overdue")
+                            .Register(registry)
+                            .Add({})),
       acks(&prometheus::BuildCounter()
                 .Name("churnwatch_alert_acks_total")
                 .Help("Alert acknowledgements recorded")
                 .Register(registry)
                 .Add({})),
+      ack_seconds(&prometheus::BuildHistogram()
+                       .Name("churnwatch_alert_ack_seconds")
+                       .Help("Seconds from an alert starting to fire to its first acknowledgement")
+                       .Register(registry)),
       history_pruned(&prometheus::BuildCounter()
                           .Name("churnwatch_alert_history_pruned_total")
                           .Help("Alert history rows deleted past the retention")
                           .Register(registry)
                           .Add({})) {}
+
+prometheus::Histogram& NotifyMetrics::AckSeconds(const std::string& severity) {
+  static const prometheus::Histogram::BucketBoundaries kBuckets = {
+      300, 900, 3600, 4 * 3600, 8 * 3600, 24 * 3600, 48 * 3600, 7 * 24 * 3600};
+  const bool known = severity == "info" || severity == "warning" || severity == "critical";
+  // Family::Add returns the existing series for labels it has seen.
+  return ack_seconds->Add({{"severity", known ? severity : "other"}}, kBuckets);
+}
 
 }  // namespace churnwatch::notify

@@ -5,7 +5,10 @@
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
 #include <prometheus/registry.h>
+
+#include <string>
 
 namespace churnwatch::notify {
 
@@ -29,8 +32,17 @@ struct NotifyMetrics {
   prometheus::Family<prometheus::Gauge>* delivery_lag;
   // churnwatch_alert_escalations_total: critical alerts escalated for want of acknowledgement.
   prometheus::Counter* escalations;
-  // churnwatch_alert_acks_total: acknowledgements recorded.
+  // churnwatch_alert_plan_escalations_total: critical alerts escalated because their repair
+  // plan passed its due time without being marked done (once per plan).
+  prometheus::Counter* plan_escalations;
+  // churnwatch_alert_acks_total: acknowledgements recorded (a repeated one counts again).
   prometheus::Counter* acks;
+  // churnwatch_alert_ack_seconds{severity}: time from an alert starting to fire to its first
+  // acknowledgement. Labels are bounded: severity is info, warning, critical or "other".
+  // Buckets from 5 minutes to a week, with the 24-hour rule (86400) a boundary.
+  prometheus::Family<prometheus::Histogram>* ack_seconds;
+  // The ack_seconds histogram of `severity` (built on first use; severities are few).
+  prometheus::Histogram& AckSeconds(const std::string& severity);
   // churnwatch_alert_history_pruned_total: history rows deleted past retention.
   prometheus::Counter* history_pruned;
 };

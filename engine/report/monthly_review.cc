@@ -41,7 +41,14 @@ struct Episode {
   UnixMicros started = 0;  // the alert's started_at (the condition's start)
   UnixMicros resolved = INT64_MAX;
   UnixMicros acked = 0;  // first acknowledgement, 0 = none
+  // The repair plan of the latest acknowledgement that had one (a re-acknowledgement with a
+  // new plan replaces it): due time (0 = no plan) and when it was marked done (0 = open).
+  UnixMicros plan_due = 0, plan_done = 0;
   json alert;
+  // The plan exists and, at `t`, is past due without having been done.
+  bool PlanOverdueAt(UnixMicros t) const {
+    return plan_due != 0 && plan_due <= t && (plan_done == 0 || plan_done > t);
+  }
   bool FiringAt(UnixMicros t) const { return fired <= t && t < resolved; }
 };
 
@@ -59,12 +66,18 @@ std::vector<Episode> Replay(const json& history) {
       e.alert = At(row, "alert");
       latest[id] = episodes.size();
       episodes.push_back(std::move(e));
-    } else if (kind == "RESOLVED" || kind == "ACKNOWLEDGED") {
+    } else if (kind == "RESOLVED" || kind == "ACKNOWLEDGED" || kind == "PLAN_DONE") {
       auto it = latest.find(id);
       if (it == latest.end()) continue;  // its FIRING is older than the retained history
       Episode& e = episodes[it->second];
       if (kind == "RESOLVED" && e.resolved == INT64_MAX) e.resolved = at;
       if (kind == "ACKNOWLEDGED" && e.acked == 0) e.acked = Time(At(row, "ack"), "at", at);
+      const json& plan = At(At(row, "ack"), "plan");
+      if (kind == "ACKNOWLEDGED" && plan.is_object()) {
+        e.plan_due = Time(plan, "due_at", 0);
+        e.plan_done = 0;
+      }
+      if (kind == "PLAN_DONE") e.plan_done = Time(plan, "done_at", at);
     }
   }
   return episodes;
@@ -122,6 +135,7 @@ json BuildMonthlyReview(const EngineSnapshot& snap, MonthKey month, const Calend
   struct Response {
     std::string name;
     int64_t raised = 0, acknowledged = 0, within_24h = 0, critical_unacknowledged = 0;
+    int64_t plans = 0, plans_done = 0, plans_overdue = 0;
     std::vector<double> hours;
   };
   std::map<std::string, Response> response;
@@ -183,6 +197,11 @@ json BuildMonthlyReview(const EngineSnapshot& snap, MonthKey month, const Calend
       } else if (e.severity == "critical") {
         ++r.critical_unacknowledged;
       }
+      if (e.plan_due != 0) {
+        ++r.plans;
+        r.plans_done += e.plan_done != 0 && e.plan_done <= end_at;
+        r.plans_overdue += e.PlanOverdueAt(end_at);
+      }
     }
 
     const std::set<std::string> at_start = SignalsAt(episodes, start_at),
@@ -237,7 +256,10 @@ json BuildMonthlyReview(const EngineSnapshot& snap, MonthKey month, const Calend
          {"acknowledged", r.acknowledged},
          {"median_hours_to_ack", r.hours.empty() ? json(nullptr) : json(Median(r.hours))},
          {"within_24h", r.within_24h},
-         {"critical_unacknowledged", r.critical_unacknowledged}});
+         {"critical_unacknowledged", r.critical_unacknowledged},
+         {"plans", r.plans},
+         {"plans_done", r.plans_done},
+         {"plans_overdue", r.plans_overdue}});
   }
   json volumes = json::array();
   for (auto& [key, v] : volume) {

@@ -19,8 +19,10 @@
 //   alerts {raised, resolved, acknowledged, escalated}: history rows in the window (escalated:
 //     alerts whose escalation time lies in it);
 //   response [{owner, owner_name, raised, acknowledged, median_hours_to_ack, within_24h,
-//     critical_unacknowledged}] per alert owner, over the alerts raised in the window; hours from
-//     firing to the first acknowledgement (median null when none);
+//     critical_unacknowledged, plans, plans_done, plans_overdue}] per alert owner, over the alerts
+//     raised in the window; hours from firing to the first acknowledgement (median null when
+//     none); plans: those alerts acknowledged with a repair plan, done / overdue (past due, not
+//     done) at the month's end;
 //   health {buckets [{from, to, accounts}] of 20 points, unknown} (the engine's current scores);
 //   volume [{quarter, product_line, quantity, amount_minor, orders}] for the four quarters up to
 //     the month's, summed over the portfolio;

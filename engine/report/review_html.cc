@@ -53,6 +53,9 @@ const std::map<std::string, std::pair<const char*, const char*>>& Texts() {
       {"response_none", {"本月没有触发预警。", "No alert was raised this month."}},
       {"median_hours", {"确认用时中位数（小时）", "Median hours to acknowledge"}},
       {"within_24h", {"24 小时内确认", "Acknowledged within 24 h"}},
+      {"plans", {"修复计划", "Repair plans"}},
+      {"plans_done", {"计划已完成", "Plans done"}},
+      {"plans_overdue", {"计划逾期", "Plans overdue"}},
       {"critical_open", {"未确认的严重预警", "Critical, unacknowledged"}},
       {"volume", {"各产品线季度采购量", "Volume by product line per quarter"}},
       {"volume_none", {"这四个季度没有订单。", "No orders in these four quarters."}},
@@ -236,7 +239,9 @@ void Response(Page& p, const json& review) {
   }
   p.out << "<table><thead><tr><th>" << p.T("owner") << "</th><th>" << p.T("raised") << "</th><th>"
         << p.T("acknowledged") << "</th><th>" << p.T("median_hours") << "</th><th>"
-        << p.T("within_24h") << "</th><th>" << p.T("critical_open") << "</th></tr></thead><tbody>";
+        << p.T("within_24h") << "</th><th>" << p.T("critical_open") << "</th><th>" << p.T("plans")
+        << "</th><th>" << p.T("plans_done") << "</th><th>" << p.T("plans_overdue")
+        << "</th></tr></thead><tbody>";
   for (const auto& r : review["response"]) {
     const json& m = r["median_hours_to_ack"];
     std::ostringstream hours;
@@ -245,7 +250,9 @@ void Response(Page& p, const json& review) {
           << r["raised"].get<int64_t>() << "</td><td>" << r["acknowledged"].get<int64_t>()
           << "</td><td>" << (m.is_number() ? hours.str() : "–") << "</td><td>"
           << r["within_24h"].get<int64_t>() << "</td><td>"
-          << r["critical_unacknowledged"].get<int64_t>() << "</td></tr>";
+          << r["critical_unacknowledged"].get<int64_t>() << "</td><td data-plans=\"plans\">"
+          << r.value("plans", 0) << "</td><td data-plans=\"done\">" << r.value("plans_done", 0)
+          << "</td><td data-plans=\"overdue\">" << r.value("plans_overdue", 0) << "</td></tr>";
   }
   p.out << "</tbody></table>";
 }

@@ -121,6 +121,7 @@ std::optional<int64_t> HistoryKeyTime(std::string_view key) {
 std::string AckKey(std::string_view alert_id) { return "a" + std::string(alert_id); }
 std::string NotifiedKey(std::string_view alert_id) { return "n" + std::string(alert_id); }
 std::string EscalatedKey(std::string_view alert_id) { return "e" + std::string(alert_id); }
+std::string PlanEscalatedKey(std::string_view alert_id) { return "p" + std::string(alert_id); }
 
 std::string OutboxKey(uint64_t sequence) {
   std::string out;

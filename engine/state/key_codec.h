@@ -18,6 +18,7 @@
 //   acks        'a' alert id                                                → AckRecord (proto)
 //               'n' alert id                                                → first notified (i64
 //               LE)
+//               'e' alert id → first escalated; 'p' alert id → escalated for an overdue plan
 //   contacts    prefix(account) [varint len][contact id]                    → ContactRecord (proto)
 //   profiles    prefix(account)                                             → ProfileRecord (proto)
 //   dedup       [kind:u8][event id]                      → occurred_at (i64 LE) [fingerprint u64
@@ -57,6 +58,8 @@ std::optional<int64_t> HistoryKeyTime(std::string_view key);
 std::string AckKey(std::string_view alert_id);
 std::string NotifiedKey(std::string_view alert_id);
 std::string EscalatedKey(std::string_view alert_id);
+// When the alert escalated because its repair plan was overdue (i64 LE, wall clock).
+std::string PlanEscalatedKey(std::string_view alert_id);
 std::string ContactKey(std::string_view account_id, std::string_view contact_id);
 std::string DedupKey(uint8_t kind, std::string_view event_id);
 // A dedup row's value: the event time (what expiry reads) and a fingerprint of the event's

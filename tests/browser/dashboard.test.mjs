@@ -437,6 +437,108 @@ test('acknowledge is refused without the token and works with it', async () => {
   await shot('alerts-acknowledged', false);
 });
 
+// Issue 14 items 3 and 4: a repair plan given with the acknowledgement on the account page,
+// marked done there, a later one gone overdue; the decision chain with who left and the
+// single-threaded warning; a timeline of every kind — in zh-CN, then in en.
+test('the account page shows the repair plan and the customer file in zh-CN and en', async () => {
+  const id = 'ACC-FILE-' + Date.now();
+  const at = (daysAgo) => new Date(Date.now() - daysAgo * 86400e3).toISOString();
+  await produce('accounts', [{
+                  event_id: id + '-a',
+                  account_id: id,
+                  occurred_at: at(30),
+                  name: '档案客户',
+                  tier: 'STRATEGIC',
+                  owner: {id: 'mgr-file', name: '王经理'}
+                }]);
+  await produce('contacts', [
+    {event_id: id + '-c1', account_id: id, occurred_at: at(20), kind: 'CONTACT_ADDED',
+     contact_id: 'p-dm', contact_role: 'DECISION_MAKER', level: 'EXECUTIVE'},
+    {event_id: id + '-c2', account_id: id, occurred_at: at(20), kind: 'CONTACT_ADDED',
+     contact_id: 'p-inf', contact_role: 'INFLUENCER', level: 'MANAGEMENT'},
+    {event_id: id + '-c3', account_id: id, occurred_at: at(10), kind: 'CONTACT_LEFT',
+     contact_id: 'p-inf'},
+    {event_id: id + '-c4', account_id: id, occurred_at: at(0), kind: 'REFERENCE_WITHDRAWN'},
+  ]);
+  const alertId = await waitFor('the customer-file account to fire', async () => {
+    const r = await api('/api/v1/alerts?state=firing&rule=reference_withdrawn&account_id=' + id);
+    return r.status === 200 && r.body.alerts.length > 0 && r.body.alerts[0].id;
+  }, 120000);
+  const planOf = async () =>
+      (await api('/api/v1/alerts?account_id=' + id)).body.alerts.find((a) => a.id === alertId).ack.plan;
+  await go('#/');
+  if (await page.evaluate(() => document.documentElement.lang) !== 'zh-CN') await page.click('#lang');
+  await page.fill('#token', TOKEN);
+  await page.dispatchEvent('#token', 'change');
+  await go('#/account/' + encodeURIComponent(id));
+
+  // The customer file: decision makers first, who left when, one person carries it.
+  await page.waitForSelector('.customer-file table.decision-chain');
+  assert.deepEqual(
+      await page.locator('table.decision-chain tr').evaluateAll((rows) => rows.map((r) => r.dataset.role)),
+      ['DECISION_MAKER', 'INFLUENCER']);
+  assert.equal(await page.locator('table.decision-chain tr[data-role=DECISION_MAKER] th').textContent(), '决策者');
+  const warning = await page.locator('.single-threaded').textContent();
+  assert.ok(warning.startsWith('单线联系') && warning.includes('p-dm'), warning);
+  const departed = (await api('/api/v1/accounts/' + id + '/contacts')).body.departed;
+  assert.equal(departed[0].contact_id, 'p-inf');
+  assert.ok((await page.locator('.departed li[data-contact=p-inf]').textContent())
+                .startsWith(departed[0].left_at.slice(0, 4)), 'the departure with its date');
+  const kinds = new Set(await page.locator('.timeline-card ol.timeline li')
+                            .evaluateAll((lis) => lis.map((li) => li.dataset.kind)));
+  for (const k of ['contact', 'contact_added', 'contact_left', 'alert'])
+    assert.ok(kinds.has(k), `timeline has ${k}: ${[...kinds]}`);
+
+  // Acknowledge with a plan on the page.
+  const card = page.locator(`article.alert[data-alert="${alertId}"]`);
+  await card.locator('input[name=by]').fill('王经理');
+  await card.locator('textarea[name=plan_text]').fill('明天拜访决策人，提交服务复盘');
+  await card.locator('input[name=plan_owner]').fill('张总监');
+  await card.locator('button.ack').click();
+  await card.locator('.plan[data-plan-state=open]').waitFor();
+  assert.equal(await card.locator('.plan .plan-state').textContent(), '进行中');
+  let plan = await planOf();
+  assert.equal(plan.text, '明天拜访决策人，提交服务复盘');
+  assert.equal(plan.owner, '张总监');
+  assert.ok(Date.parse(plan.due_at) > Date.now() + 20 * 3600e3, 'due tomorrow by default');
+  await card.locator('button.plan-done').click();
+  await card.locator('.plan[data-plan-state=done]').waitFor();
+  assert.equal(await card.locator('.plan .plan-state').textContent(), '已完成');
+  plan = await planOf();
+  assert.equal(plan.state, 'done');
+  assert.equal(plan.done_by, '王经理', 'done by whoever the page acknowledges as');
+  await shot('account-plan-done');
+
+  // A new plan due in two seconds, given through the API: overdue on the page once it passed.
+  const replan = await api('/api/v1/alerts/' + alertId + '/ack', {
+    method: 'POST',
+    headers: {'Content-Type': 'application/json'},
+    body: JSON.stringify({by: '王经理', plan: {text: '补充方案', due_at: new Date(Date.now() + 2000).toISOString()}})
+  });
+  assert.equal(replan.status, 200, JSON.stringify(replan.body));
+  await waitFor('the plan to be overdue', async () => (await planOf()).state === 'overdue', 15000);
+  await page.reload();  // same hash: go() would not load the page again
+  await page.waitForSelector('main[aria-busy=false]');
+  await card.locator('.plan[data-plan-state=overdue]').waitFor();
+  assert.equal(await card.locator('.plan .plan-state').textContent(), '已逾期');
+  assert.ok((await page.locator('.history').textContent()).includes('王经理 已完成计划'), 'PLAN_DONE in the history');
+  await shot('account-customer-file-zh');
+
+  // The same page in English.
+  await page.click('#lang');
+  await page.waitForSelector('main[aria-busy=false]');
+  await page.waitForSelector('.customer-file table.decision-chain');
+  assert.equal(await card.locator('.plan .plan-state').textContent(), 'overdue');
+  assert.ok((await card.locator('.plan').textContent()).startsWith('Repair plan'));
+  assert.equal(await page.locator('table.decision-chain tr[data-role=DECISION_MAKER] th').textContent(), 'Decision maker');
+  assert.equal(await page.locator('.departed h3').textContent(), 'Contacts who left');
+  assert.ok((await page.locator('.single-threaded').textContent()).startsWith('Single-threaded'));
+  assert.equal(await page.locator('.customer-file h2').textContent(), 'Decision chain (customer file)');
+  await shot('account-customer-file-en');
+  await page.click('#lang');
+  await page.waitForSelector('main[aria-busy=false]');
+});
+
 test('live transitions arrive over server-sent events', async () => {
   await go('#/alerts');
   await waitFor(

@@ -224,6 +224,17 @@ TEST_F(OpenApiTest, AcknowledgeAnswersAsDocumented) {
     ASSERT_FALSE(body.is_discarded()) << r->body;
     if (auto schema = ResponseSchema(op, r->status)) ExpectConforms(body, *schema, c.body);
   }
+  // Marking a plan done: the acknowledgement above has none (409), a bad body is a 400.
+  YAML::Node done_op = spec_["paths"]["/api/v1/alerts/{id}/plan/done"]["post"];
+  ASSERT_TRUE(done_op);
+  for (const auto& [body, status] : {std::pair<std::string, int>{R"({"by":"openapi"})", 409},
+                                     std::pair<std::string, int>{R"({"by":"x","y":1})", 400}}) {
+    auto r = client.Post(("/api/v1/alerts/" + UrlEncode(id) + "/plan/done").c_str(), auth, body,
+                         "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, status) << body << ": " << r->body;
+    ASSERT_TRUE(done_op["responses"][std::to_string(r->status)]) << r->status << " not documented";
+  }
 }
 
 TEST_F(OpenApiTest, ServesTheRepositoryFile) {

@@ -180,6 +180,62 @@ TEST(MonthlyReview, TheRunningMonthIsEvaluatedNow) {
   EXPECT_EQ(r["at_risk"][0]["signals"].size(), 3u) << "c3 fired on 1 December";
 }
 
+// An acknowledgement with a repair plan, and the plan marked done (the history rows the API
+// gives).
+json PlanAck(const std::string& at, const std::string& id, const std::string& due) {
+  json row = Ack(at, id);
+  row["ack"]["plan"] = {{"text", "visit"}, {"owner", "x"}, {"due_at", due}, {"state", "open"}};
+  return row;
+}
+json PlanDone(const std::string& at, const std::string& id, const std::string& due) {
+  json row = PlanAck(at, id, due);
+  row["kind"] = "PLAN_DONE";
+  row["ack"]["plan"]["done_at"] = at;
+  return row;
+}
+
+TEST(MonthlyReview, RepairPlansDoneAndOverdueAtTheMonthsEnd) {
+  EngineSnapshot s;
+  s.as_of = "2026-12-20T00:00:00Z";
+  json a = Alert("E1", "2026-11-02T00:00:00Z");
+  std::vector<json> rows;
+  auto fire = [&](const std::string& id) {
+    rows.push_back(Row("FIRING", "2026-11-02T00:00:00Z", id, "reference_withdrawn", "critical", a));
+  };
+  fire("done");  // due on the 5th, done on the 4th
+  rows.push_back(PlanAck("2026-11-02T03:00:00Z", "done", "2026-11-05T00:00:00Z"));
+  rows.push_back(PlanDone("2026-11-04T00:00:00Z", "done", "2026-11-05T00:00:00Z"));
+  fire("late");  // due on the 10th, never done
+  rows.push_back(PlanAck("2026-11-02T03:00:00Z", "late", "2026-11-10T00:00:00Z"));
+  fire("open");  // due in December: neither
+  rows.push_back(PlanAck("2026-11-02T03:00:00Z", "open", "2026-12-10T00:00:00Z"));
+  fire("after");  // due on the 20th, done only in December: overdue as November ends
+  rows.push_back(PlanAck("2026-11-02T03:00:00Z", "after", "2026-11-20T00:00:00Z"));
+  rows.push_back(PlanDone("2026-12-01T00:00:00Z", "after", "2026-11-20T00:00:00Z"));
+  fire("replanned");  // a second acknowledgement replaces an overdue plan with a later one
+  rows.push_back(PlanAck("2026-11-02T03:00:00Z", "replanned", "2026-11-03T00:00:00Z"));
+  rows.push_back(PlanAck("2026-11-04T03:00:00Z", "replanned", "2026-12-03T00:00:00Z"));
+  fire("plain");  // acknowledged without a plan
+  rows.push_back(Ack("2026-11-02T03:00:00Z", "plain"));
+  s.accounts.push_back({{{"account_id", "A"}, {"owner", {{"id", "E1"}}}},
+                        {{"profile", {{"tier", "KEY"}}}},
+                        {{"history", rows}, {"truncated", false}, {"retention_days", 365}}});
+  auto calendar = Calendar::Load("Asia/Shanghai");
+  ASSERT_TRUE(calendar.ok());
+  json r = BuildMonthlyReview(s, 202611, *calendar);
+  ASSERT_EQ(r["response"].size(), 1u);
+  EXPECT_EQ(r["response"][0]["raised"], 6);
+  EXPECT_EQ(r["response"][0]["plans"], 5);
+  EXPECT_EQ(r["response"][0]["plans_done"], 1);
+  EXPECT_EQ(r["response"][0]["plans_overdue"], 2) << "late and after; replanned is open again";
+  // Plans count with the month their alert was raised in, not the month they fell due.
+  EXPECT_TRUE(BuildMonthlyReview(s, 202612, *calendar)["response"].empty());
+  const std::string html = RenderReviewHtml(r, ReviewLang::kEn);
+  EXPECT_NE(html.find("Plans overdue"), std::string::npos);
+  EXPECT_NE(html.find("data-plans=\"overdue\">2<"), std::string::npos);
+  EXPECT_NE(RenderReviewHtml(r, ReviewLang::kZhCn).find("计划逾期"), std::string::npos);
+}
+
 TEST(ReviewHtml, SelfContainedInBothLanguagesWithHostileNamesEscaped) {
   json r = Review();
   for (ReviewLang lang : {ReviewLang::kZhCn, ReviewLang::kEn}) {

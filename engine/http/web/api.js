@@ -49,8 +49,15 @@ export const api = {
   accountAlerts: (id) => request('GET', '/api/v1/accounts/' + encodeURIComponent(id) + '/alerts'),
   alerts: (params) => request('GET', '/api/v1/alerts?' + new URLSearchParams(params)),
   rules: () => request('GET', '/api/v1/rules'),
-  ack: (id, by, note) =>
-      request('POST', '/api/v1/alerts/' + encodeURIComponent(id) + '/ack', {by, note}),
+  accountContacts: (id) =>
+      request('GET', '/api/v1/accounts/' + encodeURIComponent(id) + '/contacts'),
+  accountTimeline: (id) =>
+      request('GET', '/api/v1/accounts/' + encodeURIComponent(id) + '/timeline?limit=200'),
+  // plan: {text, owner, due_at} or undefined (today's body).
+  ack: (id, by, note, plan) => request(
+      'POST', '/api/v1/alerts/' + encodeURIComponent(id) + '/ack', plan ? {by, note, plan} : {by, note}),
+  planDone: (id, by) =>
+      request('POST', '/api/v1/alerts/' + encodeURIComponent(id) + '/plan/done', {by}),
 };
 
 // Server-sent events from /api/v1/alerts/stream, read with fetch so the token can go in the

@@ -282,6 +282,8 @@ function healthPill(score, lowSeverity) {
 async function accountView(id) {
   let account;
   const historyPromise = api.accountAlerts(id).catch((e) => e);
+  const contactsPromise = api.accountContacts(id).catch((e) => e);
+  const timelinePromise = api.accountTimeline(id).catch((e) => e);
   try {
     account = await api.account(id);
   } catch (e) {
@@ -310,13 +312,17 @@ async function accountView(id) {
     h('div', { class: 'card' }, h('h2', {}, t('firingAlerts')),
       firing.length ? h('div', { class: 'alerts' }, firing.map((a) => alertCard(a))) : h('p', { class: 'muted' }, t('noFiring'))),
     h('div', { class: 'cards' },
-      h('div', { class: 'card' }, h('h2', {}, t('timeline')), timeline(account.timeline || [])),
-      h('div', { class: 'card' }, h('h2', {}, t('contacts')), contactsByRole((account.contacts && account.contacts.people) || []))),
+      h('div', { class: 'card customer-file' }, h('h2', {}, t('decisionChain')), h('p', { class: 'muted' }, t('loading'))),
+      h('div', { class: 'card timeline-card' }, h('h2', {}, t('timeline')), h('p', { class: 'muted' }, t('loading')))),
     h('div', { class: 'card history' }, h('h2', {}, t('history')), h('p', { class: 'muted' }, t('loading'))));
   clear(main).append(view);
-  const history = await historyPromise;
-  const slot = view.querySelector('.history');
-  clear(slot).append(h('h2', {}, t('history')), historyList(history));
+  // An engine without the customer-file endpoints (older version): the account JSON's own lists.
+  const [history, contacts, events] = await Promise.all([historyPromise, contactsPromise, timelinePromise]);
+  clear(view.querySelector('.customer-file')).append(h('h2', {}, t('decisionChain')),
+    contacts instanceof Error ? contactsByRole((account.contacts && account.contacts.people) || []) : decisionChain(contacts));
+  clear(view.querySelector('.timeline-card')).append(h('h2', {}, t('timeline')),
+    timeline(events instanceof Error ? (account.timeline || []) : events.entries));
+  clear(view.querySelector('.history')).append(h('h2', {}, t('history')), historyList(history));
 }
 
 function meter(v) {
@@ -337,12 +343,16 @@ function historyList(history) {
     const a = e.alert || e;
     const kind = String(e.kind || a.state || '').replace('ALERT_STATE_', '');
     const what = kind === 'ACKNOWLEDGED' ? t('acked', {by: (e.ack && e.ack.by) || '—'}) :
-                                           label('state_', kind);
+        kind === 'PLAN_DONE' ? t('planDoneBy', {by: (e.ack && e.ack.plan && e.ack.plan.done_by) || '—'}) :
+                               label('state_', kind);
     return h(
         'li', {'data-kind': kind}, h('time', {}, formatTime(e.at || a.resolved_at || a.started_at)),
         ' ', severityBadge(a.severity), ' ', h('span', {class: 'chip'}, label('sig_', a.signal)),
         ' ', h('strong', {}, what),
         e.ack && e.ack.note ? h('span', {class: 'muted'}, ' · ' + e.ack.note) : null,
+        kind === 'ACKNOWLEDGED' && e.ack && e.ack.plan ?
+            h('span', {class: 'muted'}, ' · ' + t('plan') + ': ' + e.ack.plan.text) :
+            null,
         alertText(a.annotations, 'summary') ?
             h('div', {class: 'muted'}, alertText(a.annotations, 'summary')) :
             null,
@@ -352,18 +362,54 @@ function historyList(history) {
   }));
 }
 
+// Day entries (counts per kind) and exact ones (a person added or leaving, an alert event).
 function timeline(entries) {
   if (!entries.length) return h('p', {class: 'muted'}, t('noTimeline'));
-  return h(
-      'ol', {class: 'timeline'},
-      entries.map(
-          (e) => h(
-              'li', {class: 'ev-' + e.kind}, h('time', {}, e.date), ' ',
-              h('span', {class: 'chip'}, t('ev_' + e.kind)), ' ',
-              Object.entries(e.counts || {})
-                  .map(
-                      ([k, v]) => h(
-                          'span', {class: 'fact'}, label('tl_', k) + ' ' + formatNumber(v, 1))))));
+  return h('ol', {class: 'timeline'}, entries.map((e) => {
+    let facts;
+    if (e.counts) {
+      facts = Object.entries(e.counts).map(
+          ([k, v]) => h('span', {class: 'fact'}, label('tl_', k) + ' ' + formatNumber(v, 1)));
+    } else if (e.kind === 'alert') {
+      facts = [severityBadge(e.severity), ' ', h('span', {class: 'chip'}, label('sig_', e.signal)), ' ',
+        h('strong', {}, e.event === 'ACKNOWLEDGED' ? t('acked', {by: e.by || '—'}) :
+              e.event === 'PLAN_DONE'             ? t('planDoneBy', {by: e.by || '—'}) :
+                                                    label('state_', e.event))];
+    } else {
+      facts = [h('span', {class: 'contact'}, e.contact_id), ' ',
+        h('small', {class: 'muted'}, label('role_', e.role) + ' · ' + label('level_', e.level))];
+    }
+    return h('li', {class: 'ev-' + e.kind, 'data-kind': e.kind},
+      h('time', {}, e.at ? formatTime(e.at) : e.date), ' ',
+      h('span', {class: 'chip'}, t('ev_' + e.kind)), ' ', facts);
+  }));
+}
+
+// The decision chain: people by role (decision makers first) with their level, who left when,
+// and the single-threaded warning when one person carries the relationship.
+function decisionChain(file) {
+  const chain = file.decision_chain || [];
+  if (!chain.length) return h('p', {class: 'muted'}, t('noContacts'));
+  const st = file.single_threaded || {};
+  const warning = !st.warning ? null :
+      h('p', {class: 'warning single-threaded', role: 'alert', 'data-warning': st.kind},
+        st.kind === 'single_threaded' ?
+            t('singleThreaded', {who: st.carried_by.contact_id, role: label('role_', st.carried_by.role)}) :
+            t('noRelationship'));
+  return h('div', {},
+    warning,
+    h('table', {class: 'contacts decision-chain'}, h('tbody', {}, chain.map((group) =>
+      h('tr', {'data-role': group.role}, h('th', {scope: 'row'}, label('role_', group.role)),
+        h('td', {}, group.people.map((c) =>
+          h('span', {class: 'contact' + (c.active ? '' : ' gone'), 'data-contact': c.contact_id},
+            c.contact_id, ' ', h('small', {class: 'muted'}, label('level_', c.level) + ' · ' +
+              (c.active ? t('active') : t('leftOn', {date: formatDate(c.left_at)})))))))))),
+    (file.departed || []).length ?
+        h('div', {class: 'departed'}, h('h3', {}, t('departed')),
+          h('ul', {}, file.departed.map((c) => h('li', {'data-contact': c.contact_id},
+            h('time', {}, formatDate(c.left_at)), ' ', c.contact_id, ' ',
+            h('small', {class: 'muted'}, label('role_', c.role) + ' · ' + label('level_', c.level)))))) :
+        null);
 }
 
 function contactsByRole(people) {
@@ -417,7 +463,36 @@ function alertCard(a) {
                       [h('dt', {}, k),
                        h('dd', {}, typeof v === 'number' ? formatNumber(v, 2) : String(v))]))) :
           null,
-      ackControls(a));
+      planBlock(a), ackControls(a));
+}
+
+// The repair plan of an acknowledged critical alert: what, who, by when, and its state.
+function planBlock(a) {
+  const plan = a.ack && a.ack.plan;
+  if (!plan) return null;
+  const state = h('span', {class: 'chip plan-state plan-' + plan.state}, t('plan_' + plan.state));
+  const block = h('div', {class: 'plan', 'data-plan-state': plan.state},
+    h('strong', {}, t('plan') + ' '), state,
+    h('p', {class: 'plan-text'}, plan.text),
+    h('p', {class: 'muted'}, t('planOwner') + ': ' + (plan.owner || '—') + ' · ' + t('planDue') + ': ' + formatTime(plan.due_at) +
+      (plan.done_at ? ' · ' + t('planDoneBy', {by: plan.done_by || '—'}) + ' ' + formatTime(plan.done_at) : '')));
+  if (plan.state !== 'done') {
+    const button = h('button', {type: 'button', class: 'plan-done'}, t('markPlanDone'));
+    button.onclick = async () => {
+      button.disabled = true;
+      try {
+        const res = await api.planDone(a.id, localStorage.getItem('churnwatch.by') || t('ackBy'));
+        a.ack = res.ack;
+        block.replaceWith(planBlock(a));
+        notice(t('planDoneOk'), 'ok');
+      } catch (err) {
+        notice(t('ackRefused', {msg: err.message, status: err.status || '—'}), 'bad');
+        button.disabled = false;
+      }
+    };
+    block.append(button);
+  }
+  return block;
 }
 
 function ackControls(a) {
@@ -432,6 +507,13 @@ function ackControls(a) {
   });
   const note = h('input', {name: 'note', placeholder: t('ackNote'), maxlength: 256});
   const button = h('button', {type: 'submit', class: 'ack'}, t('ack'));
+  // A critical alert may carry a repair plan (the 24-hour response); due tomorrow by default.
+  const critical = a.severity === 'critical' && !isResolved(a);
+  const tomorrow = new Date(Date.now() + 86400e3);
+  const localDue = new Date(tomorrow.getTime() - tomorrow.getTimezoneOffset() * 60e3).toISOString().slice(0, 16);
+  const planText = critical ? h('textarea', {name: 'plan_text', placeholder: t('planText'), maxlength: 2000, rows: 2}) : null;
+  const planOwner = critical ? h('input', {name: 'plan_owner', placeholder: t('planOwner'), maxlength: 64}) : null;
+  const planDue = critical ? h('input', {name: 'plan_due', type: 'datetime-local', value: localDue, 'aria-label': t('planDue')}) : null;
   return h(
       'form', {
         class: 'ack-form',
@@ -440,7 +522,17 @@ function ackControls(a) {
           button.disabled = true;
           localStorage.setItem('churnwatch.by', by.value);
           try {
-            const res = await api.ack(a.id, by.value, note.value);
+            const plan = planText && planText.value.trim() ?
+                {text: planText.value.trim(), owner: planOwner.value.trim() || undefined,
+                  due_at: new Date(planDue.value).toISOString()} :
+                undefined;
+            const res = await api.ack(a.id, by.value, note.value, plan);
+            if (res && res.ack && res.ack.plan) {
+              a.ack = res.ack;
+              const old = e.target.parentNode.querySelector('.plan');
+              const fresh = planBlock(a);
+              if (old) old.replaceWith(fresh); else e.target.before(fresh);
+            }
             const who = (res && res.ack && res.ack.by) || by.value;
             status.textContent = t('acked', {by: who});
             status.className = 'ack-status ok';
@@ -458,7 +550,9 @@ function ackControls(a) {
           button.disabled = false;
         }
       },
-      by, note, button, status);
+      by, note,
+      critical ? h('div', {class: 'plan-fields'}, h('span', {class: 'muted'}, t('planHint')), planText, planOwner, planDue) : null,
+      button, status);
 }
 
 async function alertsView() {
