@@ -65,7 +65,8 @@ void PrintLargestContributions(const model::RiskModel& m,
                                const std::vector<model::TrainingRow>& rows) {
   std::map<std::string, double> total;
   for (const auto& row : rows)
-    for (const auto& c : m.Score(row.values).contributions) total[c.feature] += std::abs(c.log_odds);
+    for (const auto& c : m.Score(row.values).contributions)
+      total[c.feature] += std::abs(c.log_odds);
   std::vector<std::pair<std::string, double>> ranked(total.begin(), total.end());
   std::sort(ranked.begin(), ranked.end(),
             [](const auto& a, const auto& b) { return a.second > b.second; });

@@ -168,8 +168,8 @@ Result<std::unique_ptr<const RiskModel>> ParseBoostedTrees(const nlohmann::json&
   auto xgboost = j.find("xgboost");
   if (xgboost == j.end() || !xgboost->is_object())
     return InvalidArgument(source + ": \"xgboost\" must be XGBoost's JSON model (an object)");
-  auto model = BoostedTreesRiskModel::FromJson(std::move(names), xgboost->dump(),
-                                               std::move(training));
+  auto model =
+      BoostedTreesRiskModel::FromJson(std::move(names), xgboost->dump(), std::move(training));
   if (!model.ok()) return InvalidArgument(source + ": \"xgboost\": " + model.status().message());
   return std::unique_ptr<const RiskModel>(std::move(*model));
 }

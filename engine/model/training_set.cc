@@ -75,9 +75,8 @@ Result<std::optional<double>> CrossValidatedAuc(const std::vector<TrainingRow>& 
   for (int f = 0; f < folds; ++f) {
     std::vector<size_t> train, held_out;
     for (size_t i = 0; i < rows.size(); ++i) {
-      (static_cast<int>(Fnv1a64(rows[i].account_id) % static_cast<uint64_t>(folds)) == f
-           ? held_out
-           : train)
+      (static_cast<int>(Fnv1a64(rows[i].account_id) % static_cast<uint64_t>(folds)) == f ? held_out
+                                                                                         : train)
           .push_back(i);
     }
     if (held_out.empty() || train.empty()) continue;

@@ -46,9 +46,8 @@ XgbBooster::~XgbBooster() {
   if (handle_ != nullptr) XGBoosterFree(handle_);
 }
 
-Result<std::unique_ptr<XgbBooster>> XgbBooster::Train(const std::vector<float>& matrix,
-                                                      size_t rows, size_t cols,
-                                                      const std::vector<float>& labels,
+Result<std::unique_ptr<XgbBooster>> XgbBooster::Train(const std::vector<float>& matrix, size_t rows,
+                                                      size_t cols, const std::vector<float>& labels,
                                                       const XgbTrainParams& params) {
   if (rows == 0 || cols == 0 || matrix.size() != rows * cols || labels.size() != rows)
     return InvalidArgument("XGBoost training needs rows × cols values and one label per row");
@@ -120,8 +119,7 @@ Status XgbBooster::Predict(const std::vector<float>& matrix, size_t rows, size_t
   const bst_ulong* shape = nullptr;
   bst_ulong dims = 0;
   const float* result = nullptr;
-  if (XGBoosterPredictFromDMatrix(handle_, data.get(), config.c_str(), &shape, &dims, &result) !=
-      0)
+  if (XGBoosterPredictFromDMatrix(handle_, data.get(), config.c_str(), &shape, &dims, &result) != 0)
     return XgbError("prediction");
   size_t n = 1;
   for (bst_ulong d = 0; d < dims; ++d) n *= static_cast<size_t>(shape[d]);

@@ -19,10 +19,10 @@
 namespace churnwatch::model {
 
 struct XgbTrainParams {
-  int rounds = 300;            // boosting rounds (trees)
-  int max_depth = 3;           // per tree
+  int rounds = 300;             // boosting rounds (trees)
+  int max_depth = 3;            // per tree
   double learning_rate = 0.05;  // eta: each tree's step
-  double l2 = 1.0;             // lambda: L2 penalty on the leaf weights
+  double l2 = 1.0;              // lambda: L2 penalty on the leaf weights
   double min_child_weight = 5;  // smallest hessian sum in a leaf: no leaf for a handful of rows
 };
 

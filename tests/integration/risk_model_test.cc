@@ -110,9 +110,9 @@ TEST_F(RiskModelTest, TrainedOnAnEarlierCutoffItRanksTheLaterOne) {
   // Gradient-boosted trees (XGBoost): the same time split, a file of the other kind, read by
   // the same backtest, with TreeSHAP drivers.
   const std::string trees = dir_.Sub("trees.json");
-  CommandResult boosted = Run({"train", "--events", orders, "--labels", early, "--calibration-end",
-                               "1997-06-30", "--algorithm", "boosted_trees", "--trees", "80",
-                               "--out", trees});
+  CommandResult boosted =
+      Run({"train", "--events", orders, "--labels", early, "--calibration-end", "1997-06-30",
+           "--algorithm", "boosted_trees", "--trees", "80", "--out", trees});
   ASSERT_EQ(boosted.exit_code, 0) << boosted.err;
   EXPECT_NE(boosted.err.find("boosted_trees, "), std::string::npos) << boosted.err;
   json t = json::parse(ReadFile(trees));
@@ -154,11 +154,11 @@ TEST_F(RiskModelTest, BadInputIsRefusedWithTheReason) {
   ExpectUsageError(with({"--features", "churn_risk"}), "churn_risk");
   ExpectUsageError(with({"--l2", "-1"}), "--l2");
   ExpectUsageError(with({"--partitions", "0"}), "--partitions");
-  ExpectUsageError(with({"--algorithm", "forest"}), "--algorithm must be logistic or boosted_trees");
+  ExpectUsageError(with({"--algorithm", "forest"}),
+                   "--algorithm must be logistic or boosted_trees");
   ExpectUsageError(with({"--algorithm", "boosted_trees", "--trees", "0"}), "trees must be");
   ExpectUsageError(with({"--algorithm", "boosted_trees", "--max-depth", "40"}), "max depth");
-  ExpectUsageError(with({"--algorithm", "boosted_trees", "--learning-rate", "2"}),
-                   "learning rate");
+  ExpectUsageError(with({"--algorithm", "boosted_trees", "--learning-rate", "2"}), "learning rate");
   ExpectUsageError(Run({"train", "--events", orders, "--labels",
                         Write("bad.csv", "account_id,churned,churn_date\nA,perhaps,\n"),
                         "--calibration-end", "2025-01-31", "--out", dir_.Sub("m.json")}),

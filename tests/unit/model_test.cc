@@ -123,7 +123,7 @@ TEST(LogisticFit, RefusesWhatItCannotFit) {
 
 LogisticRiskModel TwoTermModel() {
   return LogisticRiskModel(-1.0, {{"days_since_last_order", Transform::kLog1p, 3.0, 3.0, 1.0, 2.0},
-                          {"p_alive", Transform::kIdentity, 0.5, 0.5, 0.25, -1.0}});
+                                  {"p_alive", Transform::kIdentity, 0.5, 0.5, 0.25, -1.0}});
 }
 
 TEST(RiskModel, ScoresWithContributionsThatExplainIt) {
@@ -301,10 +301,9 @@ TEST(BoostedTreesFit, RefusesWhatItCannotFit) {
   EXPECT_EQ(FitBoostedTrees(rows, o).status().code(), StatusCode::kInvalidArgument);
   o = SmallTrees({"churn_risk"});
   EXPECT_EQ(FitBoostedTrees(rows, o).status().code(), StatusCode::kInvalidArgument);
-  for (auto [field, value] : {std::pair{&XgbTrainParams::rounds, 0},
-                              std::pair{&XgbTrainParams::rounds, 5001},
-                              std::pair{&XgbTrainParams::max_depth, 0},
-                              std::pair{&XgbTrainParams::max_depth, 13}}) {
+  for (auto [field, value] :
+       {std::pair{&XgbTrainParams::rounds, 0}, std::pair{&XgbTrainParams::rounds, 5001},
+        std::pair{&XgbTrainParams::max_depth, 0}, std::pair{&XgbTrainParams::max_depth, 13}}) {
     o = SmallTrees({"days_since_last_order"});
     o.trees.*field = value;
     EXPECT_EQ(FitBoostedTrees(rows, o).status().code(), StatusCode::kInvalidArgument) << value;
