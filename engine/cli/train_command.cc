@@ -80,6 +80,9 @@ void PrintLargestContributions(const model::RiskModel& m,
 int RunTrain(const TrainOptions& o) {
   const std::string cmd = "train";
   if (o.out.empty()) return Fail(cmd, InvalidArgument("--out: name the model file to write"));
+  if (o.algorithm != "logistic" && o.algorithm != "boosted_trees")
+    return Fail(cmd, InvalidArgument("--algorithm must be logistic or boosted_trees, not '" +
+                                     o.algorithm + "'"));
   auto calendar = Calendar::Load(o.time_zone);
   if (!calendar.ok())
     return Fail(cmd, InvalidArgument("--time-zone: " + calendar.status().message()));
@@ -105,9 +108,6 @@ int RunTrain(const TrainOptions& o) {
                                   ": make the labels with `churnwatch label --calibration-end " +
                                   o.calibration_end + "`"));
   }
-  if (o.algorithm != "logistic" && o.algorithm != "boosted_trees")
-    return Fail(cmd, InvalidArgument("--algorithm must be logistic or boosted_trees, not '" +
-                                     o.algorithm + "'"));
   model::TrainingSummary summary;
   summary.calibration_end = o.calibration_end;
   summary.labels = o.labels;
@@ -180,9 +180,9 @@ void AddTrainCommand(CLI::App& app, int* exit_code) {
       "train",
       "Fit the risk model behind feature churn_risk — a logistic regression or gradient-boosted "
       "trees\n(XGBoost) — on the engine's own features of each labelled account as of "
-      "--calibration-end (from the events up to "
-      "that day only), against\nits label (what happened after). Writes the model file that "
-      "`run --model` (config model.path)\nand `backtest --model` read. Progress and the fit's "
+      "--calibration-end\n(from the events up to that day only), against its label (what "
+      "happened after).\nWrites the model file that "
+      "`run --model` (config model.path) and `backtest --model` read.\nProgress and the fit's "
       "figures on stderr.");
   cmd->add_option("--events", opts->events,
                   "History: NDJSON files ordered by occurred_at (as for backtest); events after "
