@@ -1,6 +1,10 @@
 #include "rules/builtin_kinds.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
+
+#include "churnwatch/v1/account.pb.h"
 
 namespace churnwatch::rules {
 
@@ -111,8 +115,48 @@ const BuiltinKind* FindBuiltinKind(const std::string& name) {
   return nullptr;
 }
 
+namespace {
+
+std::string FormatNumber(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
+
+// The `tier` feature's value for a tier name: the number of churnwatch.v1.Tier.
+Result<int> TierNumber(const std::string& tier_name) {
+  std::string upper = "TIER_" + tier_name;
+  std::transform(upper.begin(), upper.end(), upper.begin(),
+                 [](unsigned char c) { return std::toupper(c); });
+  v1::Tier tier;
+  if (tier_name.empty() || !v1::Tier_Parse(upper, &tier) || tier == v1::TIER_UNSPECIFIED) {
+    return InvalidArgument("tier '" + tier_name +
+                           "' is not one of strategic, key, growth, potential, ordinary");
+  }
+  return static_cast<int>(tier);
+}
+
+// One parameter as expression text: a number, or a chain of conditionals on `tier` in the
+// Tier enum's order ending in the default.
+Result<std::string> ParamText(double fallback, const KindParamValue& value) {
+  std::string text = FormatNumber(value.default_value.value_or(fallback));
+  if (value.by_tier.empty()) return text;
+  std::map<int, double> by_number;
+  for (const auto& [tier_name, v] : value.by_tier) {
+    auto number = TierNumber(tier_name);
+    if (!number.ok()) return number.status();
+    by_number[*number] = v;
+  }
+  for (auto it = by_number.rbegin(); it != by_number.rend(); ++it) {
+    text = "tier == " + std::to_string(it->first) + " ? " + FormatNumber(it->second) + " : " + text;
+  }
+  return "(" + text + ")";
+}
+
+}  // namespace
+
 Result<std::string> ExpandKind(const BuiltinKind& kind,
-                               const std::map<std::string, double>& params) {
+                               const std::map<std::string, KindParamValue>& params) {
   for (const auto& [name, value] : params) {
     if (!kind.params.count(name)) {
       std::string known;
@@ -122,14 +166,14 @@ Result<std::string> ExpandKind(const BuiltinKind& kind,
     }
   }
   std::string out = kind.expr_template;
-  for (const auto& [name, def] : kind.params) {
+  for (const auto& [name, fallback] : kind.params) {
     auto it = params.find(name);
-    double v = it == params.end() ? def : it->second;
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.10g", v);
+    auto text = it == params.end() ? Result<std::string>(FormatNumber(fallback))
+                                   : ParamText(fallback, it->second);
+    if (!text.ok()) return InvalidArgument("param " + name + ": " + text.status().message());
     std::string placeholder = "${" + name + "}";
     for (size_t pos; (pos = out.find(placeholder)) != std::string::npos;)
-      out.replace(pos, placeholder.size(), buf);
+      out.replace(pos, placeholder.size(), *text);
   }
   return out;
 }

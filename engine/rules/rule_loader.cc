@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -154,6 +155,48 @@ class FileLoader {
     return false;
   }
 
+  // One kind parameter: a number, or a mapping tier → number with an optional `default`.
+  std::optional<KindParamValue> Param(const std::string& name, const YAML::Node& n) {
+    KindParamValue value;
+    auto number = [&](const YAML::Node& v, const std::string& what) -> std::optional<double> {
+      try {
+        double d = v.as<double>();
+        if (std::isfinite(d)) return d;
+      } catch (const YAML::Exception&) {
+      }
+      Problem(v, "param " + what + " must be a number");
+      return std::nullopt;
+    };
+    if (n.IsScalar()) {
+      value.default_value = number(n, name);
+      if (!value.default_value) return std::nullopt;
+      return value;
+    }
+    if (!n.IsMap()) {
+      Problem(
+          n,
+          "param " + name +
+              " must be a number or a mapping tier → number, such as {default: 70, strategic: 75}");
+      return std::nullopt;
+    }
+    bool ok = true;
+    for (const auto& kv : n) {
+      std::string tier = kv.first.as<std::string>();
+      auto v = number(kv.second, name + "." + tier);
+      if (!v) {
+        ok = false;
+      } else if (tier == "default") {
+        value.default_value = *v;
+      } else if (Tier(kv.first, tier)) {
+        value.by_tier[tier] = *v;
+      } else {
+        ok = false;
+      }
+    }
+    if (!ok) return std::nullopt;
+    return value;
+  }
+
   void LoadRule(const YAML::Node& r, const std::string& group) {
     if (!r.IsMap()) return Problem(r, "a rule must be a mapping");
     static const std::set<std::string> known = {
@@ -190,16 +233,14 @@ class FileLoader {
         for (const auto& k : BuiltinKinds()) names += (names.empty() ? "" : ", ") + k.name;
         Problem(r["kind"], "unknown kind '" + rule.kind + "' (known: " + names + ")");
       } else {
-        std::map<std::string, double> params;
+        std::map<std::string, KindParamValue> params;
         if (r["params"]) {
           if (!r["params"].IsMap()) {
             Problem(r["params"], "params must be a mapping of numbers");
           } else {
             for (const auto& kv : r["params"]) {
-              try {
-                params[kv.first.as<std::string>()] = kv.second.as<double>();
-              } catch (const YAML::Exception&) {
-                Problem(kv.second, "param " + kv.first.as<std::string>() + " must be a number");
+              if (auto value = Param(kv.first.as<std::string>(), kv.second)) {
+                params[kv.first.as<std::string>()] = *value;
               }
             }
           }

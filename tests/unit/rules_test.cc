@@ -749,6 +749,35 @@ TEST(HealthLowKind, StrictlyBelowThreshold) {
   EXPECT_FALSE(Fires(KindRule("health_low", "{threshold: 65}"), below, at));
 }
 
+// A threshold per tier: a key account at 69.6 fires under the default of 70, not under its own
+// 65; a strategic one at 70 fires under its own 75; an account of unknown tier takes the default.
+TEST(HealthLowKind, ThresholdPerTier) {
+  UnixMicros at = T("2027-01-06T16:00:00Z");
+  const std::string per_tier =
+      KindRule("health_low", "{threshold: {default: 70, key: 65, strategic: 75}}");
+  LoadResult loaded = LoadRulesText(per_tier, "rules.yaml");
+  ASSERT_TRUE(loaded.problems.empty());
+  EXPECT_EQ(loaded.set.rules[0].expr,
+            "health_score < (tier == 1 ? 75 : tier == 2 ? 65 : 70) && account_age_days >= 180");
+
+  Account key = HealthAccount(231000);  // score 69.6
+  EXPECT_FALSE(Fires(per_tier, key, at));
+  EXPECT_TRUE(Fires(KindRule("health_low", "{threshold: {key: 69.7}}"), key, at));
+
+  Account strategic = HealthAccount(232500);  // score 70
+  strategic.Profile(v1::TIER_STRATEGIC).TwoContacts();
+  EXPECT_NEAR(Features(strategic, at).Get("health_score"), 70, 1e-9);
+  EXPECT_TRUE(Fires(per_tier, strategic, at));
+  EXPECT_FALSE(Fires(KindRule("health_low"), strategic, at));
+
+  Account growth = HealthAccount(231000);
+  growth.Profile(v1::TIER_GROWTH).TwoContacts();
+  EXPECT_TRUE(Fires(per_tier, growth, at));  // the default 70
+  // Without a default the kind's own (70) applies to the tiers not named.
+  EXPECT_TRUE(Fires(KindRule("health_low", "{threshold: {key: 60}}"), growth, at));
+  EXPECT_FALSE(Fires(KindRule("health_low", "{threshold: {key: 60}}"), key, at));
+}
+
 TEST(HealthLowKind, NotBeforeMinAgeDays) {
   UnixMicros first = T("2026-01-04T16:00:00Z");
   Account a;  // no orders: value 0, score 48
@@ -1240,6 +1269,22 @@ TEST(RuleLoader, UnknownKindAndUnknownParam) {
                                 "        params: {min_drop: lots}\n"
                                 "        annotations: {summary: s}\n")),
               testing::ElementsAre(ProblemAt(6, "param min_drop must be a number")));
+}
+
+TEST(RuleLoader, PerTierParamErrors) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"{threshold: {default: 70, vip: 80}}", "tier 'vip' is not one of strategic, key"},
+      {"{threshold: {key: high}}", "param threshold.key must be a number"},
+      {"{threshold: [70, 75]}", "param threshold must be a number or a mapping"},
+      {"{threshold: .nan}", "param threshold must be a number"},
+      {"{treshold: {key: 60}}", "kind health_low has no parameter 'treshold'"},
+  };
+  for (const auto& [params, problem] : cases) {
+    EXPECT_THAT(Problems(RuleWith(std::string("        kind: health_low\n        params: ") +
+                                  params + "\n        annotations: {summary: s}\n")),
+                testing::ElementsAre(ProblemAt(6, problem)))
+        << params;
+  }
 }
 
 TEST(RuleLoader, TemplateErrors) {
