@@ -241,7 +241,8 @@ Status PartitionTask::EvaluateAccounts(const std::vector<std::string>& accounts,
     auto started = std::chrono::steady_clock::now();
     auto snap = updater_.Snapshot(account);
     if (!snap.ok()) return snap.status();
-    const state::AccountSnapshot& account_state = **snap;
+    std::shared_ptr<const state::AccountSnapshot> held = std::move(*snap);
+    const state::AccountSnapshot& account_state = *held;
     auto changes = rules::EvaluateAccount(*evaluator_, account_state, at, *context_->calendar,
                                           context_->evaluation.alert);
     for (auto& change : changes) {
@@ -261,7 +262,6 @@ Status PartitionTask::EvaluateAccounts(const std::vector<std::string>& accounts,
         metrics.AdjustFiring(change.record.alert().rule(), change.record.alert().signal(),
                              change.record.alert().severity(), 1);
       }
-      updater_.PutAlert(account, change.record);
       if (change.rerouted_from) {
         // Same alert, new routing labels (owner change); severity may follow a tier change.
         const v1::Alert& was = *change.rerouted_from;
@@ -290,6 +290,10 @@ Status PartitionTask::EvaluateAccounts(const std::vector<std::string>& accounts,
       }
       b.touched = true;
     }
+    // After the snapshot is let go, so that storing the new alert states changes it in place
+    // instead of copying it (the loop above reads the states before them).
+    held.reset();
+    for (const auto& change : changes) updater_.PutAlert(account, change.record);
     metrics.rule_evaluations->Increment();
     metrics.rule_evaluation->Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());

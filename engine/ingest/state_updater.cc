@@ -30,34 +30,74 @@ void OverlayDays(const std::map<DayKey, CounterRecord>& pending,
   }
 }
 
+// The account's activity counters (first/last event, count) merged as the store merges them.
+void MergeActivity(const std::optional<CounterRecord>& from, std::optional<CounterRecord>* into) {
+  if (!from) return;
+  if (*into) {
+    (*into)->MergeFrom(*from);
+  } else {
+    *into = from;
+  }
+}
+
 }  // namespace
 
 Status StateUpdater::Add(const Event& event, int64_t source_offset) {
   UnixMicros t = event.occurred_at();
   std::string account(event.account_id());
-  PendingAccount& p = pending_[account];
-  if (!p.activity) p.activity.emplace(CounterLayout::kAccountActivity);
-  p.activity->Min(state::kActFirstAt, t);
-  p.activity->Max(state::kActLastAt, t);
-  p.activity->Add(state::kActEvents, 1);
+  PendingAccount delta;
+  delta.activity.emplace(CounterLayout::kAccountActivity);
+  delta.activity->Min(state::kActFirstAt, t);
+  delta.activity->Max(state::kActLastAt, t);
+  delta.activity->Add(state::kActEvents, 1);
   switch (event.kind) {
     case EventKind::kOrder:
-      AddOrder(p, std::get<v1::OrderEvent>(event.message), t);
-      return Status::Ok();
+      AddOrder(delta, std::get<v1::OrderEvent>(event.message), t);
+      break;
     case EventKind::kService:
-      AddService(p, std::get<v1::ServiceEvent>(event.message), t);
-      return Status::Ok();
+      AddService(delta, std::get<v1::ServiceEvent>(event.message), t);
+      break;
     case EventKind::kContact:
-      return AddContact(p, std::get<v1::ContactEvent>(event.message), t);
+      CW_RETURN_IF_ERROR(AddContact(delta, std::get<v1::ContactEvent>(event.message), t));
+      break;
     case EventKind::kAccount: {
       v1::ProfileRecord rec;
       *rec.mutable_profile() = std::get<v1::AccountEvent>(event.message);
       rec.set_source_offset(source_offset);
-      p.profile = std::move(rec);
-      return Status::Ok();
+      delta.profile = std::move(rec);
+      break;
     }
+    default:
+      return Internal("unknown event kind");
   }
-  return Internal("unknown event kind");
+  Apply(account, delta);
+  return Status::Ok();
+}
+
+void StateUpdater::Apply(const std::string& account_id, const PendingAccount& delta) {
+  MergeInto(delta, &pending_[account_id]);
+  auto cached = cache_.find(account_id);
+  if (cached == cache_.end()) return;
+  std::shared_ptr<state::AccountSnapshot>& snapshot = cached->second.first;
+  if (snapshot.use_count() > 1) snapshot = std::make_shared<state::AccountSnapshot>(*snapshot);
+  LayOver(delta, snapshot.get());
+}
+
+void StateUpdater::MergeInto(const PendingAccount& delta, PendingAccount* into) {
+  auto merge_counters = [](const auto& from, auto* to) {
+    for (const auto& [key, rec] : from) {
+      auto [it, inserted] = to->try_emplace(key, rec);
+      if (!inserted) it->second.MergeFrom(rec);
+    }
+  };
+  merge_counters(delta.order_months, &into->order_months);
+  merge_counters(delta.order_days, &into->order_days);
+  merge_counters(delta.service_days, &into->service_days);
+  merge_counters(delta.engagement_days, &into->engagement_days);
+  for (const auto& [id, rec] : delta.contacts) into->contacts[id] = rec;
+  if (delta.profile) into->profile = delta.profile;
+  MergeActivity(delta.activity, &into->activity);
+  for (const auto& [rule, rec] : delta.alerts) into->alerts[rule] = rec;
 }
 
 void StateUpdater::AddOrder(PendingAccount& p, const v1::OrderEvent& e, UnixMicros t) {
@@ -140,6 +180,11 @@ Result<v1::ContactRecord*> StateUpdater::Person(PendingAccount& p, const std::st
                                                 const std::string& contact_id) {
   auto it = p.contacts.find(contact_id);
   if (it != p.contacts.end()) return &it->second;
+  if (auto pending = pending_.find(account); pending != pending_.end()) {
+    auto known = pending->second.contacts.find(contact_id);
+    if (known != pending->second.contacts.end())
+      return &p.contacts.emplace(contact_id, known->second).first->second;
+  }
   v1::ContactRecord rec;
   auto stored = store_->Get(state::Family::kContacts, state::ContactKey(account, contact_id));
   if (!stored.ok()) return stored.status();
@@ -243,86 +288,79 @@ Status StateUpdater::AddContact(PendingAccount& p, const v1::ContactEvent& e, Un
 }
 
 void StateUpdater::PutAlert(const std::string& account_id, const v1::AlertRecord& record) {
-  pending_[account_id].alerts[record.rule()] = record;
+  PendingAccount delta;
+  delta.alerts[record.rule()] = record;
+  Apply(account_id, delta);
 }
 
 Result<std::shared_ptr<const state::AccountSnapshot>> StateUpdater::Snapshot(
     const std::string& account_id) {
-  std::shared_ptr<const state::AccountSnapshot> stored;
   auto cached = cache_.find(account_id);
   if (cached != cache_.end()) {
     cache_order_.splice(cache_order_.begin(), cache_order_, cached->second.second);
-    stored = cached->second.first;
-  } else {
-    auto read = state::ReadAccountSnapshot(*store_, account_id);
-    if (!read.ok()) return read.status();
-    stored = std::make_shared<const state::AccountSnapshot>(std::move(*read));
-    if (cache_capacity_ > 0) {
-      if (cache_.size() >= cache_capacity_) {
-        cache_.erase(cache_order_.back());
-        cache_order_.pop_back();
-      }
-      cache_order_.push_front(account_id);
-      cache_.emplace(account_id, std::make_pair(stored, cache_order_.begin()));
-    }
+    return std::shared_ptr<const state::AccountSnapshot>(cached->second.first);
   }
-  auto it = pending_.find(account_id);
-  if (it == pending_.end()) return stored;
-  auto snap = std::make_shared<state::AccountSnapshot>(*stored);
-  const PendingAccount& p = it->second;
+  auto read = state::ReadAccountSnapshot(*store_, account_id);
+  if (!read.ok()) return read.status();
+  auto snapshot = std::make_shared<state::AccountSnapshot>(std::move(*read));
+  if (auto it = pending_.find(account_id); it != pending_.end())
+    LayOver(it->second, snapshot.get());
+  if (cache_capacity_ > 0) {
+    if (cache_.size() >= cache_capacity_) {
+      // Evicting drops only the in-memory copy: the pending writes stay in pending_.
+      cache_.erase(cache_order_.back());
+      cache_order_.pop_back();
+    }
+    cache_order_.push_front(account_id);
+    cache_.emplace(account_id, std::make_pair(snapshot, cache_order_.begin()));
+  }
+  return std::shared_ptr<const state::AccountSnapshot>(std::move(snapshot));
+}
+
+void StateUpdater::LayOver(const PendingAccount& p, state::AccountSnapshot* snapshot) {
   for (const auto& [key, rec] : p.order_months) {
     auto pos = std::lower_bound(
-        snap->order_months.begin(), snap->order_months.end(), key,
+        snapshot->order_months.begin(), snapshot->order_months.end(), key,
         [](const state::OrderMonthRow& r, const std::pair<std::string, MonthKey>& k) {
           return std::tie(r.product_line, r.month) < std::tie(k.first, k.second);
         });
-    if (pos != snap->order_months.end() && pos->product_line == key.first &&
+    if (pos != snapshot->order_months.end() && pos->product_line == key.first &&
         pos->month == key.second) {
       pos->counters.MergeFrom(rec);
     } else {
-      snap->order_months.insert(pos, state::OrderMonthRow{key.first, key.second, rec});
+      snapshot->order_months.insert(pos, state::OrderMonthRow{key.first, key.second, rec});
     }
   }
-  OverlayDays(p.order_days, &snap->order_days);
-  OverlayDays(p.service_days, &snap->service_days);
-  OverlayDays(p.engagement_days, &snap->engagement_days);
+  OverlayDays(p.order_days, &snapshot->order_days);
+  OverlayDays(p.service_days, &snapshot->service_days);
+  OverlayDays(p.engagement_days, &snapshot->engagement_days);
   for (const auto& [id, rec] : p.contacts) {
     auto pos = std::lower_bound(
-        snap->contacts.begin(), snap->contacts.end(), id,
+        snapshot->contacts.begin(), snapshot->contacts.end(), id,
         [](const v1::ContactRecord& c, const std::string& k) { return c.contact_id() < k; });
-    if (pos != snap->contacts.end() && pos->contact_id() == id) {
+    if (pos != snapshot->contacts.end() && pos->contact_id() == id) {
       *pos = rec;
     } else {
-      snap->contacts.insert(pos, rec);
+      snapshot->contacts.insert(pos, rec);
     }
   }
-  if (p.profile) snap->profile = p.profile;
-  if (p.activity) {
-    if (snap->activity) {
-      snap->activity->MergeFrom(*p.activity);
-    } else {
-      snap->activity = p.activity;
-    }
-  }
+  if (p.profile) snapshot->profile = p.profile;
+  MergeActivity(p.activity, &snapshot->activity);
   for (const auto& [rule, rec] : p.alerts) {
     auto pos = std::lower_bound(
-        snap->alerts.begin(), snap->alerts.end(), rule,
+        snapshot->alerts.begin(), snapshot->alerts.end(), rule,
         [](const v1::AlertRecord& a, const std::string& k) { return a.rule() < k; });
-    if (pos != snap->alerts.end() && pos->rule() == rule) {
+    if (pos != snapshot->alerts.end() && pos->rule() == rule) {
       *pos = rec;
     } else {
-      snap->alerts.insert(pos, rec);
+      snapshot->alerts.insert(pos, rec);
     }
   }
-  return std::shared_ptr<const state::AccountSnapshot>(std::move(snap));
 }
 
 void StateUpdater::Drain(state::StoreBatch* batch) {
+  // The snapshots in memory already hold these changes: nothing to drop.
   for (auto& [account, p] : pending_) {
-    if (auto cached = cache_.find(account); cached != cache_.end()) {
-      cache_order_.erase(cached->second.second);
-      cache_.erase(cached);
-    }
     for (const auto& [key, rec] : p.order_months) {
       batch->MergeCounters(state::Family::kOrders,
                            state::OrderMonthKey(account, key.first, key.second), rec);

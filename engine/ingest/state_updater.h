@@ -51,10 +51,13 @@ class StateUpdater {
   // Records a new alert state for (account, rule); written by Drain().
   void PutAlert(const std::string& account_id, const v1::AlertRecord& record);
 
-  // Reads the account from the store (or the snapshot cache) and lays the pending changes
-  // over it. The cache holds what the store holds: this updater is the store's only writer
-  // and drops an account from the cache whenever it writes the account.
-  // Shared and immutable: an account without pending changes costs no copy.
+  // The account as of every event applied so far: what the store will hold once the pending
+  // writes are drained and written. Kept in memory (an LRU of `cache_accounts` accounts) and
+  // updated in place by Add() and PutAlert(), so an evaluation neither reads the store nor
+  // copies the account; an account not in memory is read from the store once and the pending
+  // changes laid over it. This updater is the store's only writer of these rows, so what it
+  // holds is what the store holds. A caller may keep the returned snapshot: a later change to
+  // the account copies it first (copy on write), the caller's copy stays as it was.
   Result<std::shared_ptr<const state::AccountSnapshot>> Snapshot(const std::string& account_id);
 
   // Accounts with pending (unwritten) changes.
@@ -76,21 +79,29 @@ class StateUpdater {
     std::optional<state::CounterRecord> activity;
     std::map<std::string, v1::AlertRecord> alerts;
   };
+  // The store's merge, in memory: counters merge, records replace.
+  static void MergeInto(const PendingAccount& delta, PendingAccount* into);
+  static void LayOver(const PendingAccount& delta, state::AccountSnapshot* snapshot);
+  // Applies one change (the effect of an event, or an alert) to the pending writes and to the
+  // account's snapshot in memory, if it is there.
+  void Apply(const std::string& account_id, const PendingAccount& delta);
 
   void AddOrder(PendingAccount& p, const v1::OrderEvent& e, UnixMicros t);
   void AddService(PendingAccount& p, const v1::ServiceEvent& e, UnixMicros t);
   Status AddContact(PendingAccount& p, const v1::ContactEvent& e, UnixMicros t);
-  // The person's record as of the events applied so far (pending first, then the store).
+  // The person's record as of the events applied so far (this event's change, then pending,
+  // then the store), copied into `p` to be changed.
   Result<v1::ContactRecord*> Person(PendingAccount& p, const std::string& account,
                                     const std::string& contact_id);
 
   const Calendar* calendar_;
   const state::PartitionStore* store_;
   std::unordered_map<std::string, PendingAccount> pending_;
-  // Stored snapshots by account, least recently used at the back of cache_order_.
+  // Current snapshots by account (store + pending), least recently used at the back of
+  // cache_order_.
   size_t cache_capacity_;
   std::list<std::string> cache_order_;
-  std::unordered_map<std::string, std::pair<std::shared_ptr<const state::AccountSnapshot>,
+  std::unordered_map<std::string, std::pair<std::shared_ptr<state::AccountSnapshot>,
                                             std::list<std::string>::iterator>>
       cache_;
 };
