@@ -155,6 +155,23 @@ TEST_F(PyramidCli, BadInputIsRefusedWithTheReason) {
       "--pyramid-params: ", true);
 }
 
+TEST_F(PyramidCli, HelpMentionsEveryFlag) {
+  const std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> cases = {
+      {{"pyramid", "fit", "--help"},
+       {"--events", "--as-of", "--strategic-industry", "--out", "--time-zone", "--state-dir",
+        "--partitions"}},
+      {{"pyramid", "--help"}, {"fit"}},
+      {{"run", "--help"}, {"--pyramid-params"}},
+      {{"backtest", "--help"}, {"--pyramid-params"}},
+      {{"--help"}, {"pyramid"}}};
+  for (const auto& [args, flags] : cases) {
+    CommandResult r = Run(args);
+    EXPECT_EQ(r.exit_code, 0) << args[0] << ": " << r.err;
+    for (const auto& flag : flags)
+      EXPECT_NE(r.out.find(flag), std::string::npos) << args[0] << " lacks " << flag;
+  }
+}
+
 // Eight accounts with weekly orders, each a little less recent, frequent and large than the
 // next; tiers that do not all fit their numbers, and a strategic partner in a strategic industry.
 std::string Orders(int* count) {
