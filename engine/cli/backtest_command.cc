@@ -17,6 +17,7 @@
 #include "clv/params_file.h"
 #include "common/calendar.h"
 #include "model/risk_model_file.h"
+#include "pyramid/pyramid_params_file.h"
 #include "rules/alert_lifecycle.h"
 #include "rules/rule_loader.h"
 
@@ -26,7 +27,8 @@ namespace {
 struct BacktestCliOptions {
   std::vector<std::string> events;
   std::string labels, rules, format = "table", out, from, to, min_severity = "warning",
-                             time_zone = "Asia/Shanghai", clv_params, state_dir, model;
+                             time_zone = "Asia/Shanghai", clv_params, pyramid_params, state_dir,
+                             model;
   size_t batch_events = 1000;
   int partitions = 2;
 };
@@ -67,6 +69,13 @@ int RunBacktestCommand(const BacktestCliOptions& o) {
       std::cerr << "churnwatch " << cmd << ": --rules: " << p.ToString() << "\n";
     return Fail(cmd, InvalidArgument("--rules: " + std::to_string(loaded.problems.size()) +
                                      " problem(s) in " + o.rules));
+  }
+  if (!o.pyramid_params.empty()) {
+    auto params = pyramid::LoadPyramidParams(o.pyramid_params);
+    if (!params.ok())
+      return Fail(cmd, InvalidArgument("--pyramid-params: " + params.status().message()));
+    bo.evaluation.alert.pyramid =
+        std::make_shared<const pyramid::PyramidParams>(std::move(*params));
   }
   if (!o.clv_params.empty()) {
     auto params = clv::LoadParams(o.clv_params);
@@ -179,6 +188,10 @@ void AddBacktestCommand(CLI::App& app, int* exit_code) {
       ->default_val("warning");
   c->add_option("--time-zone", opts->time_zone, "The engine's time_zone (days, quarters)")
       ->default_val("Asia/Shanghai");
+  c->add_option("--pyramid-params", opts->pyramid_params,
+                "Customer pyramid cut points written by `churnwatch pyramid fit` (config "
+                "pyramid.params): features rfm_r, rfm_f, rfm_m, value_segment, suggested_tier; "
+                "NaN without");
   c->add_option("--clv-params", opts->clv_params,
                 "BG/NBD parameters from `churnwatch fit` for the p_alive features (default: the "
                 "CDNOW master fit)");

@@ -20,5 +20,6 @@ void AddFitCommand(CLI::App& app, int* exit_code);
 void AddBacktestCommand(CLI::App& app, int* exit_code);
 void AddTrainCommand(CLI::App& app, int* exit_code);
 void AddReportCommand(CLI::App& app, int* exit_code);
+void AddPyramidCommand(CLI::App& app, int* exit_code);
 
 }  // namespace churnwatch::cli

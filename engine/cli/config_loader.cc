@@ -15,6 +15,7 @@
 #include "clv/params_file.h"
 #include "common/calendar.h"
 #include "model/risk_model_file.h"
+#include "pyramid/pyramid_params_file.h"
 
 namespace churnwatch::cli {
 namespace {
@@ -268,6 +269,21 @@ Status ApplyRoot(Reader& r, const YAML::Node& root, ingest::EngineConfig* c) {
                              return InvalidArgument(Where(r.source(), v) +
                                                     ": clv.params: " + params.status().message());
                            c->evaluation.alert.clv = *params;
+                           return Status::Ok();
+                         }}});
+        }},
+       {"pyramid",
+        [&](const YAML::Node& n) {
+          return r.Map(n, "pyramid",
+                       {{"params", [&](const YAML::Node& v) -> Status {
+                           std::string path;
+                           CW_RETURN_IF_ERROR(r.String(v, "pyramid.params", &path));
+                           auto params = pyramid::LoadPyramidParams(path);
+                           if (!params.ok())
+                             return InvalidArgument(Where(r.source(), v) + ": pyramid.params: " +
+                                                    params.status().message());
+                           c->evaluation.alert.pyramid =
+                               std::make_shared<const pyramid::PyramidParams>(std::move(*params));
                            return Status::Ok();
                          }}});
         }},

@@ -20,6 +20,7 @@
 //   health:    { weights: { satisfaction, value, risk } }
 //   clv:       { params: FILE }   (BG/NBD parameters written by `churnwatch fit`)
 //   model:     { path: FILE }     (risk model written by `churnwatch train`: churn_risk)
+//   pyramid:   { params: FILE }   (RFM cut points written by `churnwatch pyramid fit`)
 // Durations: "500ms", "10s", "15m", "12h", "30d".
 // Environment: CHURNWATCH_BOOTSTRAP, CHURNWATCH_GROUP, CHURNWATCH_STATE_DIR, CHURNWATCH_HTTP,
 // CHURNWATCH_TIME_ZONE, CHURNWATCH_HTTP_TOKEN, CHURNWATCH_ALERTMANAGER (URLs, comma-separated).

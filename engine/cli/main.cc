@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   AddFitCommand(app, &exit_code);
   AddBacktestCommand(app, &exit_code);
   AddTrainCommand(app, &exit_code);
+  AddPyramidCommand(app, &exit_code);
   AddReportCommand(app, &exit_code);
   // CLI11 reports an unknown first word as "a subcommand is required"; name it instead.
   if (argc > 1 && argv[1][0] != '-') {

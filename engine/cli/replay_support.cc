@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <filesystem>
+#include <iostream>
 
 #include "backtest/labels.h"
 
@@ -43,6 +45,33 @@ Status ReplayStateDir::Prepare(const std::string& flag, const std::string& reque
   if (fs::exists(path_, ec) && !fs::is_empty(path_, ec))
     return InvalidArgument(flag + " " + path_ + " is not empty");
   return Status::Ok();
+}
+
+backtest::BacktestOptions StateOnlyReplay(std::vector<backtest::HistoryInput> inputs, UnixMicros to,
+                                          const std::string& time_zone, int partitions,
+                                          const ReplayStateDir& state, const std::string& command) {
+  backtest::BacktestOptions bo;
+  bo.inputs = std::move(inputs);
+  bo.to = to;
+  bo.time_zone = time_zone;
+  bo.partitions = partitions;
+  bo.rules = std::make_shared<const rules::RuleSet>();
+  bo.evaluation.snapshot_cache_accounts = 1 << 17;
+  bo.state_dir = state.path();
+  bo.progress = [command](int64_t events, uint64_t bytes, uint64_t total) {
+    std::cerr << command << ": " << events << " events replayed ("
+              << (total ? 100 * bytes / total : 0) << "% of the history)" << std::endl;
+  };
+  return bo;
+}
+
+void AddStateOnlyReplayFlags(CLI::App* cmd, std::string* state_dir, int* partitions) {
+  cmd->add_option("--state-dir", *state_dir,
+                  "Keep the replay's store in this (empty or new) directory; default a temporary "
+                  "one, removed");
+  cmd->add_option("--partitions", *partitions,
+                  "Partitions (threads) the replay spreads accounts over")
+      ->default_val(2);
 }
 
 }  // namespace churnwatch::cli

@@ -3,9 +3,16 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
+#include "backtest/backtest_runner.h"
+#include "backtest/history_reader.h"
 #include "common/calendar.h"
 #include "common/status.h"
+
+namespace CLI {
+class App;
+}
 
 namespace churnwatch::cli {
 
@@ -30,5 +37,16 @@ class ReplayStateDir {
   std::string path_;
   bool owned_ = false;
 };
+
+// A replay that only builds state, for features computed once at its end (`train`, `pyramid
+// fit`): `inputs` up to `to`, no rules, a snapshot cache large enough for a whole history, the
+// store in `state` (prepared), progress on stderr as "COMMAND: N events replayed (P% of the
+// history)". The caller sets at_end (and any evaluation options).
+backtest::BacktestOptions StateOnlyReplay(std::vector<backtest::HistoryInput> inputs, UnixMicros to,
+                                          const std::string& time_zone, int partitions,
+                                          const ReplayStateDir& state, const std::string& command);
+
+// The --state-dir and --partitions flags of such a replay.
+void AddStateOnlyReplayFlags(CLI::App* cmd, std::string* state_dir, int* partitions);
 
 }  // namespace churnwatch::cli

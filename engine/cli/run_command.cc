@@ -15,6 +15,7 @@
 #include "http/http_server.h"
 #include "kafka/client_config.h"
 #include "model/risk_model_file.h"
+#include "pyramid/pyramid_params_file.h"
 #include "rules/rule_loader.h"
 
 namespace churnwatch::cli {
@@ -22,8 +23,8 @@ namespace {
 
 struct RunOptions {
   std::string config_file;
-  std::string bootstrap, group, state_dir, http, time_zone, rules, as_of, clv_params, model,
-      log_level = "info", log_format = "text";
+  std::string bootstrap, group, state_dir, http, time_zone, rules, as_of, clv_params,
+      pyramid_params, model, log_level = "info", log_format = "text";
   bool check = false;
   std::vector<std::string> properties;
   AlertingFlags alerting;
@@ -45,6 +46,13 @@ int RunEngine(const RunOptions& o) {
   if (!o.rules.empty()) {
     config.rules_path = o.rules;
     config.rules_path_explicit = true;
+  }
+  if (!o.pyramid_params.empty()) {
+    auto params = pyramid::LoadPyramidParams(o.pyramid_params);
+    if (!params.ok())
+      return Fail("run", InvalidArgument("--pyramid-params: " + params.status().message()));
+    config.evaluation.alert.pyramid =
+        std::make_shared<const pyramid::PyramidParams>(std::move(*params));
   }
   if (!o.clv_params.empty()) {
     auto params = clv::LoadParams(o.clv_params);
@@ -136,6 +144,10 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
                   "session.timeout.ms=6000");
   cmd->add_option("--rules", opts->rules,
                   "Rule file or directory (default ./rules; reloaded on SIGHUP and on change)");
+  cmd->add_option("--pyramid-params", opts->pyramid_params,
+                  "Customer pyramid cut points written by `churnwatch pyramid fit` (config "
+                  "pyramid.params): features rfm_r, rfm_f, rfm_m, value_segment, suggested_tier; "
+                  "NaN without");
   cmd->add_option("--clv-params", opts->clv_params,
                   "BG/NBD parameters file written by `churnwatch fit` (config clv.params); behind "
                   "the p_alive features. Default: the CDNOW master fit");

@@ -114,27 +114,16 @@ int RunTrain(const TrainOptions& o) {
 
   auto inputs = backtest::ResolveHistoryInputs(o.events);
   if (!inputs.ok()) return Fail(cmd, inputs.status());
-  backtest::BacktestOptions bo;
-  bo.inputs = *inputs;
-  bo.to = *to;
-  bo.time_zone = o.time_zone;
-  bo.partitions = o.partitions;
-  // No rules: the replay builds state; the features are computed once, at the end.
-  bo.rules = std::make_shared<const rules::RuleSet>();
-  bo.evaluation.snapshot_cache_accounts = 1 << 17;
+  ReplayStateDir state;
+  if (Status s = state.Prepare("--state-dir", o.state_dir, cmd); !s.ok()) return Fail(cmd, s);
+  backtest::BacktestOptions bo =
+      StateOnlyReplay(*inputs, *to, o.time_zone, o.partitions, state, cmd);
   if (!o.clv_params.empty()) {
     auto params = clv::LoadParams(o.clv_params);
     if (!params.ok())
       return Fail(cmd, InvalidArgument("--clv-params: " + params.status().message()));
     bo.evaluation.alert.clv = *params;
   }
-  ReplayStateDir state;
-  if (Status s = state.Prepare("--state-dir", o.state_dir, cmd); !s.ok()) return Fail(cmd, s);
-  bo.state_dir = state.path();
-  bo.progress = [](int64_t events, uint64_t bytes, uint64_t total) {
-    std::cerr << "train: " << events << " events replayed (" << (total ? 100 * bytes / total : 0)
-              << "% of the history)" << std::endl;
-  };
   std::vector<model::TrainingRow> rows;
   bo.at_end = [&](const state::AccountSnapshot& s, UnixMicros at, const Calendar& cal) {
     auto it = labels->accounts.find(s.account_id);
@@ -224,12 +213,7 @@ void AddTrainCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--clv-params", opts->clv_params,
                   "BG/NBD parameters from `churnwatch fit` for the p_alive features (default: "
                   "the CDNOW master fit)");
-  cmd->add_option("--state-dir", opts->state_dir,
-                  "Keep the replay's store in this (empty or new) directory; default a temporary "
-                  "one, removed");
-  cmd->add_option("--partitions", opts->partitions,
-                  "Partitions (threads) the replay spreads accounts over")
-      ->default_val(2);
+  AddStateOnlyReplayFlags(cmd, &opts->state_dir, &opts->partitions);
   cmd->callback([opts, exit_code] { *exit_code = RunTrain(*opts); });
 }
 

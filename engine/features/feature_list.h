@@ -41,6 +41,8 @@
     "line "                                                                                            \
     "was ordered in the last 91 days")                                                                 \
   X(orders_365d, "count", "PLACED orders in the last 365 days")                                        \
+  X(amount_12m, "cents",                                                                               \
+    "PLACED amount in the last 12 calendar months, the running one included (RFM monetary)")           \
   X(order_days_total, "count", "distinct days with PLACED orders, ever")                               \
   X(days_since_last_order, "days", "days since the last PLACED order; NaN if none")                    \
   X(median_order_gap_days, "days",                                                                     \
@@ -101,6 +103,24 @@
     "1% lost")                                                                                         \
   X(health_risk, "score 0-100", "risk exposure (风险敞口): credit, people, meetings, references")      \
   X(health_score, "score 0-100", "weighted health: satisfaction, value and (100 - risk)")              \
+  X(rfm_r, "score 1-5",                                                                                \
+    "recency quintile of days_since_last_order against pyramid.params (5 = most recent; 1 "            \
+    "without orders); NaN without pyramid.params")                                                     \
+  X(rfm_f, "score 1-5",                                                                                \
+    "frequency quintile of orders_365d against pyramid.params (5 = most); NaN without "                \
+    "pyramid.params")                                                                                  \
+  X(rfm_m, "score 1-5",                                                                                \
+    "monetary quintile of amount_12m against pyramid.params (5 = most); NaN without "                  \
+    "pyramid.params")                                                                                  \
+  X(value_segment, "code",                                                                             \
+    "customer value from rfm_r + rfm_f + rfm_m: 1 high (>= 12), 2 medium (8-11), 3 low; NaN "          \
+    "without pyramid.params")                                                                          \
+  X(strategic_fit, "code",                                                                             \
+    "strategic fit: 1 high, 2 medium, 3 low, from stage, industry (pyramid.params' "                   \
+    "strategic_industries) and an active executive contact")                                           \
+  X(suggested_tier, "code",                                                                            \
+    "the customer pyramid's tier for value_segment x strategic_fit (codes as tier); NaN without "      \
+    "pyramid.params")                                                                                  \
   X(churn_risk, "probability",                                                                         \
     "learned probability that the account churns (the model of `churnwatch train`, config "            \
     "model.path); NaN without a model")

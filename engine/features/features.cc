@@ -253,6 +253,15 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
       orders_365 += static_cast<double>(row.counters.Get(state::kDayOrders));
   }
   f[k_orders_365d] = orders_365;
+  // RFM monetary: the 12 local months ending with the running one.
+  const int this_month = MonthIndex(today / 100);
+  double amount_12m = 0;
+  for (const auto& row : s.order_months) {
+    int m = MonthIndex(row.month);
+    if (m <= this_month && m > this_month - 12)
+      amount_12m += static_cast<double>(row.counters.Get(state::kOrderAmountMinor));
+  }
+  f[k_amount_12m] = amount_12m;
   f[k_order_days_total] = static_cast<double>(order_days.size());
   if (!order_days.empty()) {
     UnixMicros last_order = INT64_MIN;

@@ -7,6 +7,7 @@
 #include "common/calendar.h"
 #include "features/features.h"
 #include "http/json_reply.h"
+#include "http/portfolio_pyramid.h"
 #include "ingest/engine.h"
 #include "rules/alert_lifecycle.h"
 
@@ -47,15 +48,18 @@ Result<AccountListQuery> ParseAccountListQuery(
     const std::multimap<std::string, std::string>& params) {
   AccountListQuery q;
   std::map<std::string, std::string*> text = {
-      {"tier", &q.tier},         {"owner", &q.owner}, {"region", &q.region}, {"signal", &q.signal},
-      {"severity", &q.severity}, {"q", &q.q},         {"firing", &q.firing}, {"sort", &q.sort}};
+      {"tier", &q.tier},         {"owner", &q.owner},
+      {"region", &q.region},     {"signal", &q.signal},
+      {"severity", &q.severity}, {"q", &q.q},
+      {"firing", &q.firing},     {"sort", &q.sort},
+      {"segment", &q.segment},   {"suggested_tier", &q.suggested_tier}};
   static const std::set<std::string> kOther = {"order", "limit", "cursor"};
   std::string order = "asc", limit, cursor;
   for (const auto& [key, value] : params) {
     if (!text.count(key) && !kOther.count(key)) {
       return InvalidArgument("unknown parameter '" + key +
-                             "' (tier, owner, region, signal, severity, q, firing, sort, order, "
-                             "limit, cursor)");
+                             "' (tier, owner, region, signal, severity, q, firing, segment, "
+                             "suggested_tier, sort, order, limit, cursor)");
     }
     if (params.count(key) > 1) return InvalidArgument("parameter '" + key + "' given twice");
     if (value.size() > kMaxParamBytes)
@@ -75,6 +79,12 @@ Result<AccountListQuery> ParseAccountListQuery(
   q.descending = order == "desc";
   if (!q.severity.empty() && SeverityRank(q.severity) == 0 && q.severity != "none")
     return InvalidArgument("parameter 'severity' must be critical, warning, info or none");
+  if (!q.segment.empty() && q.segment != "high" && q.segment != "medium" && q.segment != "low")
+    return InvalidArgument("parameter 'segment' must be high, medium or low");
+  q.suggested_tier = Lower(q.suggested_tier);
+  if (!q.suggested_tier.empty() && TierRank(q.suggested_tier) == 5)
+    return InvalidArgument(
+        "parameter 'suggested_tier' must be strategic, key, growth, potential or ordinary");
   if (!q.firing.empty() && q.firing != "true" && q.firing != "false")
     return InvalidArgument("parameter 'firing' must be true or false");
   auto number = [](const std::string& v, size_t lo, size_t hi, size_t* out) {
@@ -105,14 +115,26 @@ Result<json> ListAccounts(const ingest::Engine& engine, const AccountListQuery& 
   std::map<std::string, std::string> owners;
   json counts = {{"critical", 0}, {"warning", 0}, {"info", 0}, {"none", 0}};
   std::vector<Row> rows;
+  // Every account's state and features first: without pyramid.params the pyramid's quintiles
+  // are fitted over all of them before any is placed.
+  std::vector<state::AccountSnapshot> snapshots;
+  std::vector<features::FeatureValues> all_values;
   for (const auto& id : *ids) {
     auto snap = engine.FindAccount(id);
     if (!snap.ok()) return snap.status();
     if (!snap->has_value()) continue;
-    const state::AccountSnapshot& s = **snap;
-    auto values =
-        rules::AccountFeatures(s, at, engine.calendar(), engine.config().evaluation.alert);
+    all_values.push_back(
+        rules::AccountFeatures(**snap, at, engine.calendar(), engine.config().evaluation.alert));
+    snapshots.push_back(std::move(**snap));
+  }
+  PortfolioPyramid pyramid(engine.config().evaluation.alert.pyramid);
+  if (pyramid.needs_portfolio()) pyramid.FitOverInstance(all_values);
+  for (size_t i = 0; i < snapshots.size(); ++i) {
+    const state::AccountSnapshot& s = snapshots[i];
+    const std::string& id = s.account_id;
+    const features::FeatureValues& values = all_values[i];
     const auto& text = values.text;
+    json placement = pyramid.Describe(values);
     Row row{id,
             text.at("account_name"),
             "",
@@ -154,6 +176,11 @@ Result<json> ListAccounts(const ingest::Engine& engine, const AccountListQuery& 
     if (!query.q.empty() && !has(row.name, query.q) && !has(id, query.q)) continue;
     if (query.firing == "true" && signal_set.empty()) continue;
     if (query.firing == "false" && !signal_set.empty()) continue;
+    if (!query.segment.empty() &&
+        (placement["rfm"].is_null() || placement["rfm"]["segment"] != query.segment))
+      continue;
+    if (!query.suggested_tier.empty() && placement["suggested_tier"] != query.suggested_tier)
+      continue;
     const std::string worst = row.worst.empty() ? "none" : row.worst;
     counts[worst] = counts[worst].get<int>() + 1;  // before the severity filter, on purpose
     if (!query.severity.empty() && worst != query.severity) continue;
@@ -185,6 +212,9 @@ Result<json> ListAccounts(const ingest::Engine& engine, const AccountListQuery& 
         {"worst_severity", row.worst.empty() ? json(nullptr) : json(row.worst)},
         {"since", row.since.empty() ? json(nullptr) : json(row.since)},
         {"volume", volume},
+        {"rfm", placement["rfm"]},
+        {"strategic_fit", placement["strategic_fit"]},
+        {"suggested_tier", placement["suggested_tier"]},
         {"churn_risk", std::isnan(row.risk) ? json(nullptr)
                                             : json{{"probability", row.risk},
                                                    {"drivers", text.at("churn_risk_drivers")}}}};

@@ -24,6 +24,7 @@
 #include "http/alert_stream.h"
 #include "http/dashboard_routes.h"
 #include "http/json_reply.h"
+#include "http/portfolio_pyramid.h"
 #include "http/query_params.h"
 #include "ingest/engine.h"
 #include "rules/alert_lifecycle.h"
@@ -190,6 +191,12 @@ void HttpServer::Routes() {
                              ? json(nullptr)
                              : json{{"probability", values.Get("churn_risk")},
                                     {"drivers", values.text.at("churn_risk_drivers")}};
+    // The customer pyramid: the rules' placement with pyramid.params, else instance quintiles.
+    PortfolioPyramid pyramid(engine_->config().evaluation.alert.pyramid);
+    if (Status s = pyramid.FitOverInstance(*engine_, at); !s.ok())
+      return SendError(res, 500, s.message());
+    const json placement = pyramid.Describe(values);
+    for (const char* key : {"rfm", "strategic_fit", "suggested_tier"}) body[key] = placement[key];
     SendJson(res, 200, body);
   });
 

@@ -1,7 +1,9 @@
 #include "report/monthly_review.h"
 
 #include <algorithm>
+#include <cctype>
 #include <climits>
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -102,6 +104,16 @@ json Owner(const json& row) {
   return {{"id", Str(o, "id")}, {"name", Str(o, "name")}};
 }
 
+// "STRATEGIC" or "strategic" → 0 … "ORDINARY" → 4; -1 for anything else (UNSPECIFIED).
+int TierRank(std::string tier) {
+  static const char* kTiers[] = {"strategic", "key", "growth", "potential", "ordinary"};
+  for (char& c : tier) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (int i = 0; i < 5; ++i) {
+    if (tier == kTiers[i]) return i;
+  }
+  return -1;
+}
+
 }  // namespace
 
 Result<MonthKey> ParseMonth(std::string_view text) {
@@ -130,6 +142,8 @@ json BuildMonthlyReview(const EngineSnapshot& snap, MonthKey month, const Calend
   json buckets = json::array();
   for (int b = 0; b < 5; ++b)
     buckets.push_back({{"from", b * 20}, {"to", b * 20 + 20}, {"accounts", 0}});
+  json mismatch = json::array();
+  std::string pyramid_basis;
   int health_unknown = 0;
   int64_t raised = 0, resolved = 0, acknowledged = 0;
   struct Response {
@@ -204,6 +218,28 @@ json BuildMonthlyReview(const EngineSnapshot& snap, MonthKey month, const Calend
       }
     }
 
+    // The customer pyramid beside the CRM's tier (the engine's current placement).
+    const json& suggested = At(a.detail, "suggested_tier");
+    const int tier_rank = TierRank(tier),
+              suggested_rank = suggested.is_string() ? TierRank(suggested.get<std::string>()) : -1;
+    if (suggested.is_string() && pyramid_basis.empty())
+      pyramid_basis = Str(At(a.detail, "rfm"), "basis");
+    if (tier_rank >= 0 && suggested_rank >= 0 && tier_rank != suggested_rank) {
+      const json& rfm = At(a.detail, "rfm");
+      mismatch.push_back({{"account_id", id},
+                          {"name", Str(a.row, "name")},
+                          {"owner", Owner(a.row)},
+                          {"tier", tier},
+                          {"suggested_tier", suggested},
+                          {"gap", tier_rank - suggested_rank},
+                          {"rfm",
+                           {{"r", Int(rfm, "r")},
+                            {"f", Int(rfm, "f")},
+                            {"m", Int(rfm, "m")},
+                            {"segment", Str(rfm, "segment")}}},
+                          {"strategic_fit", Str(At(a.detail, "strategic_fit"), "level")}});
+    }
+
     const std::set<std::string> at_start = SignalsAt(episodes, start_at),
                                 at_end = SignalsAt(episodes, end_at);
     if (!at_end.empty()) {
@@ -240,6 +276,10 @@ json BuildMonthlyReview(const EngineSnapshot& snap, MonthKey month, const Calend
   }
   std::stable_sort(at_risk.begin(), at_risk.end(), [](const json& x, const json& y) {
     return x["signals"].size() > y["signals"].size();
+  });
+
+  std::stable_sort(mismatch.begin(), mismatch.end(), [](const json& x, const json& y) {
+    return std::abs(x["gap"].get<int>()) > std::abs(y["gap"].get<int>());
   });
 
   int64_t escalated = 0;
@@ -287,6 +327,9 @@ json BuildMonthlyReview(const EngineSnapshot& snap, MonthKey month, const Calend
           {"response", responses},
           {"health", {{"buckets", buckets}, {"unknown", health_unknown}}},
           {"volume", volumes},
+          {"tier_mismatch",
+           {{"basis", pyramid_basis.empty() ? json(nullptr) : json(pyramid_basis)},
+            {"accounts", mismatch}}},
           {"incomplete_history", incomplete},
           {"history_retention_days", retention}};
 }

@@ -26,6 +26,11 @@
 //   health {buckets [{from, to, accounts}] of 20 points, unknown} (the engine's current scores);
 //   volume [{quarter, product_line, quantity, amount_minor, orders}] for the four quarters up to
 //     the month's, summed over the portfolio;
+//   tier_mismatch {basis ("pyramid_params" | "instance" | null), accounts [{account_id, name,
+//     owner, tier, suggested_tier, gap (tier rank minus suggested rank: > 0 the numbers suggest a
+//     higher tier), rfm {r, f, m, segment}, strategic_fit}]}: accounts whose CRM tier and the
+//     customer pyramid's suggested tier disagree (the engine's current placement), largest gap
+//     first, then id;
 //   incomplete_history [account ids whose history the engine truncated], history_retention_days.
 #pragma once
 

@@ -67,6 +67,30 @@ const std::map<std::string, std::pair<const char*, const char*>>& Texts() {
       {"incomplete",
        {"以下客户的预警历史已被截断，数字可能偏低：",
         "The alert history of these accounts was truncated; counts may be low: "}},
+      {"mismatch",
+       {"等级与实测价值不符的客户（客户金字塔）",
+        "Accounts whose tier and measured value disagree (customer pyramid)"}},
+      {"mismatch_none",
+       {"所有客户的等级与客户金字塔的建议等级一致。",
+        "Every account's tier agrees with the customer pyramid's suggestion."}},
+      {"mismatch_unavailable",
+       {"客户金字塔不可用（有订单的客户少于 5 个）。",
+        "The customer pyramid is unavailable (fewer than 5 accounts with orders)."}},
+      {"basis_pyramid_params",
+       {"依据：pyramid.params 中拟合的 RFM 五分位切点（与规则一致）。",
+        "Basis: the RFM quintile cut points fitted in pyramid.params (what the rules use)."}},
+      {"basis_instance",
+       {"依据：本实例持有客户的 RFM 五分位（未配置 pyramid.params，仅供参考）。",
+        "Basis: RFM quintiles over the accounts this instance holds (no pyramid.params; for "
+        "reference only)."}},
+      {"suggested_tier", {"建议等级", "Suggested tier"}},
+      {"rfm", {"RFM（近度/频度/金额）", "RFM (recency/frequency/monetary)"}},
+      {"value_segment", {"价值", "Value"}},
+      {"strategic_fit", {"战略契合度", "Strategic fit"}},
+      {"gap", {"差距（级）", "Gap (tiers)"}},
+      {"level_high", {"高", "high"}},
+      {"level_medium", {"中", "medium"}},
+      {"level_low", {"低", "low"}},
       {"tier_strategic", {"战略级", "Strategic"}},
       {"tier_key", {"重点", "Key"}},
       {"tier_growth", {"增长级", "Growth"}},
@@ -283,6 +307,39 @@ void Volume(Page& p, const json& review) {
   p.out << Page::Bars(rows);
 }
 
+void TierMismatch(Page& p, const json& review) {
+  p.out << "<h2>" << p.T("mismatch") << "</h2>";
+  const json& section = review["tier_mismatch"];
+  if (!section["basis"].is_string()) {
+    p.out << "<p>" << p.T("mismatch_unavailable") << "</p>";
+    return;
+  }
+  p.out << "<p class=\"meta\">" << p.T("basis_" + Str(section["basis"])) << "</p>";
+  if (section["accounts"].empty()) {
+    p.out << "<p>" << p.T("mismatch_none") << "</p>";
+    return;
+  }
+  p.out << "<table class=\"tier-mismatch\"><thead><tr><th>" << p.T("account") << "</th><th>"
+        << p.T("owner") << "</th><th>" << p.T("tier") << "</th><th>" << p.T("suggested_tier")
+        << "</th><th>" << p.T("gap") << "</th><th>" << p.T("rfm") << "</th><th>"
+        << p.T("value_segment") << "</th><th>" << p.T("strategic_fit")
+        << "</th></tr></thead><tbody>";
+  for (const auto& a : section["accounts"]) {
+    const json& rfm = a["rfm"];
+    const int gap = a["gap"].get<int>();
+    p.out << "<tr data-account=\"" << HtmlEscape(Str(a["account_id"])) << "\"><td>"
+          << HtmlEscape(Str(a["name"])) << "<br><small>" << HtmlEscape(Str(a["account_id"]))
+          << "</small></td><td>" << OwnerCell(a["owner"]) << "</td><td>"
+          << p.Name("tier_", Str(a["tier"])) << "</td><td>"
+          << p.Name("tier_", Str(a["suggested_tier"])) << "</td><td data-gap=\"" << gap << "\">"
+          << (gap > 0 ? "+" : "") << gap << "</td><td>" << rfm["r"].get<int64_t>() << "/"
+          << rfm["f"].get<int64_t>() << "/" << rfm["m"].get<int64_t>() << "</td><td>"
+          << p.Name("level_", Str(rfm["segment"])) << "</td><td>"
+          << p.Name("level_", Str(a["strategic_fit"])) << "</td></tr>";
+  }
+  p.out << "</tbody></table>";
+}
+
 constexpr const char* kStyle =
     "body{font-family:system-ui,'Noto Sans CJK SC','PingFang SC',sans-serif;margin:2rem;"
     "color:#1d2733;max-width:1100px}h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;"
@@ -334,6 +391,7 @@ std::string RenderReviewHtml(const json& review, ReviewLang lang) {
   AtRisk(p, review);
   Response(p, review);
   Volume(p, review);
+  TierMismatch(p, review);
   p.out << "</body></html>\n";
   return p.out.str();
 }

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "common/hash.h"
+#include "pyramid/customer_pyramid.h"
 
 namespace churnwatch::rules {
 namespace {
@@ -127,6 +128,7 @@ features::FeatureValues AccountFeatures(const state::AccountSnapshot& snapshot, 
                                         const Calendar& calendar, const AlertOptions& options) {
   features::FeatureValues values =
       features::ComputeFeatures(snapshot, at, calendar, options.health, &options.clv);
+  pyramid::ApplyPyramidFeatures(options.pyramid.get(), &values);
   if (options.risk_model) options.risk_model->Apply(&values);
   return values;
 }

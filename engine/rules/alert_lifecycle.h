@@ -25,6 +25,7 @@
 #include "common/calendar.h"
 #include "features/features.h"
 #include "model/risk_model.h"
+#include "pyramid/pyramid_params_file.h"
 #include "rules/rule_evaluator.h"
 #include "state/account_snapshot.h"
 
@@ -40,6 +41,10 @@ struct AlertOptions {
   // The learned risk model behind churn_risk (config `model.path`, `run --model`, a file
   // written by `churnwatch train`). Null: churn_risk is NaN and rules on it never hold.
   std::shared_ptr<const model::RiskModel> risk_model;
+  // The customer pyramid's RFM cut points and strategic industries (config `pyramid.params`,
+  // a file written by `churnwatch pyramid fit`). Null: rfm_r, rfm_f, rfm_m, value_segment and
+  // suggested_tier are NaN and rules on them never hold.
+  std::shared_ptr<const pyramid::PyramidParams> pyramid;
 };
 
 // Every feature of `snapshot` as of `at` under `options` (health weights, BG/NBD parameters,

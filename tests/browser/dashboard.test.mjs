@@ -539,6 +539,57 @@ test('the account page shows the repair plan and the customer file in zh-CN and 
   await page.waitForSelector('main[aria-busy=false]');
 });
 
+test('the customer pyramid on the account page and as list filters, zh-CN and en', async () => {
+  // The demo runs without pyramid.params: instance quintiles, labelled so; features stay null.
+  const list = (await api('/api/v1/accounts?sort=id&limit=500')).body;
+  const placed = list.accounts.filter((a) => a.rfm);
+  assert.ok(placed.length > 0, 'accounts with a placement');
+  const a = placed.find((x) => x.suggested_tier !== x.tier) || placed[0];
+  const account = (await api('/api/v1/accounts/' + encodeURIComponent(a.account_id))).body;
+  assert.equal(account.rfm.basis, 'instance');
+  assert.equal(account.features.values.rfm_r, null, 'rule features are NaN without the file');
+  await go('#/account/' + encodeURIComponent(a.account_id));
+  const card = page.locator('.card.pyramid');
+  assert.equal(await card.locator('h2').textContent(), '客户金字塔');
+  for (const [field, value] of [['rfmR', account.rfm.r], ['rfmF', account.rfm.f], ['rfmM', account.rfm.m]])
+    assert.equal(await card.locator(`dd[data-field=${field}]`).textContent(), String(value), field);
+  const zhTier = {strategic: '战略级', key: '重点', growth: '增长级', potential: '潜力级', ordinary: '普通'};
+  assert.equal(
+      await card.locator('dd[data-field=suggestedTier]').textContent(), zhTier[account.suggested_tier]);
+  const basis = await card.locator('[data-field=pyramid-basis]').textContent();
+  assert.ok(basis.includes('本实例') && basis.includes(String(account.rfm.portfolio_accounts)), basis);
+  const agreement = await card.locator('[data-field=tier-agreement]').textContent();
+  assert.equal(agreement.startsWith('与当前等级一致'), a.suggested_tier === a.tier, agreement);
+  await shot('account-pyramid-zh', false);
+  await page.click('#lang');
+  await page.waitForSelector('main[aria-busy=false]');
+  assert.equal(await page.locator('.card.pyramid h2').textContent(), 'Customer pyramid');
+  assert.ok(
+      (await page.locator('.card.pyramid [data-field=pyramid-basis]').textContent())
+          .includes('this instance holds'));
+  await page.click('#lang');
+  await page.waitForSelector('main[aria-busy=false]');
+
+  // The list filters: exactly the API's accounts of that segment / suggested tier.
+  for (const [name, value] of [['segment', placed[0].rfm.segment], ['suggested_tier', a.suggested_tier]]) {
+    await go('#/');
+    await page.selectOption(`select[name=${name}]`, value);
+    await waitFor(
+        `the ${name} filter to apply`,
+        async () => (await page.locator(`select[name=${name}]`).inputValue()) === value &&
+            (await page.locator('main').getAttribute('aria-busy')) === 'false');
+    const rows = await page.locator('table.accounts tbody tr')
+                     .evaluateAll((trs) => trs.map((tr) => tr.dataset.account));
+    const want = (await api(`/api/v1/accounts?sort=severity&limit=50&${name}=${value}`)).body.accounts
+                     .map((x) => x.account_id);
+    assert.deepEqual(rows, want, name + '=' + value);
+    assert.ok(rows.length > 0);
+  }
+  const cells = await page.locator('table.accounts tbody td[data-suggested-tier]')
+                    .evaluateAll((tds) => tds.map((td) => td.dataset.suggestedTier));
+  assert.ok(cells.every((x) => x === a.suggested_tier), 'suggested tier column: ' + cells);
+});
+
 test('live transitions arrive over server-sent events', async () => {
   await go('#/alerts');
   await waitFor(

@@ -127,6 +127,10 @@ class OpenApiTest : public DemoSuite {
       EXPECT_TRUE(body.is_string() || (body.is_null() && schema["nullable"])) << what;
       return;
     }
+    if (type == "number") {
+      EXPECT_TRUE(body.is_number() || (body.is_null() && schema["nullable"])) << what;
+      return;
+    }
     if (type == "integer" || type == "boolean") {
       EXPECT_TRUE(type == "integer" ? body.is_number_integer() : body.is_boolean()) << what;
       return;

@@ -63,7 +63,11 @@ function chrome() {
 
 // ---- At-risk accounts -------------------------------------------------------------------------
 
-const FILTERS = ['tier', 'owner', 'region', 'signal', 'severity', 'q', 'sort', 'firing'];
+const FILTERS = [
+  'tier', 'owner', 'region', 'signal', 'severity', 'segment', 'suggested_tier', 'q', 'sort', 'firing'
+];
+const TIERS = ['strategic', 'key', 'growth', 'potential', 'ordinary'];
+const LEVELS = ['high', 'medium', 'low'];
 // Worst severity first, then tier (strategic first), then lowest health: what to call first.
 const DEFAULT_SORT = 'severity';
 
@@ -151,6 +155,12 @@ async function atRiskView() {
         select(
             'severity', [...SEVERITIES, 'none'].map((v) => [v, label('sev_', v)]), query.severity,
             (v) => update('severity', v)),
+        select(
+            'segment', LEVELS.map((v) => [v, label('level_', v)]), query.segment,
+            (v) => update('segment', v)),
+        select(
+            'suggested_tier', TIERS.map((v) => [v, enumLabel('tier', v)]), query.suggested_tier,
+            (v) => update('suggested_tier', v)),
         h('label', {class: 'filter'}, h('span', {}, t('sort')),
           h('select', {
             name: 'sort',
@@ -179,7 +189,7 @@ async function atRiskView() {
           h('tr', {},
             [
               'colAccount', 'tier', 'owner', 'region', 'colHealth', 'colRisk', 'severity',
-              'colSignals', 'colSince', 'colVolume'
+              'colSignals', 'colSince', 'colVolume', 'colSuggested'
             ].map((k) => h('th', {scope: 'col'}, t(k))))),
         body);
   const status = h('p', {class: 'muted', id: 'shown'});
@@ -229,7 +239,19 @@ function accountRow(a) {
       h('td', {'data-label': t('severity')}, severityBadge(a.worst_severity)),
       h('td', {'data-label': t('colSignals')}, signalChips(a.firing_signals, a.firing_rules)),
       h('td', {'data-label': t('colSince')}, formatDate(a.since)),
-      h('td', {'data-label': t('colVolume')}, sparkline(a.volume || [])));
+      h('td', {'data-label': t('colVolume')}, sparkline(a.volume || [])),
+      h('td', {'data-label': t('colSuggested'), 'data-suggested-tier': a.suggested_tier || ''},
+        suggestedCell(a)));
+}
+
+// The pyramid's suggested tier, its RFM scores and value segment as the tooltip; a dash
+// without a placement.
+function suggestedCell(a) {
+  if (!a.suggested_tier) return '—';
+  const rfm = a.rfm || {};
+  return h('span', {title: 'RFM ' + rfm.r + '/' + rfm.f + '/' + rfm.m + ' · ' + t('segment') +
+                     ': ' + label('level_', rfm.segment)},
+    enumLabel('tier', a.suggested_tier));
 }
 
 // churn_risk as a percentage with its drivers as the tooltip; a dash without a risk model.
@@ -307,6 +329,7 @@ async function accountView(id) {
         h('div', { class: 'score' }, healthPill(hl.score, healthLowSeverity(firing))),
         ['satisfaction', 'value', 'risk'].map((k) => h('div', { class: 'component' },
           h('span', {}, t(k)), meter(hl[k]), h('span', { class: 'num' }, formatNumber(hl[k], 0)))))),
+    pyramidCard(account),
     h('div', { class: 'card' }, h('h2', {}, t('volumeChart')),
       (account.orders && account.orders.quarters.length) ? h('div', { class: 'chart-wrap' }, quarterBars(account.orders.quarters)) : h('p', { class: 'muted' }, t('noOrders'))),
     h('div', { class: 'card' }, h('h2', {}, t('firingAlerts')),
@@ -323,6 +346,40 @@ async function accountView(id) {
   clear(view.querySelector('.timeline-card')).append(h('h2', {}, t('timeline')),
     timeline(events instanceof Error ? (account.timeline || []) : events.entries));
   clear(view.querySelector('.history')).append(h('h2', {}, t('history')), historyList(history));
+}
+
+// The customer pyramid: RFM scores, value, strategic fit, the suggested tier beside the
+// configured one, and what the quintiles were computed over.
+function pyramidCard(account) {
+  const rfm = account.rfm;
+  const fit = account.strategic_fit || {};
+  const card = h('div', {class: 'card pyramid'}, h('h2', {}, t('pyramid')));
+  if (!rfm) {
+    card.append(h('p', {class: 'muted', 'data-field': 'pyramid-basis'}, t('pyramidUnavailable')));
+    return card;
+  }
+  const tier = account.profile && account.profile.tier;
+  const same = tier && String(tier).toLowerCase().replace(/^tier_/, '') === account.suggested_tier;
+  card.append(
+      h('dl', {},
+        [
+          ['rfmR', rfm.r], ['rfmF', rfm.f], ['rfmM', rfm.m], ['segment', label('level_', rfm.segment)],
+          ['strategicFit', label('level_', fit.level)],
+          ['suggestedTier', enumLabel('tier', account.suggested_tier)]
+        ].map(([k, v]) => [h('dt', {}, t(k)), h('dd', {'data-field': k}, String(v ?? '—'))])),
+      h('p', {class: same ? 'muted' : 'tier-differs', 'data-field': 'tier-agreement'},
+        same ? t('tierAgrees') : t('tierDiffers', {tier: enumLabel('tier', tier)})),
+      h('p', {class: 'muted'},
+        t('rfmMeasures', {
+          days: formatNumber(rfm.recency_days, 0),
+          f: formatNumber(rfm.frequency, 0),
+          m: formatNumber(rfm.monetary_minor / 100, 2)
+        })),
+      h('p', {class: 'muted', 'data-field': 'pyramid-basis', 'data-basis': rfm.basis},
+        rfm.basis === 'pyramid_params' ?
+            t('pyramidBasisParams', {date: rfm.fitted_as_of || '—', n: rfm.portfolio_accounts}) :
+            t('pyramidBasisInstance', {n: rfm.portfolio_accounts})));
+  return card;
 }
 
 function meter(v) {
