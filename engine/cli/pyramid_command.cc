@@ -26,15 +26,8 @@ struct PyramidFitOptions {
 
 int RunPyramidFit(const PyramidFitOptions& o) {
   const std::string cmd = "pyramid fit";
-  auto calendar = Calendar::Load(o.time_zone);
-  if (!calendar.ok())
-    return Fail(cmd, InvalidArgument("--time-zone: " + calendar.status().message()));
-  auto day = ParseDayFlag("--as-of", o.as_of);
-  if (!day.ok()) return Fail(cmd, day.status());
-  auto to = ParseBound("--as-of", o.as_of, *calendar, /*end_of_day=*/true);
-  if (!to.ok()) return Fail(cmd, to.status());
-  if (o.partitions < 1 || o.partitions > 256)
-    return Fail(cmd, InvalidArgument("--partitions must be between 1 and 256"));
+  auto cutoff = ParseReplayCutoff("--as-of", o.as_of, o.time_zone, o.partitions);
+  if (!cutoff.ok()) return Fail(cmd, cutoff.status());
   pyramid::PyramidParams params;
   params.as_of = o.as_of;
   params.time_zone = o.time_zone;
@@ -46,7 +39,7 @@ int RunPyramidFit(const PyramidFitOptions& o) {
   ReplayStateDir state;
   if (Status s = state.Prepare("--state-dir", o.state_dir, cmd); !s.ok()) return Fail(cmd, s);
   backtest::BacktestOptions bo =
-      StateOnlyReplay(*inputs, *to, o.time_zone, o.partitions, state, cmd);
+      StateOnlyReplay(*inputs, cutoff->end, o.time_zone, o.partitions, state, cmd);
   std::vector<pyramid::RfmMeasures> portfolio;
   bo.at_end = [&](const state::AccountSnapshot& s, UnixMicros at, const Calendar& cal) {
     portfolio.push_back(

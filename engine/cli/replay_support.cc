@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "backtest/labels.h"
+#include "cli/cli_support.h"
 
 namespace churnwatch::cli {
 
@@ -24,6 +25,19 @@ Result<UnixMicros> ParseBound(const std::string& flag, const std::string& value,
   if (!t.ok())
     return InvalidArgument(flag + ": '" + value + "' is neither YYYY-MM-DD nor RFC 3339");
   return *t;
+}
+
+Result<ReplayCutoff> ParseReplayCutoff(const std::string& flag, const std::string& value,
+                                       const std::string& time_zone, int partitions) {
+  auto calendar = Calendar::Load(time_zone);
+  if (!calendar.ok()) return InvalidArgument("--time-zone: " + calendar.status().message());
+  auto day = ParseDayFlag(flag, value);
+  if (!day.ok()) return day.status();
+  auto end = ParseBound(flag, value, *calendar, /*end_of_day=*/true);
+  if (!end.ok()) return end.status();
+  if (partitions < 1 || partitions > 256)
+    return InvalidArgument("--partitions must be between 1 and 256");
+  return ReplayCutoff{*day, *end};
 }
 
 ReplayStateDir::~ReplayStateDir() {

@@ -21,6 +21,16 @@ namespace churnwatch::cli {
 Result<UnixMicros> ParseBound(const std::string& flag, const std::string& value,
                               const Calendar& calendar, bool end_of_day);
 
+// The cutoff of a state-only replay (`train --calibration-end`, `pyramid fit --as-of`): a
+// "YYYY-MM-DD" day, its end in `time_zone`, and the --partitions of the replay checked too.
+// InvalidArgument naming the flag at fault.
+struct ReplayCutoff {
+  int64_t day_number;  // Calendar::DayNumber of the day
+  UnixMicros end;      // the end of that local day
+};
+Result<ReplayCutoff> ParseReplayCutoff(const std::string& flag, const std::string& value,
+                                       const std::string& time_zone, int partitions);
+
 // The replay's store directory: `requested` (which must be empty or new) or a fresh temporary
 // one, removed when this object is destroyed.
 class ReplayStateDir {

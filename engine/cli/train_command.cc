@@ -83,22 +83,16 @@ int RunTrain(const TrainOptions& o) {
   if (o.algorithm != "logistic" && o.algorithm != "boosted_trees")
     return Fail(cmd, InvalidArgument("--algorithm must be logistic or boosted_trees, not '" +
                                      o.algorithm + "'"));
-  auto calendar = Calendar::Load(o.time_zone);
-  if (!calendar.ok())
-    return Fail(cmd, InvalidArgument("--time-zone: " + calendar.status().message()));
-  auto end_day = ParseDayFlag("--calibration-end", o.calibration_end);
-  if (!end_day.ok()) return Fail(cmd, end_day.status());
-  auto to = ParseBound("--calibration-end", o.calibration_end, *calendar, /*end_of_day=*/true);
-  if (!to.ok()) return Fail(cmd, to.status());
+  auto cutoff =
+      ParseReplayCutoff("--calibration-end", o.calibration_end, o.time_zone, o.partitions);
+  if (!cutoff.ok()) return Fail(cmd, cutoff.status());
   if (!(o.l2 >= 0) || !std::isfinite(o.l2))
     return Fail(cmd, InvalidArgument("--l2 must be a number, 0 or more"));
-  if (o.partitions < 1 || o.partitions > 256)
-    return Fail(cmd, InvalidArgument("--partitions must be between 1 and 256"));
   auto labels = backtest::LoadLabels(o.labels);
   if (!labels.ok()) return Fail(cmd, labels.status());
   // Labels made for a later cutoff would leak the future into the features: a churned
   // account's churn date is its last purchase day, so it cannot lie after the calibration end.
-  const int64_t end_number = *end_day;
+  const int64_t end_number = cutoff->day_number;
   for (const auto& [id, label] : labels->accounts) {
     if (label.churn_date && Calendar::DayNumber(*label.churn_date) > end_number)
       return Fail(cmd,
@@ -117,7 +111,7 @@ int RunTrain(const TrainOptions& o) {
   ReplayStateDir state;
   if (Status s = state.Prepare("--state-dir", o.state_dir, cmd); !s.ok()) return Fail(cmd, s);
   backtest::BacktestOptions bo =
-      StateOnlyReplay(*inputs, *to, o.time_zone, o.partitions, state, cmd);
+      StateOnlyReplay(*inputs, cutoff->end, o.time_zone, o.partitions, state, cmd);
   if (!o.clv_params.empty()) {
     auto params = clv::LoadParams(o.clv_params);
     if (!params.ok())

@@ -171,9 +171,9 @@ Result<std::string> ExpandKind(const BuiltinKind& kind,
     auto text = it == params.end() ? Result<std::string>(FormatNumber(fallback))
                                    : ParamText(fallback, it->second);
     if (!text.ok()) return InvalidArgument("param " + name + ": " + text.status().message());
-    std::string placeholder = "${" + name + "}";
-    for (size_t pos; (pos = out.find(placeholder)) != std::string::npos;)
-      out.replace(pos, placeholder.size(), *text);
+    const std::string token = "${" + name + "}";
+    for (size_t pos; (pos = out.find(token)) != std::string::npos;)
+      out.replace(pos, token.size(), *text);
   }
   return out;
 }
