@@ -170,8 +170,9 @@ Result<BacktestRun> RunBacktest(const BacktestOptions& o) {
   }
   if (o.progress) o.progress(run.events, (*reader)->bytes_read(), (*reader)->total_bytes());
   for (auto& w : workers) {
-    const auto& t = w->replayer().transitions();
-    run.transitions.insert(run.transitions.end(), t.begin(), t.end());
+    std::vector<v1::Alert> t = w->replayer().TakeTransitions();
+    run.transitions.insert(run.transitions.end(), std::make_move_iterator(t.begin()),
+                           std::make_move_iterator(t.end()));
     for (const auto& r : w->replayer().rejected())
       run.rejected.push_back(std::string(RejectReasonName(r.reason)) + ": " + r.detail);
   }

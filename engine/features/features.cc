@@ -58,9 +58,15 @@ constexpr double kRegularLineShare = 0.10;
 constexpr double kLineSilenceCycles = 3;
 constexpr int64_t kLineSilenceMinDays = 91;
 
-std::vector<std::string> DroppedProductLines(
-    const state::AccountSnapshot& s, const std::map<std::string, std::vector<int64_t>>& line_days,
-    int64_t today_n, bool has_amounts) {
+// One product line's distinct order days up to today, in order.
+struct LineDays {
+  const std::string* line;
+  std::vector<int64_t> days;
+};
+
+std::vector<std::string> DroppedProductLines(const state::AccountSnapshot& s,
+                                             const std::vector<LineDays>& line_days,
+                                             int64_t today_n, bool has_amounts) {
   std::vector<std::string> dropped;
   bool other_recent = false;
   std::vector<std::pair<std::string, int64_t>> silent;  // candidate line, its last order day
@@ -79,7 +85,7 @@ std::vector<std::string> DroppedProductLines(
     }
     double gap = MedianGap(days);
     if (quarters.size() < 2 || !(silence > kLineSilenceCycles * gap)) continue;
-    silent.emplace_back(line, days.back());
+    silent.emplace_back(*line, days.back());
   }
   if (!other_recent) return dropped;  // every line stopped: full churn, not partial
   for (const auto& [line, last_day] : silent) {
@@ -163,17 +169,55 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
   for (int i = 1; i < 6; ++i) q[i] = Calendar::PreviousQuarter(q[i - 1]);
   for (int i = 0; i < 4; ++i)
     out.text["quarter_q" + std::to_string(i)] = Calendar::QuarterLabel(q[i]);
+  // One pass over the order rows (sorted by product line, then month) gathers everything the
+  // order features need; a line's rows are adjacent, so lines are counted without a set.
   double qty[6] = {}, amount[6] = {}, orders_q1 = 0;
-  std::set<std::string> lines_total;
+  QuarterKey first_quarter = q[0];
+  double lines_total = 0, lines_active = 0;
+  std::vector<LineDays> line_days;  // per line: its distinct order days up to today
+  bool has_amounts = false;
+  const int this_month = MonthIndex(today / 100);  // RFM monetary: the 12 months to this one
+  double amount_12m = 0;
+  UnixMicros last_order = INT64_MIN;
+  const std::string* line = nullptr;
+  bool line_ordered = false, line_active = false;
   for (const auto& row : s.order_months) {
-    if (row.counters.Get(state::kOrderCount) == 0) continue;
-    lines_total.insert(row.product_line);
-    QuarterKey rq = Calendar::QuarterOfMonth(row.month);
-    for (int i = 0; i < 6; ++i) {
-      if (rq != q[i]) continue;
-      qty[i] += static_cast<double>(row.counters.Get(state::kOrderQuantity));
-      amount[i] += static_cast<double>(row.counters.Get(state::kOrderAmountMinor));
-      if (i == 1) orders_q1 += static_cast<double>(row.counters.Get(state::kOrderCount));
+    if (line == nullptr || row.product_line != *line) {
+      line = &row.product_line;
+      line_ordered = line_active = false;
+    }
+    const int64_t count = row.counters.Get(state::kOrderCount);
+    const bool last_set = !row.counters.IsUnset(state::kOrderLastAt);
+    const UnixMicros last_at = last_set ? row.counters.Get(state::kOrderLastAt) : 0;
+    const int64_t row_amount = row.counters.Get(state::kOrderAmountMinor);
+    has_amounts = has_amounts || row_amount > 0;
+    if (count > 0) first_quarter = std::min(first_quarter, Calendar::QuarterOfMonth(row.month));
+    if (count != 0) {
+      if (!line_ordered) ++lines_total;
+      line_ordered = true;
+      QuarterKey rq = Calendar::QuarterOfMonth(row.month);
+      for (int i = 0; i < 6; ++i) {
+        if (rq != q[i]) continue;
+        qty[i] += static_cast<double>(row.counters.Get(state::kOrderQuantity));
+        amount[i] += static_cast<double>(row_amount);
+        if (i == 1) orders_q1 += static_cast<double>(count);
+      }
+      if (last_set && at - last_at <= 180 * kMicrosPerDay && !line_active) {
+        line_active = true;
+        ++lines_active;
+      }
+    }
+    if (last_set && last_at <= at) last_order = std::max(last_order, last_at);
+    const int m = MonthIndex(row.month);
+    if (m <= this_month && m > this_month - 12) amount_12m += static_cast<double>(row_amount);
+    // Order days from the line-month's order-day bits, in order.
+    const int64_t bits = row.counters.Get(state::kOrderPlacedDays);
+    for (int d = 1; d <= 31; ++d) {
+      if ((bits >> (d - 1) & 1) == 0) continue;
+      DayKey day = row.month * 100 + d;
+      if (day > today) break;
+      if (line_days.empty() || line_days.back().line != line) line_days.push_back({line, {}});
+      line_days.back().days.push_back(Calendar::DayNumber(day));
     }
   }
   for (int i = 0; i < 5; ++i) {
@@ -187,11 +231,6 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
   f[k_amount_change_q2] = Ratio(amount[2], amount[3]);
   // The account's own normal for q1: the mean and spread of q2..q5, over the quarters since its
   // first order (quarters before it are not zeros of a customer, they are no customer).
-  QuarterKey first_quarter = q[0];
-  for (const auto& row : s.order_months) {
-    if (row.counters.Get(state::kOrderCount) > 0)
-      first_quarter = std::min(first_quarter, Calendar::QuarterOfMonth(row.month));
-  }
   double sum = 0, sum_sq = 0, n = 0;
   for (int i = 2; i < 6 && q[i] >= first_quarter; ++i) {
     sum += qty[i];
@@ -214,21 +253,8 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
   f[k_quarter_elapsed] = elapsed;
   f[k_qty_pace_q0] = elapsed >= 0.1 ? qty[0] / elapsed : kNaN;
   f[k_qty_pace_change] = Ratio(f[k_qty_pace_q0], qty[1]);
-  f[k_product_lines_total] = static_cast<double>(lines_total.size());
+  f[k_product_lines_total] = lines_total;
 
-  // Per product line: its distinct order days up to today (from each line-month's order-day
-  // bits; rows are sorted by line, then month, so each line's days come out in order).
-  std::map<std::string, std::vector<int64_t>> line_days;
-  bool has_amounts = false;
-  for (const auto& row : s.order_months) {
-    has_amounts = has_amounts || row.counters.Get(state::kOrderAmountMinor) > 0;
-    const int64_t bits = row.counters.Get(state::kOrderPlacedDays);
-    for (int d = 1; d <= 31; ++d) {
-      if ((bits >> (d - 1) & 1) == 0) continue;
-      DayKey day = row.month * 100 + d;
-      if (day <= today) line_days[row.product_line].push_back(Calendar::DayNumber(day));
-    }
-  }
   std::vector<std::string> dropped = DroppedProductLines(s, line_days, today_n, has_amounts);
   f[k_product_lines_dropped] = static_cast<double>(dropped.size());
   std::string joined;
@@ -236,15 +262,9 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
   out.text["dropped_product_lines"] = joined;
 
   // --- Purchase cycle from order days.
-  std::set<std::string> active_lines;
-  for (const auto& row : s.order_months) {
-    if (row.counters.Get(state::kOrderCount) == 0 || row.counters.IsUnset(state::kOrderLastAt))
-      continue;
-    if (at - row.counters.Get(state::kOrderLastAt) <= 180 * kMicrosPerDay)
-      active_lines.insert(row.product_line);
-  }
-  f[k_product_lines_active] = static_cast<double>(active_lines.size());
+  f[k_product_lines_active] = lines_active;
   std::vector<int64_t> order_days;  // day numbers up to today
+  order_days.reserve(s.order_days.size());
   double orders_365 = 0;
   for (const auto& row : s.order_days) {
     if (row.counters.Get(state::kDayOrders) == 0 || row.period > today) continue;
@@ -253,26 +273,10 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
       orders_365 += static_cast<double>(row.counters.Get(state::kDayOrders));
   }
   f[k_orders_365d] = orders_365;
-  // RFM monetary: the 12 local months ending with the running one.
-  const int this_month = MonthIndex(today / 100);
-  double amount_12m = 0;
-  for (const auto& row : s.order_months) {
-    int m = MonthIndex(row.month);
-    if (m <= this_month && m > this_month - 12)
-      amount_12m += static_cast<double>(row.counters.Get(state::kOrderAmountMinor));
-  }
   f[k_amount_12m] = amount_12m;
   f[k_order_days_total] = static_cast<double>(order_days.size());
-  if (!order_days.empty()) {
-    UnixMicros last_order = INT64_MIN;
-    for (const auto& row : s.order_months) {
-      if (!row.counters.IsUnset(state::kOrderLastAt) &&
-          row.counters.Get(state::kOrderLastAt) <= at) {
-        last_order = std::max(last_order, row.counters.Get(state::kOrderLastAt));
-      }
-    }
-    if (last_order != INT64_MIN) f[k_days_since_last_order] = Days(at - last_order);
-  }
+  if (!order_days.empty() && last_order != INT64_MIN)
+    f[k_days_since_last_order] = Days(at - last_order);
   if (order_days.size() >= 3) {
     double median = MedianGap(order_days);
     f[k_median_order_gap_days] = median;
@@ -294,7 +298,7 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
       double p = clv::ProbabilityAlive(*clv, *line_summary);
       if (!(f[k_p_alive_lowest_line] <= p)) {  // NaN (unset) or higher
         f[k_p_alive_lowest_line] = p;
-        out.text["p_alive_lowest_line_name"] = line;
+        out.text["p_alive_lowest_line_name"] = *line;
       }
     }
   }

@@ -275,17 +275,17 @@ Status PartitionTask::EvaluateAccounts(const std::vector<std::string>& accounts,
         b.notices.push_back({"REROUTED", at, now, was, change.record.fired_at_us()});
       }
       if (change.publish) {
-        Notice notice{is_firing ? "FIRING" : "RESOLVED", at, *change.publish, std::nullopt,
-                      change.record.fired_at_us()};
-        if (was_firing && !SameLabels(before->alert(), *change.publish))
-          notice.superseded = before->alert();
-        b.notices.push_back(std::move(notice));
         metrics.alert_transitions
             ->Add({{"rule", change.publish->rule()},
                    {"state", ShortEnumName(v1::AlertState_descriptor()->FindValueByNumber(
                                  change.publish->state()))}})
             .Increment();
-        b.to_publish.push_back(*change.publish);
+        Notice notice{is_firing ? "FIRING" : "RESOLVED", at, *change.publish, std::nullopt,
+                      change.record.fired_at_us()};
+        if (was_firing && !SameLabels(before->alert(), *change.publish))
+          notice.superseded = before->alert();
+        b.notices.push_back(std::move(notice));
+        b.to_publish.push_back(std::move(*change.publish));
         b.outbox_keys.push_back(state::OutboxKey(++outbox_sequence_));
       }
       b.touched = true;
@@ -293,7 +293,7 @@ Status PartitionTask::EvaluateAccounts(const std::vector<std::string>& accounts,
     // After the snapshot is let go, so that storing the new alert states changes it in place
     // instead of copying it (the loop above reads the states before them).
     held.reset();
-    for (const auto& change : changes) updater_.PutAlert(account, change.record);
+    for (auto& change : changes) updater_.PutAlert(account, std::move(change.record));
     metrics.rule_evaluations->Increment();
     metrics.rule_evaluation->Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
@@ -334,18 +334,19 @@ Status PartitionTask::AdvanceClock(UnixMicros t, BatchState& b) {
   };
   for (UnixMicros sweep : sweeps) {
     if (first <= sweep) CW_RETURN_IF_ERROR(evaluate_dirty());
-    std::vector<std::string> all;
-    CW_RETURN_IF_ERROR(
-        store_->ScanAll(state::Family::kAccounts, [&](std::string_view k, std::string_view) {
-          if (auto a = state::ParseAccountOfKey(k)) all.push_back(*a);
-          return true;
-        }));
-    // Accounts only in this (unwritten) batch count too, or the sweep would depend on batching.
-    for (const auto& d : updater_.PendingAccounts()) all.push_back(d);
-    for (const auto& d : dirty_) all.push_back(d);
-    std::sort(all.begin(), all.end());
-    all.erase(std::unique(all.begin(), all.end()), all.end());
-    CW_RETURN_IF_ERROR(EvaluateAccounts(all, sweep, b));
+    if (!known_accounts_) {
+      known_accounts_.emplace();
+      CW_RETURN_IF_ERROR(
+          store_->ScanAll(state::Family::kAccounts, [&](std::string_view k, std::string_view) {
+            if (auto a = state::ParseAccountOfKey(k)) known_accounts_->insert(std::move(*a));
+            return true;
+          }));
+      // Accounts only in this (unwritten) batch count too, or the sweep would depend on
+      // batching.
+      for (const auto& d : updater_.PendingAccounts()) known_accounts_->insert(d);
+    }
+    CW_RETURN_IF_ERROR(EvaluateAccounts(
+        std::vector<std::string>(known_accounts_->begin(), known_accounts_->end()), sweep, b));
     if (!dirty_done && sweep >= first) {
       dirty_.clear();  // the sweep covered them at a later point than `first`: nothing left
       dirty_done = true;
@@ -396,7 +397,9 @@ Status PartitionTask::Apply(Entry& e, BatchState& b) {
   // Evaluation points the event passes come first: they see only what happened before them.
   CW_RETURN_IF_ERROR(AdvanceClock(e.time, b));
   CW_RETURN_IF_ERROR(updater_.Add(e.event, m.offset.value()));
-  dirty_.insert(std::string(e.event.account_id()));
+  auto [account, added] = dirty_.insert(std::string(e.event.account_id()));
+  if (added && known_accounts_ && known_accounts_->count(*account) == 0)
+    known_accounts_->insert(*account);
   stream_time_ = std::max(stream_time_, e.time);
   ++b.applied[static_cast<int>(e.event.kind)];
   return Status::Ok();
@@ -505,15 +508,16 @@ Status PartitionTask::Commit(BatchState& b) {
   updater_.Drain(&batch);
   for (size_t i = 0; i < b.to_publish.size(); ++i) {
     v1::OutboxEntry entry;
-    *entry.mutable_alert() = b.to_publish[i];
+    entry.set_allocated_alert(&b.to_publish[i]);  // lent, not copied: taken back below
     batch.Put(state::Family::kOutbox, b.outbox_keys[i], entry.SerializeAsString());
+    (void)entry.release_alert();
   }
   std::vector<notify::Notifier::Staged> staged;
-  for (const auto& n : b.notices) {
+  for (auto& n : b.notices) {
     v1::HistoryEntry h;
     h.set_kind(n.kind);
     h.set_at_us(n.at);
-    *h.mutable_alert() = n.alert;
+    h.set_allocated_alert(&n.alert);  // lent, not copied: taken back below
     if (n.superseded && n.kind == "REROUTED") {
       auto owner = n.superseded->labels().find("owner");
       if (owner != n.superseded->labels().end()) h.set_previous_owner(owner->second);
@@ -522,6 +526,7 @@ Status PartitionTask::Commit(BatchState& b) {
         state::Family::kHistory,
         state::HistoryKey(n.alert.account_id(), n.at, ++outbox_sequence_, state::kHistoryFromTask),
         h.SerializeAsString());
+    (void)h.release_alert();
     if (context_->notifier != nullptr) {
       context_->notifier->Stage(n.alert, n.superseded ? &*n.superseded : nullptr, n.fired_at_us,
                                 &outbox_sequence_, &batch, &staged);
@@ -556,7 +561,7 @@ Status PartitionTask::Commit(BatchState& b) {
   metrics.batches->Increment();
   metrics.batch_events->Observe(static_cast<double>(total));
   for (size_t i = 0; i < b.to_publish.size(); ++i)
-    outbox_.push_back({b.outbox_keys[i], b.to_publish[i], nullptr});
+    outbox_.push_back({std::move(b.outbox_keys[i]), std::move(b.to_publish[i]), nullptr});
   if (context_->notifier != nullptr) context_->notifier->Committed(partition(), std::move(staged));
   if (context_->feed != nullptr) {
     for (auto& n : b.notices)

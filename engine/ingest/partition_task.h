@@ -208,6 +208,9 @@ class PartitionTask {
   UnixMicros next_eval_ = INT64_MIN;   // next evaluation point in partition time
   UnixMicros last_sweep_ = INT64_MIN;  // last sweep point evaluated
   std::set<std::string> dirty_;        // accounts changed since the last evaluation point
+  // Every account of the partition (the store's and this batch's), read from the store at the
+  // first sweep and kept since, so a sweep does not scan the store. Accounts are never removed.
+  std::optional<std::set<std::string>> known_accounts_;
   uint64_t outbox_sequence_ = 0;
   std::vector<OutboxItem> outbox_;
   // Dedup keys applied since the oldest queued entry was looked up; cleared when all queues

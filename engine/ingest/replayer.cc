@@ -3,6 +3,7 @@
 #include <prometheus/registry.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "state/account_snapshot.h"
 #include "state/key_codec.h"
@@ -94,6 +95,7 @@ void Replayer::Queue(EventKind kind, std::string_view payload, std::string_view 
 Status Replayer::AdvanceTo(UnixMicros t) { return task_->Tick(t, /*follow_wall_clock=*/true); }
 
 const std::vector<v1::Alert>& Replayer::transitions() const { return sinks_->published; }
+std::vector<v1::Alert> Replayer::TakeTransitions() { return std::exchange(sinks_->published, {}); }
 const std::vector<Rejection>& Replayer::rejected() const { return sinks_->rejected; }
 
 Result<std::vector<v1::AlertRecord>> Replayer::AlertsOf(const std::string& account_id) const {

@@ -51,6 +51,8 @@ class Replayer {
 
   // Every FIRING / RESOLVED transition published so far, in order.
   const std::vector<v1::Alert>& transitions() const;
+  // Moves them out (transitions() is empty after): for a caller done with the replay.
+  std::vector<v1::Alert> TakeTransitions();
   // Alert records of `account_id` (all rules that ever matched).
   Result<std::vector<v1::AlertRecord>> AlertsOf(const std::string& account_id) const;
   // Calls `visit` with the snapshot of every account in the store, by account id; stops at

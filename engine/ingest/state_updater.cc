@@ -70,20 +70,20 @@ Status StateUpdater::Add(const Event& event, int64_t source_offset) {
     default:
       return Internal("unknown event kind");
   }
-  Apply(account, delta);
+  Apply(account, std::move(delta));
   return Status::Ok();
 }
 
-void StateUpdater::Apply(const std::string& account_id, const PendingAccount& delta) {
-  MergeInto(delta, &pending_[account_id]);
-  auto cached = cache_.find(account_id);
-  if (cached == cache_.end()) return;
-  std::shared_ptr<state::AccountSnapshot>& snapshot = cached->second.first;
-  if (snapshot.use_count() > 1) snapshot = std::make_shared<state::AccountSnapshot>(*snapshot);
-  LayOver(delta, snapshot.get());
+void StateUpdater::Apply(const std::string& account_id, PendingAccount delta) {
+  if (auto cached = cache_.find(account_id); cached != cache_.end()) {
+    std::shared_ptr<state::AccountSnapshot>& snapshot = cached->second.first;
+    if (snapshot.use_count() > 1) snapshot = std::make_shared<state::AccountSnapshot>(*snapshot);
+    LayOver(delta, snapshot.get());
+  }
+  MergeInto(std::move(delta), &pending_[account_id]);
 }
 
-void StateUpdater::MergeInto(const PendingAccount& delta, PendingAccount* into) {
+void StateUpdater::MergeInto(PendingAccount&& delta, PendingAccount* into) {
   auto merge_counters = [](const auto& from, auto* to) {
     for (const auto& [key, rec] : from) {
       auto [it, inserted] = to->try_emplace(key, rec);
@@ -94,10 +94,11 @@ void StateUpdater::MergeInto(const PendingAccount& delta, PendingAccount* into) 
   merge_counters(delta.order_days, &into->order_days);
   merge_counters(delta.service_days, &into->service_days);
   merge_counters(delta.engagement_days, &into->engagement_days);
-  for (const auto& [id, rec] : delta.contacts) into->contacts[id] = rec;
-  if (delta.profile) into->profile = delta.profile;
+  // Records replace: moved, not copied (an alert record carries the whole alert).
+  for (auto& [id, rec] : delta.contacts) into->contacts[id] = std::move(rec);
+  if (delta.profile) into->profile = std::move(delta.profile);
   MergeActivity(delta.activity, &into->activity);
-  for (const auto& [rule, rec] : delta.alerts) into->alerts[rule] = rec;
+  for (auto& [rule, rec] : delta.alerts) into->alerts[rule] = std::move(rec);
 }
 
 void StateUpdater::AddOrder(PendingAccount& p, const v1::OrderEvent& e, UnixMicros t) {
@@ -287,10 +288,11 @@ Status StateUpdater::AddContact(PendingAccount& p, const v1::ContactEvent& e, Un
   return Status::Ok();
 }
 
-void StateUpdater::PutAlert(const std::string& account_id, const v1::AlertRecord& record) {
+void StateUpdater::PutAlert(const std::string& account_id, v1::AlertRecord record) {
   PendingAccount delta;
-  delta.alerts[record.rule()] = record;
-  Apply(account_id, delta);
+  std::string rule = record.rule();
+  delta.alerts.emplace(std::move(rule), std::move(record));
+  Apply(account_id, std::move(delta));
 }
 
 Result<std::shared_ptr<const state::AccountSnapshot>> StateUpdater::Snapshot(

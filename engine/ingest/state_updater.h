@@ -49,7 +49,7 @@ class StateUpdater {
   Status Add(const Event& event, int64_t source_offset);
 
   // Records a new alert state for (account, rule); written by Drain().
-  void PutAlert(const std::string& account_id, const v1::AlertRecord& record);
+  void PutAlert(const std::string& account_id, v1::AlertRecord record);
 
   // The account as of every event applied so far: what the store will hold once the pending
   // writes are drained and written. Kept in memory (an LRU of `cache_accounts` accounts) and
@@ -80,11 +80,11 @@ class StateUpdater {
     std::map<std::string, v1::AlertRecord> alerts;
   };
   // The store's merge, in memory: counters merge, records replace.
-  static void MergeInto(const PendingAccount& delta, PendingAccount* into);
+  static void MergeInto(PendingAccount&& delta, PendingAccount* into);
   static void LayOver(const PendingAccount& delta, state::AccountSnapshot* snapshot);
   // Applies one change (the effect of an event, or an alert) to the pending writes and to the
   // account's snapshot in memory, if it is there.
-  void Apply(const std::string& account_id, const PendingAccount& delta);
+  void Apply(const std::string& account_id, PendingAccount delta);
 
   void AddOrder(PendingAccount& p, const v1::OrderEvent& e, UnixMicros t);
   void AddService(PendingAccount& p, const v1::ServiceEvent& e, UnixMicros t);

@@ -3,8 +3,10 @@
 #include <google/protobuf/util/time_util.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 #include <map>
 
 #include "common/hash.h"
@@ -18,22 +20,29 @@ using google::protobuf::util::TimeUtil;
 google::protobuf::Timestamp Ts(UnixMicros t) { return TimeUtil::MicrosecondsToTimestamp(t); }
 
 // The labels Alertmanager routes by that come from the account profile, which may change while
-// an alert fires. Empty values are left out of the alert (Alertmanager treats "" as absent).
-std::vector<std::pair<const char*, std::string>> RoutingLabels(
-    const features::FeatureValues& values) {
-  return {{"owner", values.text.at("owner_id")},
-          {"owner_email", values.text.at("owner_email")},
-          {"account_name", values.text.at("account_name")},
-          {"tier", values.text.at("tier_name")},
-          {"region", values.text.at("region")}};
+// an alert fires, with the text field each is taken from. Empty values are left out of the
+// alert (Alertmanager treats "" as absent).
+constexpr std::pair<const char*, const char*> kRoutingLabels[] = {{"owner", "owner_id"},
+                                                                  {"owner_email", "owner_email"},
+                                                                  {"account_name", "account_name"},
+                                                                  {"tier", "tier_name"},
+                                                                  {"region", "region"}};
+
+// True when `alert` was routed with other profile labels than the account has now. Runs at
+// every evaluation of a firing alert, so it compares in place and copies nothing.
+using RoutingValues = std::array<const std::string*, std::size(kRoutingLabels)>;
+RoutingValues RoutingValuesOf(const features::FeatureValues& values) {
+  RoutingValues out;
+  for (size_t i = 0; i < out.size(); ++i) out[i] = &values.text.at(kRoutingLabels[i].second);
+  return out;
 }
 
-// True when `alert` was routed with other profile labels than the account has now.
-bool RoutingChanged(const v1::Alert& alert, const features::FeatureValues& values) {
-  for (const auto& [label, value] : RoutingLabels(values)) {
-    auto it = alert.labels().find(label);
-    const std::string& had = it == alert.labels().end() ? std::string() : it->second;
-    if (had != value) return true;
+bool RoutingChanged(const v1::Alert& alert, const RoutingValues& now) {
+  static const std::string kNone;
+  for (size_t i = 0; i < now.size(); ++i) {
+    auto it = alert.labels().find(kRoutingLabels[i].first);
+    const std::string& had = it == alert.labels().end() ? kNone : it->second;
+    if (had != *now[i]) return true;
   }
   return false;
 }
@@ -84,7 +93,8 @@ v1::Alert BuildAlert(RuleEvaluator& ev, size_t i, const state::AccountSnapshot& 
   labels["alertname"] = rule.id;
   labels["severity"] = severity;
   labels["account_id"] = snap.account_id;
-  for (const auto& [label, value] : RoutingLabels(values)) {
+  for (const auto& [label, field] : kRoutingLabels) {
+    const std::string& value = values.text.at(field);
     if (!value.empty()) labels[label] = value;
   }
   // The configured language under the plain key (what Alertmanager templates read), and both
@@ -137,18 +147,25 @@ std::vector<AlertChange> EvaluateAccount(RuleEvaluator& ev, const state::Account
                                          UnixMicros at, const Calendar& calendar,
                                          const AlertOptions& options) {
   std::vector<AlertChange> changes;
-  std::map<std::string, const v1::AlertRecord*> records;
-  for (const auto& r : snap.alerts) records[r.rule()] = &r;
   const RuleSet& set = ev.set();
-  if (set.rules.empty() && records.empty()) return changes;
+  if (set.rules.empty() && snap.alerts.empty()) return changes;
+  // Each rule's record: snap.alerts is sorted by rule id (AccountSnapshot), so one merge with
+  // the rules in id order finds them all, copying nothing.
+  std::vector<const v1::AlertRecord*> record_of(set.rules.size(), nullptr);
+  auto next = snap.alerts.begin();
+  for (size_t i : ev.rules_by_id()) {
+    const std::string& id = set.rules[i].id;
+    while (next != snap.alerts.end() && next->rule() < id) ++next;
+    if (next != snap.alerts.end() && next->rule() == id) record_of[i] = &*next;
+  }
   features::FeatureValues values = AccountFeatures(snap, at, calendar, options);
   const std::string& tier = values.text.at("tier_name");
+  const RoutingValues routing = RoutingValuesOf(values);
 
   for (size_t i = 0; i < set.rules.size(); ++i) {
     const Rule& rule = set.rules[i];
     bool holds = rule.AppliesToTier(tier) && ev.Holds(i, values);
-    auto it = records.find(rule.id);
-    const v1::AlertRecord* old = it == records.end() ? nullptr : it->second;
+    const v1::AlertRecord* old = record_of[i];
     v1::AlertState before = old ? old->state() : v1::ALERT_STATE_UNSPECIFIED;
     bool active = before == v1::ALERT_STATE_PENDING || before == v1::ALERT_STATE_FIRING;
     // Most evaluations change nothing: decide first, copy a record only for a transition.
@@ -180,7 +197,7 @@ std::vector<AlertChange> EvaluateAccount(RuleEvaluator& ev, const state::Account
         change.record.set_last_eval_us(at);
         changes.push_back(std::move(change));
         continue;
-      } else if (before == v1::ALERT_STATE_FIRING && RoutingChanged(old->alert(), values)) {
+      } else if (before == v1::ALERT_STATE_FIRING && RoutingChanged(old->alert(), routing)) {
         AlertChange change;
         change.record = *old;
         change.record.set_last_eval_us(at);
@@ -230,7 +247,9 @@ std::vector<AlertChange> EvaluateAccount(RuleEvaluator& ev, const state::Account
   }
 
   // Firing alerts of rules that are no longer loaded resolve.
-  for (const auto& [rule_id, rec_ptr] : records) {
+  for (const v1::AlertRecord& stored : snap.alerts) {
+    const v1::AlertRecord* rec_ptr = &stored;
+    const std::string& rule_id = stored.rule();
     if (rec_ptr->state() != v1::ALERT_STATE_FIRING && rec_ptr->state() != v1::ALERT_STATE_PENDING)
       continue;
     bool loaded = std::any_of(set.rules.begin(), set.rules.end(),

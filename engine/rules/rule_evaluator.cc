@@ -2,6 +2,7 @@
 
 #include <muParser.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -39,6 +40,10 @@ Result<std::unique_ptr<RuleEvaluator>> RuleEvaluator::Compile(std::shared_ptr<co
     }
     ev->rules_.push_back(std::move(c));
   }
+  ev->by_id_.resize(ev->set_->rules.size());
+  for (size_t i = 0; i < ev->by_id_.size(); ++i) ev->by_id_[i] = i;
+  std::sort(ev->by_id_.begin(), ev->by_id_.end(),
+            [&](size_t a, size_t b) { return ev->set_->rules[a].id < ev->set_->rules[b].id; });
   return ev;
 }
 

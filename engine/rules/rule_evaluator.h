@@ -28,6 +28,9 @@ class RuleEvaluator {
 
   const RuleSet& set() const { return *set_; }
   const std::shared_ptr<const RuleSet>& shared_set() const { return set_; }
+  // Indexes of set().rules in order of rule id: lets a caller match the rules with records
+  // sorted by rule id in one merge.
+  const std::vector<size_t>& rules_by_id() const { return by_id_; }
 
   // Whether rule i's condition holds for these feature values (its tier filter aside).
   // True means the expression is finite and non-zero: NaN (missing data) never fires.
@@ -44,6 +47,7 @@ class RuleEvaluator {
   std::shared_ptr<const RuleSet> set_;
   std::vector<double> vars_;  // bound to every parser; refreshed per Holds() call
   std::vector<std::unique_ptr<Compiled>> rules_;
+  std::vector<size_t> by_id_;
 };
 
 }  // namespace churnwatch::rules

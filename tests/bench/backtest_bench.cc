@@ -112,9 +112,10 @@ int main(int argc, char** argv) {
     double seconds = j["events"]["seconds"].get<double>();
     std::printf(
         "run %d: %.0f events replayed in %.2f s = %.1f k events/s; whole command %.2f s "
-        "(%.1f k events/s), peak RSS %.0f MB, %d alerts\n",
+        "(%.1f k events/s), peak RSS %.0f MB (%.0f bytes/account), %d alerts\n",
         run + 1, events, seconds, events / seconds / 1000, wall, events / wall / 1000,
-        usage.ru_maxrss / 1024.0, j["overall"]["alerts"].get<int>());
+        usage.ru_maxrss / 1024.0, usage.ru_maxrss * 1024.0 / o.accounts,
+        j["overall"]["alerts"].get<int>());
   }
   if (o.keep.empty()) fs::remove_all(dir);
   return 0;
