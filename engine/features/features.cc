@@ -158,9 +158,27 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
 
   const DayKey today = cal.DayOf(at);
   const int64_t today_n = Calendar::DayNumber(today);
-  auto within = [&](DayKey day, int from_days_ago, int to_days_ago) {  // (today - from, today - to]
-    int64_t age = today_n - Calendar::DayNumber(day);
-    return age >= to_days_ago && age < from_days_ago;
+  // Whether `day` is in (today - from, today - to]. Day keys order like the days they name, so
+  // rows are compared by key against the bounds' keys, not converted one by one.
+  const DayKey days_ago[] = {today, Calendar::DayFromNumber(today_n - 90),
+                             Calendar::DayFromNumber(today_n - 180),
+                             Calendar::DayFromNumber(today_n - 365)};
+  auto key_days_ago = [&](int n) {
+    switch (n) {
+      case 0:
+        return days_ago[0];
+      case 90:
+        return days_ago[1];
+      case 180:
+        return days_ago[2];
+      case 365:
+        return days_ago[3];
+      default:
+        return Calendar::DayFromNumber(today_n - n);
+    }
+  };
+  auto within = [&](DayKey day, int from_days_ago, int to_days_ago) {
+    return day > key_days_ago(from_days_ago) && day <= key_days_ago(to_days_ago);
   };
 
   // --- Orders by quarter.
@@ -211,10 +229,9 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
     const int m = MonthIndex(row.month);
     if (m <= this_month && m > this_month - 12) amount_12m += static_cast<double>(row_amount);
     // Order days from the line-month's order-day bits, in order.
-    const int64_t bits = row.counters.Get(state::kOrderPlacedDays);
-    for (int d = 1; d <= 31; ++d) {
-      if ((bits >> (d - 1) & 1) == 0) continue;
-      DayKey day = row.month * 100 + d;
+    auto bits = static_cast<uint64_t>(row.counters.Get(state::kOrderPlacedDays)) & 0x7fffffffu;
+    for (; bits != 0; bits &= bits - 1) {  // set bits, lowest (day 1) first
+      DayKey day = row.month * 100 + __builtin_ctzll(bits) + 1;
       if (day > today) break;
       if (line_days.empty() || line_days.back().line != line) line_days.push_back({line, {}});
       line_days.back().days.push_back(Calendar::DayNumber(day));
@@ -307,7 +324,12 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
   double complaints = 0, complaints_prev = 0, sla = 0, esc = 0, tickets = 0, high = 0;
   double csat_sum = 0, csat_n = 0, csat_sum_prev = 0, csat_n_prev = 0;
   double nps_sum = 0, nps_n = 0, nps_sum_prev = 0, nps_n_prev = 0;
-  for (const auto& row : s.service_days) {
+  // Rows are sorted by day: start at the first one inside the 180 days.
+  auto service_from = std::upper_bound(
+      s.service_days.begin(), s.service_days.end(), key_days_ago(180),
+      [](DayKey bound, const state::AccountPeriodRow& row) { return bound < row.period; });
+  for (auto row_it = service_from; row_it != s.service_days.end(); ++row_it) {
+    const auto& row = *row_it;
     const auto& r = row.counters;
     if (within(row.period, 90, 0)) {
       complaints += static_cast<double>(r.Get(state::kSvcComplaints));
