@@ -129,6 +129,12 @@ class PartitionTask {
   // has delivered nothing for kStallRefetchMs (TakeRefetches).
   Status Tick(UnixMicros now, bool follow_wall_clock);
   static constexpr int64_t kStallRefetchMs = 5000;
+  // The account as rule evaluation sees it: kept in memory and current with every event
+  // applied (StateUpdater::Snapshot). For tests and tools that compare it with the store.
+  Result<std::shared_ptr<const state::AccountSnapshot>> AccountState(
+      const std::string& account_id) {
+    return updater_.Snapshot(account_id);
+  }
   // Messages queued but not applied yet (of one topic).
   size_t queued() const;
   size_t queued(const std::string& topic) const {

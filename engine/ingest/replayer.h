@@ -58,6 +58,12 @@ class Replayer {
   // Calls `visit` with the snapshot of every account in the store, by account id; stops at
   // the first error `visit` returns (or a store read fails) and returns it.
   Status ForEachAccount(const std::function<Status(const state::AccountSnapshot&)>& visit) const;
+  // The account as the replay's rule evaluation sees it (in memory, every added event applied),
+  // against ForEachAccount's reads of the store.
+  Result<std::shared_ptr<const state::AccountSnapshot>> AccountState(
+      const std::string& account_id) {
+    return task_->AccountState(account_id);
+  }
   // Rejected events: reason + detail.
   const std::vector<Rejection>& rejected() const;
   const Calendar& calendar() const { return calendar_; }
