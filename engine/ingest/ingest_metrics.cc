@@ -42,16 +42,15 @@ IngestMetrics::IngestMetrics(prometheus::Registry& registry) {
                  .Help("State store batches written; each carries its offsets.")
                  .Register(registry)
                  .Add({});
-  apply_latency =
-      &prometheus::BuildHistogram()
-           .Name("churnwatch_apply_latency_seconds")
-           .Help("Time from a consumed batch in hand to its store write completed.")
-           .Register(registry)
-           // Up to a minute: a catch-up over a long history has batches of seconds, and a
-           // quantile in the +Inf bucket says only "more than the last bound".
-           .Add({}, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                                            0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
-                                                            10, 30, 60});
+  apply_latency = &prometheus::BuildHistogram()
+                       .Name("churnwatch_apply_latency_seconds")
+                       .Help("Time from a consumed batch in hand to its store write completed.")
+                       .Register(registry)
+                       // Up to a minute: a catch-up over a long history has batches of seconds, and
+                       // a quantile in the +Inf bucket says only "more than the last bound".
+                       .Add({}, prometheus::Histogram::BucketBoundaries{
+                                    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+                                    1, 2.5, 5, 10, 30, 60});
   batch_events = &prometheus::BuildHistogram()
                       .Name("churnwatch_batch_events")
                       .Help("Events per state store batch.")
