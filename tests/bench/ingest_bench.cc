@@ -7,10 +7,12 @@
 // apply latency p50/p99 (interpolated in the engine's histogram buckets), peak RSS of this
 // process (engine + baseline consumer; the broker runs in its own process), the engine's
 // resident memory per account (RSS with every account loaded, less RSS before the engine
-// started) and store bytes per account (the state directory once the engine has closed). Usage:
+// started) and store bytes per account (the state directory once the engine has closed).
+// With --rate R the workload is produced at R messages/s while the engine runs (a broker per
+// run), for the batch latency below the maximum rate; the ratio is then not printed (0). Usage:
 // ingest_bench [--accounts N] [--events-per-account M] [--partitions P]
 //                                  [--churnwatch PATH] [--runs R] [--rules PATH|none]
-//                                  [--time-ordered 1]
+//                                  [--time-ordered 1] [--rate MSG_PER_S]
 #include <librdkafka/rdkafkacpp.h>
 #include <prometheus/registry.h>
 #include <spawn.h>
@@ -51,6 +53,10 @@ struct Options {
   std::string rules = "rules";  // the shipped ruleset; "none" to measure ingest without rules
   // Produce in event-time order (as a recorded history replays) instead of account by account.
   bool time_ordered = false;
+  // Messages per second produced while the engine runs (0: everything produced before it
+  // starts, and the engine drains the backlog as fast as it can). Each run then has a broker of
+  // its own, and the raw-consume baseline is measured after the engine, on the same messages.
+  double rate = 0;
 };
 
 struct Broker {
@@ -174,6 +180,26 @@ uint64_t DirBytes(const std::string& dir) {
   return total;
 }
 
+// Sends the workload, at `rate` messages per second when positive (paced in 1 ms steps), and
+// waits for every delivery. Returns the seconds it took, or a negative number on failure.
+double Produce(const std::string& bootstrap, const std::vector<bench::Message>& workload,
+               double rate) {
+  auto producer = kafka::Producer::Create(bootstrap, {{"linger.ms", rate > 0 ? "5" : "20"}});
+  if (!producer.ok()) return -1;
+  auto t0 = Steady::now();
+  for (size_t i = 0; i < workload.size(); ++i) {
+    if (rate > 0 && i % 64 == 0) {
+      auto due = t0 + std::chrono::duration_cast<Steady::duration>(
+                          std::chrono::duration<double>(static_cast<double>(i) / rate));
+      std::this_thread::sleep_until(due);
+    }
+    const auto& m = workload[i];
+    if (!(*producer)->Send(m.topic, m.key, m.payload).ok()) return -1;
+  }
+  if (!(*producer)->Flush(120'000).ok()) return -1;
+  return std::chrono::duration<double>(Steady::now() - t0).count();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -190,9 +216,13 @@ int main(int argc, char** argv) {
   app.add_option("--rules", o.rules, "Rule files, or none to measure ingest alone");
   app.add_option("--time-ordered", o.time_ordered,
                  "Produce in event-time order (as a recorded history replays): 1 or 0");
+  app.add_option("--rate", o.rate,
+                 "Produce at this many messages/s while the engine runs, to measure batch latency "
+                 "below the maximum rate (default 0: produce everything first)")
+      ->check(CLI::NonNegativeNumber);
   CLI11_PARSE(app, argc, argv);
-  Broker broker;
-  if (!StartBroker(o, &broker)) {
+  auto broker = std::make_unique<Broker>();
+  if (!StartBroker(o, broker.get())) {
     std::cerr << "cannot start `" << o.churnwatch << " broker` (pass --churnwatch PATH)\n";
     return 1;
   }
@@ -204,24 +234,26 @@ int main(int argc, char** argv) {
       "workload: %d accounts x %d events = %zu events, %.1f MB JSON, %d partitions per topic\n",
       o.accounts, o.events_per_account, workload.size(), payload_bytes / 1e6, o.partitions);
 
-  auto producer = kafka::Producer::Create(broker.bootstrap, {{"linger.ms", "20"}});
-  if (!producer.ok()) return 1;
-  auto t0 = Steady::now();
-  for (const auto& m : workload) {
-    if (!(*producer)->Send(m.topic, m.key, m.payload).ok()) return 1;
+  if (o.rate == 0) {
+    double produce_secs = Produce(broker->bootstrap, workload, 0);
+    if (produce_secs < 0) return 1;
+    std::printf("produce: %.0f msg/s\n", workload.size() / produce_secs);
   }
-  if (!(*producer)->Flush(120'000).ok()) return 1;
-  double produce_secs = std::chrono::duration<double>(Steady::now() - t0).count();
-  std::printf("produce: %.0f msg/s\n", workload.size() / produce_secs);
 
   for (int run = 0; run < o.runs; ++run) {
-    double baseline = BaselineConsumeRate(broker.bootstrap, o.partitions, workload.size());
+    if (o.rate > 0 && run > 0) {  // a fresh broker: the same events again would be duplicates
+      broker = std::make_unique<Broker>();
+      if (!StartBroker(o, broker.get())) return 1;
+    }
+    double baseline = 0;
+    if (o.rate == 0)
+      baseline = BaselineConsumeRate(broker->bootstrap, o.partitions, workload.size());
 
     std::string state_dir = std::filesystem::temp_directory_path() /
                             ("cw-bench-" + std::to_string(getpid()) + "-" + std::to_string(run));
     prometheus::Registry registry;
     ingest::EngineConfig config;
-    config.bootstrap = broker.bootstrap;
+    config.bootstrap = broker->bootstrap;
     config.group = "bench-engine-" + std::to_string(run);
     config.state_dir = state_dir;
     config.kafka_properties["session.timeout.ms"] = "6000";
@@ -238,8 +270,15 @@ int main(int argc, char** argv) {
     std::atomic<bool> stop{false};
     Status result;
     std::thread runner([&] { result = (*engine)->RunUntil(stop); });
-    // Time from the first applied event to the last, so group joining is not counted.
+    // Time from the first applied event to the last, so group joining is not counted; when
+    // paced, from the first message produced (the engine may wait for every topic to start).
     Steady::time_point first{}, last{};
+    double paced_secs = 0;
+    std::thread paced;
+    if (o.rate > 0) {
+      first = Steady::now();
+      paced = std::thread([&] { paced_secs = Produce(broker->bootstrap, workload, o.rate); });
+    }
     auto deadline = Steady::now() + std::chrono::seconds(900);
     double applied = 0;
     while (Steady::now() < deadline) {
@@ -268,6 +307,15 @@ int main(int argc, char** argv) {
     const double transitions = SumCounter(registry, "churnwatch_alert_transitions_total");
     stop = true;
     runner.join();
+    if (paced.joinable()) paced.join();
+    if (o.rate > 0) {
+      if (paced_secs < 0) {
+        std::cerr << "producing at " << o.rate << " msg/s failed\n";
+        return 1;
+      }
+      std::printf("  produced at %.0f msg/s (asked %.0f)\n", workload.size() / paced_secs, o.rate);
+      baseline = BaselineConsumeRate(broker->bootstrap, o.partitions, workload.size());
+    }
     engine->reset();  // closes the stores: their size is what stays on disk
     if (last == Steady::time_point{}) {
       std::cerr << "engine applied only " << applied << " of " << workload.size() << " events\n";
@@ -282,9 +330,9 @@ int main(int argc, char** argv) {
         "run %d: engine %.0f events/s | librdkafka consume %.0f msg/s | ratio %.3f | apply latency "
         "p50 %.1f ms p99 %.1f ms per batch | peak RSS %.0f MB, engine RSS %.0f bytes/account | "
         "store %.0f bytes/account | %0.f rule evaluations, %.0f alert transitions\n",
-        run + 1, rate, baseline, baseline > 0 ? rate / baseline : 0, p50 * 1e3, p99 * 1e3,
-        ru.ru_maxrss / 1024.0, engine_rss / o.accounts, static_cast<double>(disk) / o.accounts,
-        evaluations, transitions);
+        run + 1, rate, baseline, baseline > 0 && o.rate == 0 ? rate / baseline : 0, p50 * 1e3,
+        p99 * 1e3, ru.ru_maxrss / 1024.0, engine_rss / o.accounts,
+        static_cast<double>(disk) / o.accounts, evaluations, transitions);
     std::error_code ec;
     std::filesystem::remove_all(state_dir, ec);
   }
