@@ -28,8 +28,7 @@ constexpr std::pair<const char*, const char*> kRoutingLabels[] = {{"owner", "own
                                                                   {"tier", "tier_name"},
                                                                   {"region", "region"}};
 
-// True when `alert` was routed with other profile labels than the account has now. Runs at
-// every evaluation of a firing alert, so it compares in place and copies nothing.
+// The account's current value of each routing label, looked up once per evaluation.
 using RoutingValues = std::array<const std::string*, std::size(kRoutingLabels)>;
 RoutingValues RoutingValuesOf(const features::FeatureValues& values) {
   RoutingValues out;
@@ -37,6 +36,8 @@ RoutingValues RoutingValuesOf(const features::FeatureValues& values) {
   return out;
 }
 
+// True when `alert` was routed with other profile labels than the account has now. Runs at
+// every evaluation of a firing alert, so it compares in place and copies nothing.
 bool RoutingChanged(const v1::Alert& alert, const RoutingValues& now) {
   static const std::string kNone;
   for (size_t i = 0; i < now.size(); ++i) {
