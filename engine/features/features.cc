@@ -158,28 +158,13 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
 
   const DayKey today = cal.DayOf(at);
   const int64_t today_n = Calendar::DayNumber(today);
-  // Whether `day` is in (today - from, today - to]. Day keys order like the days they name, so
-  // rows are compared by key against the bounds' keys, not converted one by one.
-  const DayKey days_ago[] = {today, Calendar::DayFromNumber(today_n - 90),
-                             Calendar::DayFromNumber(today_n - 180),
-                             Calendar::DayFromNumber(today_n - 365)};
-  auto key_days_ago = [&](int n) {
-    switch (n) {
-      case 0:
-        return days_ago[0];
-      case 90:
-        return days_ago[1];
-      case 180:
-        return days_ago[2];
-      case 365:
-        return days_ago[3];
-      default:
-        return Calendar::DayFromNumber(today_n - n);
-    }
-  };
-  auto within = [&](DayKey day, int from_days_ago, int to_days_ago) {
-    return day > key_days_ago(from_days_ago) && day <= key_days_ago(to_days_ago);
-  };
+  // The day keys 90, 180 and 365 days before today. Day keys order like the days they name, so
+  // window checks compare a row's key with these bounds instead of converting every row's key.
+  const DayKey ago_90 = Calendar::DayFromNumber(today_n - 90);
+  const DayKey ago_180 = Calendar::DayFromNumber(today_n - 180);
+  const DayKey ago_365 = Calendar::DayFromNumber(today_n - 365);
+  // Whether `day` is in (after, up_to].
+  auto within = [](DayKey day, DayKey after, DayKey up_to) { return day > after && day <= up_to; };
 
   // --- Orders by quarter.
   const QuarterKey q0 = Calendar::QuarterOfMonth(today / 100);
@@ -286,7 +271,7 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
   for (const auto& row : s.order_days) {
     if (row.counters.Get(state::kDayOrders) == 0 || row.period > today) continue;
     order_days.push_back(Calendar::DayNumber(row.period));
-    if (within(row.period, 365, 0))
+    if (within(row.period, ago_365, today))
       orders_365 += static_cast<double>(row.counters.Get(state::kDayOrders));
   }
   f[k_orders_365d] = orders_365;
@@ -326,12 +311,12 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
   double nps_sum = 0, nps_n = 0, nps_sum_prev = 0, nps_n_prev = 0;
   // Rows are sorted by day: start at the first one inside the 180 days.
   auto service_from = std::upper_bound(
-      s.service_days.begin(), s.service_days.end(), key_days_ago(180),
+      s.service_days.begin(), s.service_days.end(), ago_180,
       [](DayKey bound, const state::AccountPeriodRow& row) { return bound < row.period; });
   for (auto row_it = service_from; row_it != s.service_days.end(); ++row_it) {
     const auto& row = *row_it;
     const auto& r = row.counters;
-    if (within(row.period, 90, 0)) {
+    if (within(row.period, ago_90, today)) {
       complaints += static_cast<double>(r.Get(state::kSvcComplaints));
       sla += static_cast<double>(r.Get(state::kSvcSlaBreaches));
       esc += static_cast<double>(r.Get(state::kSvcTicketsEscalated));
@@ -341,7 +326,7 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
       csat_n += static_cast<double>(r.Get(state::kSvcCsatCount));
       nps_sum += static_cast<double>(r.Get(state::kSvcNpsSum));
       nps_n += static_cast<double>(r.Get(state::kSvcNpsCount));
-    } else if (within(row.period, 180, 90)) {
+    } else if (within(row.period, ago_180, ago_90)) {
       complaints_prev += static_cast<double>(r.Get(state::kSvcComplaints));
       csat_sum_prev += static_cast<double>(r.Get(state::kSvcCsatSum));
       csat_n_prev += static_cast<double>(r.Get(state::kSvcCsatCount));
@@ -387,19 +372,19 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
   for (const auto& row : s.engagement_days) {
     const auto& r = row.counters;
     if (row.period > today) continue;
-    if (within(row.period, 180, 0)) {
+    if (within(row.period, ago_180, today)) {
       dm_left += static_cast<double>(r.Get(state::kEngDecisionMakersLeft));
       left += static_cast<double>(r.Get(state::kEngContactsLeft));
       exec_cancel += static_cast<double>(r.Get(state::MeetingSlot(kCancelled, kExecutive)));
       br_cancel += static_cast<double>(r.Get(state::MeetingSlot(kCancelled, kBusinessReview)));
       refs += static_cast<double>(r.Get(state::kEngReferencesWithdrawn));
     }
-    if (within(row.period, 365, 0)) {
+    if (within(row.period, ago_365, today)) {
       mgr += static_cast<double>(r.Get(state::kEngManagerChanges));
       strat_cancel += static_cast<double>(r.Get(state::MeetingSlot(kCancelled, kStrategy)));
       strat_held += static_cast<double>(r.Get(state::MeetingSlot(kHeld, kStrategy)));
     }
-    if (within(row.period, 90, 0)) {
+    if (within(row.period, ago_90, today)) {
       for (int t = 0; t < state::kMeetingTypeCount; ++t)
         any_cancel += static_cast<double>(r.Get(state::MeetingSlot(kCancelled, t)));
     }

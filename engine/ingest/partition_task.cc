@@ -233,7 +233,7 @@ Status PartitionTask::EnsureEvaluator() {
   return Status::Ok();
 }
 
-Status PartitionTask::EvaluateAccounts(const std::vector<std::string>& accounts, UnixMicros at,
+Status PartitionTask::EvaluateAccounts(const std::set<std::string>& accounts, UnixMicros at,
                                        BatchState& b) {
   CW_RETURN_IF_ERROR(EnsureEvaluator());
   IngestMetrics& metrics = *context_->metrics;
@@ -327,8 +327,7 @@ Status PartitionTask::AdvanceClock(UnixMicros t, BatchState& b) {
   auto evaluate_dirty = [&]() -> Status {
     if (dirty_done) return Status::Ok();
     dirty_done = true;
-    CW_RETURN_IF_ERROR(
-        EvaluateAccounts(std::vector<std::string>(dirty_.begin(), dirty_.end()), first, b));
+    CW_RETURN_IF_ERROR(EvaluateAccounts(dirty_, first, b));
     dirty_.clear();
     return Status::Ok();
   };
@@ -345,8 +344,7 @@ Status PartitionTask::AdvanceClock(UnixMicros t, BatchState& b) {
       // batching.
       for (const auto& d : updater_.PendingAccounts()) known_accounts_->insert(d);
     }
-    CW_RETURN_IF_ERROR(EvaluateAccounts(
-        std::vector<std::string>(known_accounts_->begin(), known_accounts_->end()), sweep, b));
+    CW_RETURN_IF_ERROR(EvaluateAccounts(*known_accounts_, sweep, b));
     if (!dirty_done && sweep >= first) {
       dirty_.clear();  // the sweep covered them at a later point than `first`: nothing left
       dirty_done = true;
@@ -398,8 +396,7 @@ Status PartitionTask::Apply(Entry& e, BatchState& b) {
   CW_RETURN_IF_ERROR(AdvanceClock(e.time, b));
   CW_RETURN_IF_ERROR(updater_.Add(e.event, m.offset.value()));
   auto [account, added] = dirty_.insert(std::string(e.event.account_id()));
-  if (added && known_accounts_ && known_accounts_->count(*account) == 0)
-    known_accounts_->insert(*account);
+  if (added && known_accounts_) known_accounts_->insert(*account);
   stream_time_ = std::max(stream_time_, e.time);
   ++b.applied[static_cast<int>(e.event.kind)];
   return Status::Ok();

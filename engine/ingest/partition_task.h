@@ -191,7 +191,9 @@ class PartitionTask {
   void RefetchStalledTopics();
   // The next offset of `topic` to queue, for "caught up" checks (0 before the first message).
   int64_t FetchedNext(const std::string& topic) const;
-  Status EvaluateAccounts(const std::vector<std::string>& accounts, UnixMicros at, BatchState& b);
+  // Evaluates `accounts` (in id order) as of `at`; reads them only, so a member set may be
+  // passed (dirty_, known_accounts_).
+  Status EvaluateAccounts(const std::set<std::string>& accounts, UnixMicros at, BatchState& b);
   Status EnsureEvaluator();
   Status Commit(BatchState& b);
   // Sends outbox items not yet sent (or failed), and deletes acknowledged ones — in `batch` if

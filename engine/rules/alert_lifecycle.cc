@@ -7,7 +7,6 @@
 #include <cmath>
 #include <cstdio>
 #include <iterator>
-#include <map>
 
 #include "common/hash.h"
 #include "pyramid/customer_pyramid.h"
