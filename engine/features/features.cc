@@ -312,7 +312,7 @@ FeatureValues ComputeFeatures(const state::AccountSnapshot& s, UnixMicros at, co
   // Rows are sorted by day: start at the first one inside the 180 days.
   auto service_from = std::upper_bound(
       s.service_days.begin(), s.service_days.end(), ago_180,
-      [](DayKey bound, const state::AccountPeriodRow& row) { return bound < row.period; });
+      [](DayKey bound, const state::ServiceDayRow& row) { return bound < row.period; });
   for (auto row_it = service_from; row_it != s.service_days.end(); ++row_it) {
     const auto& row = *row_it;
     const auto& r = row.counters;

@@ -18,12 +18,12 @@ namespace pb = google::protobuf;
 using nlohmann::json;
 using state::CounterRecord;
 
-json TimeOrNull(const CounterRecord& r, int slot) {
+json TimeOrNull(state::CounterView r, int slot) {
   if (r.IsUnset(slot)) return nullptr;
   return FormatRfc3339(r.Get(slot));
 }
 
-json OrderFigures(const CounterRecord& r) {
+json OrderFigures(state::CounterView r) {
   return json{{"quantity", r.Get(state::kOrderQuantity)},
               {"amount_minor", r.Get(state::kOrderAmountMinor)},
               {"orders", r.Get(state::kOrderCount)},
@@ -35,7 +35,7 @@ json OrderFigures(const CounterRecord& r) {
               {"last_order_at", TimeOrNull(r, state::kOrderLastAt)}};
 }
 
-json ServiceFigures(const CounterRecord& r) {
+json ServiceFigures(state::CounterView r) {
   auto avg = [&](int sum, int count) -> json {
     return r.Get(count) == 0
                ? json(nullptr)
@@ -63,7 +63,7 @@ constexpr const char* kMeetingStatus[state::kMeetingStatusCount] = {"scheduled",
 constexpr const char* kMeetingType[state::kMeetingTypeCount] = {"strategy", "business_review",
                                                                 "executive", "routine", "training"};
 
-json EngagementFigures(const CounterRecord& r) {
+json EngagementFigures(state::CounterView r) {
   json meetings = json::object();
   for (int s = 0; s < state::kMeetingStatusCount; ++s) {
     json by_type = json::object();
@@ -114,8 +114,7 @@ json AccountToJson(const state::AccountSnapshot& snap, const Calendar& calendar)
   out["orders"] = {{"quarters", qs}, {"months", months}};
 
   // Service and engagement are stored per day; the API reports calendar months.
-  auto by_month = [](const std::vector<state::AccountPeriodRow>& days,
-                     state::CounterLayout layout) {
+  auto by_month = [](const auto& days, state::CounterLayout layout) {
     std::map<MonthKey, CounterRecord> months;
     for (const auto& row : days)
       months.try_emplace(row.period / 100, CounterRecord(layout))

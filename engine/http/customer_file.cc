@@ -68,14 +68,14 @@ std::string DayLabel(DayKey day) {
 }
 
 // The non-zero counters of one day of one kind, by name.
-json DayCounts(const CounterRecord& r, std::initializer_list<std::pair<const char*, int>> slots) {
+json DayCounts(state::CounterView r, std::initializer_list<std::pair<const char*, int>> slots) {
   json out = json::object();
   for (const auto& [name, slot] : slots)
     if (r.Get(slot) != 0) out[name] = r.Get(slot);
   return out;
 }
 
-json EngagementDayCounts(const CounterRecord& r) {
+json EngagementDayCounts(state::CounterView r) {
   json counts = DayCounts(r, {{"calls", state::kEngCalls},
                               {"visits", state::kEngVisits},
                               {"contacts_added", state::kEngContactsAdded},
@@ -173,7 +173,8 @@ json DecisionChainJson(const state::AccountSnapshot& snap) {
       std::count_if(people.begin(), people.end(), [](const auto* c) { return c->active(); }));
   json warning = {{"warning", false}, {"kind", nullptr}, {"carried_by", nullptr}};
   if (carriers.size() == 1) {
-    warning = {{"warning", true}, {"kind", "single_threaded"}, {"carried_by", PersonJson(*carriers[0])}};
+    warning = {
+        {"warning", true}, {"kind", "single_threaded"}, {"carried_by", PersonJson(*carriers[0])}};
   } else if (carriers.empty() && !people.empty()) {
     warning = {{"warning", true}, {"kind", "no_relationship"}, {"carried_by", nullptr}};
   }
@@ -194,7 +195,8 @@ json TimelineJson(const state::AccountSnapshot& snap, const std::vector<v1::Hist
     json body;
   };
   std::vector<Entry> entries;
-  for (auto& [day, e] : DayEntries(snap, SIZE_MAX)) entries.push_back({day, INT64_MIN, std::move(e)});
+  for (auto& [day, e] : DayEntries(snap, SIZE_MAX))
+    entries.push_back({day, INT64_MIN, std::move(e)});
   auto exact = [&](UnixMicros at, json body) {
     const DayKey day = calendar.DayOf(at);
     body["date"] = DayLabel(day);
@@ -230,10 +232,9 @@ json TimelineJson(const state::AccountSnapshot& snap, const std::vector<v1::Hist
     return std::make_tuple(b.day, b.at) < std::make_tuple(a.day, a.at);
   });
   json out = json::array();
-  for (size_t i = 0; i < entries.size() && i < limit; ++i) out.push_back(std::move(entries[i].body));
-  return {{"account_id", snap.account_id},
-          {"truncated", entries.size() > limit},
-          {"entries", out}};
+  for (size_t i = 0; i < entries.size() && i < limit; ++i)
+    out.push_back(std::move(entries[i].body));
+  return {{"account_id", snap.account_id}, {"truncated", entries.size() > limit}, {"entries", out}};
 }
 
 }  // namespace churnwatch::http

@@ -16,27 +16,29 @@ CounterRecord& Slot(std::map<DayKey, CounterRecord>& m, DayKey day, CounterLayou
 }
 
 // Merges pending per-day rows into sorted snapshot rows.
+template <class Counters>
 void OverlayDays(const std::map<DayKey, CounterRecord>& pending,
-                 std::vector<state::AccountPeriodRow>* rows) {
+                 std::vector<state::PeriodRow<Counters>>* rows) {
   for (const auto& [day, rec] : pending) {
-    auto it =
-        std::lower_bound(rows->begin(), rows->end(), day,
-                         [](const state::AccountPeriodRow& r, DayKey d) { return r.period < d; });
+    auto it = std::lower_bound(
+        rows->begin(), rows->end(), day,
+        [](const state::PeriodRow<Counters>& r, DayKey d) { return r.period < d; });
     if (it != rows->end() && it->period == day) {
       it->counters.MergeFrom(rec);
     } else {
-      rows->insert(it, state::AccountPeriodRow{day, rec});
+      rows->insert(it, state::PeriodRow<Counters>{day, Counters(rec)});
     }
   }
 }
 
 // The account's activity counters (first/last event, count) merged as the store merges them.
-void MergeActivity(const std::optional<CounterRecord>& from, std::optional<CounterRecord>* into) {
+template <class Counters>
+void MergeActivity(const std::optional<CounterRecord>& from, std::optional<Counters>* into) {
   if (!from) return;
   if (*into) {
     (*into)->MergeFrom(*from);
   } else {
-    *into = from;
+    into->emplace(*from);
   }
 }
 
@@ -330,7 +332,8 @@ void StateUpdater::LayOver(const PendingAccount& p, state::AccountSnapshot* snap
         pos->month == key.second) {
       pos->counters.MergeFrom(rec);
     } else {
-      snapshot->order_months.insert(pos, state::OrderMonthRow{key.first, key.second, rec});
+      snapshot->order_months.insert(
+          pos, state::OrderMonthRow{key.first, key.second, state::OrderMonthCounters(rec)});
     }
   }
   OverlayDays(p.order_days, &snapshot->order_days);

@@ -6,6 +6,22 @@
 #include "state/key_codec.h"
 
 namespace churnwatch::state {
+namespace {
+
+// A family's record: Corruption when the bytes are not a record or hold another layout than the
+// family's.
+template <class Counters>
+Result<Counters> DecodeOfLayout(std::string_view bytes, CounterLayout layout) {
+  auto rec = Counters::Decode(bytes);
+  if (rec.ok() && rec->layout() != layout) {
+    return Corruption("counter record of layout " +
+                      std::to_string(static_cast<int>(rec->layout())) + " where layout " +
+                      std::to_string(static_cast<int>(layout)) + " belongs");
+  }
+  return rec;
+}
+
+}  // namespace
 
 Result<AccountSnapshot> ReadAccountSnapshot(const PartitionStore& store,
                                             const std::string& account_id) {
@@ -26,7 +42,7 @@ Result<AccountSnapshot> ReadAccountSnapshot(const PartitionStore& store,
   CW_RETURN_IF_ERROR(
       store.ScanPrefix(Family::kOrders, prefix, [&](std::string_view k, std::string_view v) {
         auto parts = ParseOrderMonthKey(k);
-        auto rec = CounterRecord::Decode(v);
+        auto rec = DecodeOfLayout<OrderMonthCounters>(v, CounterLayout::kOrderMonth);
         if (!parts || parts->account_id != account_id)
           return;  // longer id sharing the prefix bytes
         if (!rec.ok()) {
@@ -36,11 +52,12 @@ Result<AccountSnapshot> ReadAccountSnapshot(const PartitionStore& store,
         snap.order_months.push_back({parts->product_line, parts->month, *rec});
       }));
 
-  auto scan_months = [&](Family family, std::vector<AccountPeriodRow>* out) {
+  auto scan_months = [&](Family family, CounterLayout layout, auto* out) {
+    using Counters = decltype(out->front().counters);
     return store.ScanPrefix(family, prefix, [&](std::string_view k, std::string_view v) {
       auto period = ParseAccountPeriodKey(k);
       if (!period) return;
-      auto rec = CounterRecord::Decode(v);
+      auto rec = DecodeOfLayout<Counters>(v, layout);
       if (!rec.ok()) {
         decode_error = rec.status();
         return;
@@ -48,14 +65,15 @@ Result<AccountSnapshot> ReadAccountSnapshot(const PartitionStore& store,
       out->push_back({*period, *rec});
     });
   };
-  CW_RETURN_IF_ERROR(scan_months(Family::kService, &snap.service_days));
-  CW_RETURN_IF_ERROR(scan_months(Family::kEngagement, &snap.engagement_days));
-  CW_RETURN_IF_ERROR(scan_months(Family::kOrderDays, &snap.order_days));
+  CW_RETURN_IF_ERROR(scan_months(Family::kService, CounterLayout::kServiceDay, &snap.service_days));
+  CW_RETURN_IF_ERROR(
+      scan_months(Family::kEngagement, CounterLayout::kEngagementDay, &snap.engagement_days));
+  CW_RETURN_IF_ERROR(scan_months(Family::kOrderDays, CounterLayout::kOrderDay, &snap.order_days));
 
   auto activity = store.Get(Family::kAccounts, prefix);
   if (!activity.ok()) return activity.status();
   if (activity->has_value()) {
-    auto rec = CounterRecord::Decode(**activity);
+    auto rec = DecodeOfLayout<ActivityCounters>(**activity, CounterLayout::kAccountActivity);
     if (!rec.ok()) return rec.status();
     snap.activity = *rec;
   }

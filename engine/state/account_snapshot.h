@@ -17,24 +17,29 @@ namespace churnwatch::state {
 struct OrderMonthRow {
   std::string product_line;
   MonthKey month;
-  CounterRecord counters{CounterLayout::kOrderMonth};
+  OrderMonthCounters counters{CounterLayout::kOrderMonth};
 };
 
-// One row of a per-day family: the period is a DayKey (20260701).
-struct AccountPeriodRow {
+// One row of a per-day family: the period is a DayKey (20260701). Counters of the family's
+// layout, in its own capacity (counters.h).
+template <class Counters>
+struct PeriodRow {
   int32_t period;
-  CounterRecord counters;
+  Counters counters;
 };
+using ServiceDayRow = PeriodRow<ServiceDayCounters>;
+using EngagementDayRow = PeriodRow<EngagementDayCounters>;
+using OrderDayRow = PeriodRow<OrderDayCounters>;
 
 struct AccountSnapshot {
   std::string account_id;
   std::optional<v1::ProfileRecord> profile;
   std::vector<OrderMonthRow> order_months;        // sorted by product line, then month
-  std::vector<AccountPeriodRow> service_days;     // sorted by day
-  std::vector<AccountPeriodRow> engagement_days;  // sorted by day
-  std::vector<AccountPeriodRow> order_days;       // sorted by day: PLACED orders per day
+  std::vector<ServiceDayRow> service_days;        // sorted by day
+  std::vector<EngagementDayRow> engagement_days;  // sorted by day
+  std::vector<OrderDayRow> order_days;            // sorted by day: PLACED orders per day
   std::vector<v1::ContactRecord> contacts;        // sorted by contact id
-  std::optional<CounterRecord> activity;          // first/last event time, event count
+  std::optional<ActivityCounters> activity;       // first/last event time, event count
   // Alert state of every rule that ever matched this account, sorted by rule id.
   std::vector<v1::AlertRecord> alerts;
 

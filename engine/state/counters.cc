@@ -5,9 +5,8 @@
 #include <limits>
 
 namespace churnwatch::state {
-namespace {
 
-int64_t Identity(SlotOp op) {
+int64_t SlotIdentity(SlotOp op) {
   switch (op) {
     case SlotOp::kSum:
       return 0;
@@ -20,8 +19,6 @@ int64_t Identity(SlotOp op) {
   }
   return 0;
 }
-
-}  // namespace
 
 int SlotCount(CounterLayout layout) {
   switch (layout) {
@@ -60,48 +57,19 @@ SlotOp SlotOpOf(CounterLayout layout, int slot) {
   return SlotOp::kSum;
 }
 
-CounterRecord::CounterRecord(CounterLayout layout)
-    : layout_(layout), slot_count_(SlotCount(layout)) {
-  for (int i = 0; i < kMaxSlots; ++i)
-    slots_[i] = i < slot_count_ ? Identity(SlotOpOf(layout, i)) : 0;
-}
-
-bool CounterRecord::IsUnset(int slot) const {
-  SlotOp op = SlotOpOf(layout_, slot);
-  return (op == SlotOp::kMin || op == SlotOp::kMax) && slots_[slot] == Identity(op);
-}
-
-void CounterRecord::MergeFrom(const CounterRecord& other) {
-  for (int i = 0; i < slot_count_; ++i) {
-    switch (SlotOpOf(layout_, i)) {
-      case SlotOp::kSum:
-        slots_[i] += other.slots_[i];
-        break;
-      case SlotOp::kMin:
-        slots_[i] = std::min(slots_[i], other.slots_[i]);
-        break;
-      case SlotOp::kMax:
-        slots_[i] = std::max(slots_[i], other.slots_[i]);
-        break;
-      case SlotOp::kBitOr:
-        slots_[i] |= other.slots_[i];
-        break;
-    }
-  }
-}
-
-std::string CounterRecord::Encode() const {
-  std::string out(2 + 8 * slot_count_, '\0');
-  out[0] = static_cast<char>(layout_);
-  out[1] = static_cast<char>(slot_count_);
-  for (int i = 0; i < slot_count_; ++i) {
-    uint64_t v = static_cast<uint64_t>(slots_[i]);
+std::string EncodeCounters(CounterView record) {
+  int count = record.slot_count();
+  std::string out(2 + 8 * count, '\0');
+  out[0] = static_cast<char>(record.layout());
+  out[1] = static_cast<char>(count);
+  for (int i = 0; i < count; ++i) {
+    uint64_t v = static_cast<uint64_t>(record.Get(i));
     for (int b = 0; b < 8; ++b) out[2 + 8 * i + b] = static_cast<char>((v >> (8 * b)) & 0xff);
   }
   return out;
 }
 
-Result<CounterRecord> CounterRecord::Decode(std::string_view bytes) {
+Result<CounterLayout> CheckEncodedCounters(std::string_view bytes, int capacity) {
   if (bytes.size() < 2) return Corruption("counter record shorter than its header");
   auto layout = static_cast<CounterLayout>(static_cast<uint8_t>(bytes[0]));
   int stored = static_cast<uint8_t>(bytes[1]);
@@ -111,14 +79,21 @@ Result<CounterRecord> CounterRecord::Decode(std::string_view bytes) {
   if (stored > kMaxSlots || bytes.size() != 2 + 8 * static_cast<size_t>(stored)) {
     return Corruption("counter record size does not match its slot count");
   }
-  CounterRecord r(layout);
-  for (int i = 0; i < std::min(stored, expected); ++i) {
+  if (expected > capacity) {
+    return Corruption("counter layout " + std::to_string(static_cast<uint8_t>(bytes[0])) +
+                      " where a record of at most " + std::to_string(capacity) + " slots belongs");
+  }
+  return layout;
+}
+
+void ReadEncodedSlots(std::string_view bytes, int count, int64_t* slots) {
+  int stored = static_cast<uint8_t>(bytes[1]);
+  for (int i = 0; i < std::min(stored, count); ++i) {
     uint64_t v = 0;
     for (int b = 0; b < 8; ++b)
       v |= static_cast<uint64_t>(static_cast<uint8_t>(bytes[2 + 8 * i + b])) << (8 * b);
-    r.slots_[i] = static_cast<int64_t>(v);
+    slots[i] = static_cast<int64_t>(v);
   }
-  return r;
 }
 
 }  // namespace churnwatch::state

@@ -7,6 +7,10 @@
 //
 // Encoding: [layout:u8][slot count:u8][slot count × int64 little-endian]. Slots are only ever
 // appended to a layout; a stored record with fewer slots reads the missing ones as identity.
+//
+// In memory a record has a fixed capacity: `CounterRecord` fits every layout (write deltas, the
+// merge operator), the per-layout aliases fit one (an account's rows), and `CounterView` reads
+// any of them. The bytes in the store are the same whatever the capacity.
 #pragma once
 
 #include <algorithm>
@@ -97,37 +101,116 @@ constexpr uint8_t MeetingSlot(int status, int type) {
 
 constexpr int kMaxSlots = 32;
 
-// A decoded counter record. Slots beyond the layout's count are unused.
-class CounterRecord {
+int SlotCount(CounterLayout layout);
+SlotOp SlotOpOf(CounterLayout layout, int slot);
+// The identity of `op`: 0 for sums and bit-ors, +inf for min, -inf for max.
+int64_t SlotIdentity(SlotOp op);
+
+// A read-only view of any counter record's slots, for code that reads records of several
+// capacities (features, the API). Valid while the record it views lives.
+class CounterView {
  public:
-  // A record whose every slot is its op's identity (0, +inf, -inf, 0).
-  explicit CounterRecord(CounterLayout layout = CounterLayout::kOrderMonth);
+  CounterView(CounterLayout layout, int slot_count, const int64_t* slots)
+      : layout_(layout), slot_count_(slot_count), slots_(slots) {}
+  CounterLayout layout() const { return layout_; }
+  int slot_count() const { return slot_count_; }
+  int64_t Get(int slot) const { return slots_[slot]; }
+  bool IsUnset(int slot) const {
+    SlotOp op = SlotOpOf(layout_, slot);
+    return (op == SlotOp::kMin || op == SlotOp::kMax) && slots_[slot] == SlotIdentity(op);
+  }
+
+ private:
+  CounterLayout layout_;
+  int slot_count_;
+  const int64_t* slots_;
+};
+
+// [layout][slot count][slots]: the encoding above.
+std::string EncodeCounters(CounterView record);
+// The layout of an encoded record, or Corruption when the bytes are not one (short, unknown
+// layout, size not matching the slot count) or its layout has more than `capacity` slots.
+Result<CounterLayout> CheckEncodedCounters(std::string_view bytes, int capacity);
+// Writes the first min(stored, count) slots of checked bytes to `slots`.
+void ReadEncodedSlots(std::string_view bytes, int count, int64_t* slots);
+
+// A decoded counter record with room for `kCapacity` slots. `CounterRecord` has room for every
+// layout (write deltas, the merge operator); the per-layout aliases below are what an account's
+// rows keep in memory, so a day of orders holds 3 slots, not 32 (issue 12: resident state).
+// Slots beyond the layout's count are unused.
+template <int kCapacity>
+class BasicCounterRecord {
+  static_assert(kCapacity > 0 && kCapacity <= kMaxSlots);
+
+ public:
+  // A record whose every slot is its op's identity (0, +inf, -inf, 0). The layout must fit.
+  explicit BasicCounterRecord(CounterLayout layout = CounterLayout::kOrderMonth)
+      : layout_(layout), slot_count_(static_cast<uint8_t>(SlotCount(layout))) {
+    for (int i = 0; i < kCapacity; ++i)
+      slots_[i] = i < slot_count_ ? SlotIdentity(SlotOpOf(layout, i)) : 0;
+  }
+  // The same record in another capacity; the layout must fit.
+  template <int kOther>
+  explicit BasicCounterRecord(const BasicCounterRecord<kOther>& other)
+      : BasicCounterRecord(other.layout()) {
+    for (int i = 0; i < slot_count_; ++i) slots_[i] = other.Get(i);
+  }
 
   CounterLayout layout() const { return layout_; }
   int slot_count() const { return slot_count_; }
   int64_t Get(int slot) const { return slots_[slot]; }
   // True when a min/max slot still holds its identity (nothing recorded). Sum and bit-or slots
   // always hold a value (0 is one).
-  bool IsUnset(int slot) const;
+  bool IsUnset(int slot) const { return view().IsUnset(slot); }
+  CounterView view() const { return CounterView(layout_, slot_count_, slots_.data()); }
+  operator CounterView() const { return view(); }  // NOLINT: a cheap view, like string_view
 
   void Add(int slot, int64_t v) { slots_[slot] += v; }
   void Min(int slot, int64_t v) { slots_[slot] = std::min(slots_[slot], v); }
   void Max(int slot, int64_t v) { slots_[slot] = std::max(slots_[slot], v); }
   void Or(int slot, int64_t v) { slots_[slot] |= v; }
-  // Combines `other` (same layout) into this record, slot by slot.
-  void MergeFrom(const CounterRecord& other);
+  // Combines `other` (same layout, any capacity) into this record, slot by slot.
+  template <int kOther>
+  void MergeFrom(const BasicCounterRecord<kOther>& other) {
+    for (int i = 0; i < slot_count_; ++i) {
+      switch (SlotOpOf(layout_, i)) {
+        case SlotOp::kSum:
+          slots_[i] += other.Get(i);
+          break;
+        case SlotOp::kMin:
+          slots_[i] = std::min(slots_[i], other.Get(i));
+          break;
+        case SlotOp::kMax:
+          slots_[i] = std::max(slots_[i], other.Get(i));
+          break;
+        case SlotOp::kBitOr:
+          slots_[i] |= other.Get(i);
+          break;
+      }
+    }
+  }
 
-  std::string Encode() const;
-  // Corruption when the bytes are not a record.
-  static Result<CounterRecord> Decode(std::string_view bytes);
+  std::string Encode() const { return EncodeCounters(view()); }
+  // Corruption when the bytes are not a record, or hold a layout with more slots than fit.
+  static Result<BasicCounterRecord> Decode(std::string_view bytes) {
+    auto layout = CheckEncodedCounters(bytes, kCapacity);
+    if (!layout.ok()) return layout.status();
+    BasicCounterRecord r(*layout);
+    ReadEncodedSlots(bytes, r.slot_count_, r.slots_.data());
+    return r;
+  }
 
  private:
   CounterLayout layout_;
-  int slot_count_;
-  std::array<int64_t, kMaxSlots> slots_;
+  uint8_t slot_count_;
+  std::array<int64_t, kCapacity> slots_;
 };
 
-int SlotCount(CounterLayout layout);
-SlotOp SlotOpOf(CounterLayout layout, int slot);
+using CounterRecord = BasicCounterRecord<kMaxSlots>;
+using OrderMonthCounters = BasicCounterRecord<kOrderSlotCount>;
+using ServiceDayCounters = BasicCounterRecord<kServiceSlotCount>;
+using EngagementDayCounters = BasicCounterRecord<kEngagementSlotCount>;
+using OrderDayCounters = BasicCounterRecord<kOrderDaySlotCount>;
+using ActivityCounters = BasicCounterRecord<kActivitySlotCount>;
 
 }  // namespace churnwatch::state

@@ -41,6 +41,13 @@ class AccountSnapshotTest : public testing::Test {
     r.Add(kSvcComplaints, complaints);
     return r;
   }
+  // An empty store of its own in `dir`, for tests that write one bad row per case.
+  static std::unique_ptr<PartitionStore> FreshStore(TempDir& dir) {
+    auto opened = PartitionStore::Open(dir.Sub("s"), Partition(0), StoreOptions{},
+                                       StoreResources::Create(8 << 20, 16 << 20));
+    EXPECT_TRUE(opened.ok()) << opened.status().ToString();
+    return std::move(opened).value();
+  }
   static CounterRecord Engagement(int64_t calls) {
     CounterRecord r(CounterLayout::kEngagementDay);
     r.Add(kEngCalls, calls);
@@ -230,10 +237,7 @@ TEST_F(AccountSnapshotTest, UndecodableProfileIsCorruption) {
 TEST_F(AccountSnapshotTest, UndecodableCounterRowIsCorruption) {
   for (Family f : {Family::kOrders, Family::kService, Family::kEngagement}) {
     TempDir dir;
-    auto opened = PartitionStore::Open(dir.Sub("s"), Partition(0), StoreOptions{},
-                                       StoreResources::Create(8 << 20, 16 << 20));
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    auto& store = *opened;
+    auto store = FreshStore(dir);
     auto b = store->NewBatch();
     std::string key = f == Family::kOrders ? OrderMonthKey("acct-1", "pumps", 202607)
                                            : AccountPeriodKey("acct-1", 202607);
@@ -242,6 +246,31 @@ TEST_F(AccountSnapshotTest, UndecodableCounterRowIsCorruption) {
     auto snap = ReadAccountSnapshot(*store, "acct-1");
     ASSERT_FALSE(snap.ok()) << FamilyName(f);
     EXPECT_EQ(snap.status().code(), StatusCode::kCorruption) << FamilyName(f);
+  }
+}
+
+TEST_F(AccountSnapshotTest, CounterRowOfAnotherFamilysLayoutIsCorruption) {
+  // Well-formed records in the wrong family: an activity record (3 slots) where an order day
+  // belongs, an order month where a service day belongs, an order day as the activity row.
+  struct Case {
+    Family family;
+    std::string key;
+    CounterLayout stored;
+  };
+  for (const Case& c :
+       {Case{Family::kOrderDays, AccountPeriodKey("acct-1", 20260701),
+             CounterLayout::kAccountActivity},
+        Case{Family::kService, AccountPeriodKey("acct-1", 20260701), CounterLayout::kOrderMonth},
+        Case{Family::kOrders, OrderMonthKey("acct-1", "pumps", 202607), CounterLayout::kServiceDay},
+        Case{Family::kAccounts, AccountPrefix("acct-1"), CounterLayout::kOrderDay}}) {
+    TempDir dir;
+    auto store = FreshStore(dir);
+    auto b = store->NewBatch();
+    b.Put(c.family, c.key, CounterRecord(c.stored).Encode());
+    ASSERT_TRUE(store->Write(b).ok());
+    auto snap = ReadAccountSnapshot(*store, "acct-1");
+    ASSERT_FALSE(snap.ok()) << FamilyName(c.family);
+    EXPECT_EQ(snap.status().code(), StatusCode::kCorruption) << FamilyName(c.family);
   }
 }
 

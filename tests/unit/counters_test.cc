@@ -254,5 +254,47 @@ TEST(Counters, RecordWithMoreStoredSlotsKeepsTheKnownOnes) {
   EXPECT_EQ(r->Get(kSvcLastAt), kSvcLastAt + 1);
 }
 
+TEST(Counters, CompactRecordsHoldTheirLayoutAndRoundTripThroughTheFullOne) {
+  // Each family keeps its rows in a record sized to its layout (issue 12: resident bytes).
+  EXPECT_EQ(sizeof(OrderDayCounters), sizeof(int64_t) * (kOrderDaySlotCount + 1));
+  EXPECT_LT(sizeof(EngagementDayCounters), sizeof(CounterRecord));
+  CounterRecord full(CounterLayout::kServiceDay);
+  full.Add(kSvcComplaints, 4);
+  full.Max(kSvcLastAt, 1234);
+  ServiceDayCounters compact(full);
+  EXPECT_EQ(compact.layout(), CounterLayout::kServiceDay);
+  EXPECT_EQ(compact.slot_count(), kServiceSlotCount);
+  EXPECT_EQ(compact.Encode(), full.Encode()) << "same bytes in the store whatever the capacity";
+  auto decoded = ServiceDayCounters::Decode(full.Encode());
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(decoded->Get(kSvcComplaints), 4);
+  EXPECT_EQ(decoded->Get(kSvcLastAt), 1234);
+  // A compact record merges into a full one and back, slot by slot.
+  CounterRecord sum(CounterLayout::kServiceDay);
+  sum.MergeFrom(compact);
+  sum.MergeFrom(compact);
+  compact.MergeFrom(sum);
+  EXPECT_EQ(compact.Get(kSvcComplaints), 12);
+  EXPECT_EQ(compact.Get(kSvcLastAt), 1234);
+  // A view reads either the same way.
+  CounterView view = compact;
+  EXPECT_EQ(view.Get(kSvcComplaints), 12);
+  EXPECT_FALSE(view.IsUnset(kSvcLastAt));
+  EXPECT_TRUE(CounterView(ServiceDayCounters(CounterLayout::kServiceDay)).IsUnset(kSvcLastAt));
+}
+
+TEST(Counters, DecodeIntoARecordTooSmallForTheLayoutIsCorruption) {
+  // Engagement days have 26 slots: an order-day record (3) cannot hold one, so a row of the wrong
+  // family in a store is reported, never truncated.
+  auto r = OrderDayCounters::Decode(CounterRecord(CounterLayout::kEngagementDay).Encode());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(r.status().message().find("at most 3 slots"), std::string::npos)
+      << r.status().message();
+  auto fits = OrderDayCounters::Decode(CounterRecord(CounterLayout::kAccountActivity).Encode());
+  EXPECT_TRUE(fits.ok()) << "the capacity check alone lets a 3-slot layout in; the family check "
+                            "(account_snapshot) rejects it";
+}
+
 }  // namespace
 }  // namespace churnwatch::state

@@ -57,7 +57,8 @@ TEST(CustomerFile, DecisionChainInReadingOrderWithDepartures) {
   EXPECT_EQ(file["single_threaded"]["kind"], "single_threaded");
   EXPECT_EQ(file["single_threaded"]["carried_by"]["contact_id"], "d-dm");
 
-  snap.contacts = {Person("c-opp", v1::CONTACT_ROLE_OPPONENT, v1::CONTACT_LEVEL_MANAGEMENT, kJuly1)};
+  snap.contacts = {
+      Person("c-opp", v1::CONTACT_ROLE_OPPONENT, v1::CONTACT_LEVEL_MANAGEMENT, kJuly1)};
   file = DecisionChainJson(snap);
   EXPECT_EQ(file["single_threaded"]["kind"], "no_relationship");
 
@@ -71,14 +72,14 @@ TEST(CustomerFile, TimelineHasEveryKindNewestFirst) {
   auto calendar = Calendar::Load("Asia/Shanghai").value();
   state::AccountSnapshot snap;
   snap.account_id = "ACC-1";
-  state::CounterRecord order(state::CounterLayout::kOrderDay);
+  state::OrderDayCounters order(state::CounterLayout::kOrderDay);
   order.Add(state::kDayOrders, 2);
   order.Add(state::kDayQuantity, 30);
   snap.order_days = {{20260701, order}};
-  state::CounterRecord service(state::CounterLayout::kServiceDay);
+  state::ServiceDayCounters service(state::CounterLayout::kServiceDay);
   service.Add(state::kSvcComplaints, 1);
   snap.service_days = {{20260703, service}};
-  state::CounterRecord engagement(state::CounterLayout::kEngagementDay);
+  state::EngagementDayCounters engagement(state::CounterLayout::kEngagementDay);
   engagement.Add(state::MeetingSlot(2, 0), 1);  // a strategy meeting cancelled
   engagement.Add(state::kEngContactsLeft, 1);
   snap.engagement_days = {{20260705, engagement}};
@@ -100,10 +101,10 @@ TEST(CustomerFile, TimelineHasEveryKindNewestFirst) {
   for (const auto& e : t["entries"])
     seen.push_back(e["date"].get<std::string>() + " " + e["kind"].get<std::string>() +
                    (e.contains("event") ? ":" + e["event"].get<std::string>() : ""));
-  EXPECT_EQ(seen, (std::vector<std::string>{
-                      "2026-07-06 alert:ACKNOWLEDGED", "2026-07-06 alert:FIRING",
-                      "2026-07-06 contact_left", "2026-07-05 contact", "2026-07-03 service",
-                      "2026-07-01 contact_added", "2026-07-01 order"}));
+  EXPECT_EQ(seen, (std::vector<std::string>{"2026-07-06 alert:ACKNOWLEDGED",
+                                            "2026-07-06 alert:FIRING", "2026-07-06 contact_left",
+                                            "2026-07-05 contact", "2026-07-03 service",
+                                            "2026-07-01 contact_added", "2026-07-01 order"}));
   EXPECT_EQ(t["entries"][0]["by"], "王经理");
   EXPECT_EQ(t["entries"][3]["counts"]["meetings_cancelled"], 1);
   EXPECT_TRUE(t["entries"][3]["at"].is_null()) << "day entries have no exact time";

@@ -284,14 +284,14 @@ state::AccountSnapshot OneOrder(const std::string& id, UnixMicros when, int64_t 
   state::AccountSnapshot s;
   s.account_id = id;
   const DayKey day = cal.DayOf(when);
-  state::CounterRecord month(state::CounterLayout::kOrderMonth);
+  state::OrderMonthCounters month(state::CounterLayout::kOrderMonth);
   month.Add(state::kOrderQuantity, 1);
   month.Add(state::kOrderAmountMinor, amount);
   month.Add(state::kOrderCount, 1);
   month.Min(state::kOrderFirstAt, when);
   month.Max(state::kOrderLastAt, when);
   s.order_months.push_back({"widgets", day / 100, month});
-  state::CounterRecord d(state::CounterLayout::kOrderDay);
+  state::OrderDayCounters d(state::CounterLayout::kOrderDay);
   d.Add(state::kDayOrders, 1);
   s.order_days.push_back({day, d});
   return s;

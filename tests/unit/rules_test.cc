@@ -90,7 +90,7 @@ class Account {
     }
     if (row == nullptr) {
       snap_.order_months.push_back(
-          {line, day / 100, state::CounterRecord(state::CounterLayout::kOrderMonth)});
+          {line, day / 100, state::OrderMonthCounters(state::CounterLayout::kOrderMonth)});
       row = &snap_.order_months.back();
     }
     row->counters.Add(state::kOrderQuantity, qty);
@@ -99,7 +99,7 @@ class Account {
     row->counters.Min(state::kOrderFirstAt, t);
     row->counters.Max(state::kOrderLastAt, t);
     row->counters.Or(state::kOrderPlacedDays, int64_t{1} << (day % 100 - 1));
-    state::CounterRecord& d = Day(snap_.order_days, day, state::CounterLayout::kOrderDay);
+    auto& d = Day(snap_.order_days, day, state::CounterLayout::kOrderDay);
     d.Add(state::kDayOrders, 1);
     d.Add(state::kDayQuantity, qty);
     d.Add(state::kDayAmountMinor, amount);
@@ -162,12 +162,13 @@ class Account {
   state::AccountSnapshot& mutable_snap() { return snap_; }
 
  private:
-  static state::CounterRecord& Day(std::vector<state::AccountPeriodRow>& rows, DayKey day,
-                                   state::CounterLayout layout) {
+  template <class Counters>
+  static Counters& Day(std::vector<state::PeriodRow<Counters>>& rows, DayKey day,
+                       state::CounterLayout layout) {
     for (auto& r : rows) {
       if (r.period == day) return r.counters;
     }
-    rows.push_back({day, state::CounterRecord(layout)});
+    rows.push_back({day, Counters(layout)});
     return rows.back().counters;
   }
   state::AccountSnapshot snap_;

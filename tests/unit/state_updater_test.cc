@@ -26,10 +26,13 @@ std::string Bytes(const state::AccountSnapshot& s) {
   if (s.profile) out += "P" + s.profile->SerializeAsString();
   for (const auto& r : s.order_months)
     out += "|O" + r.product_line + "/" + std::to_string(r.month) + "=" + r.counters.Encode();
-  for (const auto* rows : {&s.service_days, &s.engagement_days, &s.order_days}) {
+  auto days = [&out](const auto& rows) {
     out += "|#";
-    for (const auto& r : *rows) out += "|" + std::to_string(r.period) + "=" + r.counters.Encode();
-  }
+    for (const auto& r : rows) out += "|" + std::to_string(r.period) + "=" + r.counters.Encode();
+  };
+  days(s.service_days);
+  days(s.engagement_days);
+  days(s.order_days);
   for (const auto& c : s.contacts) out += "|C" + c.SerializeAsString();
   if (s.activity) out += "|A" + s.activity->Encode();
   for (const auto& a : s.alerts) out += "|R" + a.SerializeAsString();
