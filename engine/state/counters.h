@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -146,6 +147,7 @@ class BasicCounterRecord {
   // A record whose every slot is its op's identity (0, +inf, -inf, 0). The layout must fit.
   explicit BasicCounterRecord(CounterLayout layout = CounterLayout::kOrderMonth)
       : layout_(layout), slot_count_(static_cast<uint8_t>(SlotCount(layout))) {
+    assert(slot_count_ <= kCapacity && "layout does not fit this record");
     for (int i = 0; i < kCapacity; ++i)
       slots_[i] = i < slot_count_ ? SlotIdentity(SlotOpOf(layout, i)) : 0;
   }
